@@ -1,0 +1,139 @@
+package io.github.mqttsession.store;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Validation of the names MQTT puts on the wire: client ids, topic filters and topic names, and QoS levels.
+ * Each check throws {@link IllegalArgumentException} with a message that names the value and the rule.
+ */
+public final class MqttNames {
+
+	/** The longest UTF-8 encoded string MQTT allows (a two-byte length prefix). */
+	public static final int MAX_UTF8_BYTES = 65_535;
+
+	private MqttNames() {
+	}
+
+	/**
+	 * Checks a client id: not blank and at most {@code maxUtf8Bytes} bytes in UTF-8.
+	 * @param clientId the client id
+	 * @param maxUtf8Bytes the longest accepted id in UTF-8 bytes
+	 * @return the client id
+	 */
+	public static String requireValidClientId(String clientId, int maxUtf8Bytes) {
+		if (clientId == null || clientId.isBlank()) {
+			throw new IllegalArgumentException("Client id must not be blank, but was " + quote(clientId));
+		}
+		int length = utf8Length(clientId);
+		if (length > maxUtf8Bytes) {
+			throw new IllegalArgumentException("Client id '" + abbreviate(clientId) + "' is " + length
+					+ " UTF-8 bytes long; at most " + maxUtf8Bytes + " bytes are allowed");
+		}
+		return clientId;
+	}
+
+	/**
+	 * Checks a client id against the MQTT limit of 65,535 UTF-8 bytes.
+	 * @param clientId the client id
+	 * @return the client id
+	 */
+	public static String requireValidClientId(String clientId) {
+		return requireValidClientId(clientId, MAX_UTF8_BYTES);
+	}
+
+	/**
+	 * Checks a QoS level: 0, 1 or 2.
+	 * @param qos the QoS level
+	 * @return the QoS level
+	 */
+	public static int requireValidQos(int qos) {
+		if (qos < 0 || qos > 2) {
+			throw new IllegalArgumentException("QoS " + qos + " is not valid; QoS must be 0, 1 or 2");
+		}
+		return qos;
+	}
+
+	/**
+	 * Checks the last packet id a session used: 0..65,535, where 0 means none used yet.
+	 * @param packetId the packet id
+	 * @return the packet id
+	 */
+	public static int requireValidSessionPacketId(int packetId) {
+		if (packetId < 0 || packetId > 65_535) {
+			throw new IllegalArgumentException(
+					"Session packet id " + packetId + " is not valid; it must be 0..65535 (0: none used yet)");
+		}
+		return packetId;
+	}
+
+	/**
+	 * Checks a topic filter per MQTT: not empty, no NUL, {@code #} only as the whole last level, {@code +} only
+	 * as a whole level, at most 65,535 UTF-8 bytes.
+	 * @param topicFilter the topic filter
+	 * @return the topic filter
+	 */
+	public static String requireValidTopicFilter(String topicFilter) {
+		requireValidTopicString("Topic filter", topicFilter);
+		String[] levels = topicFilter.split("/", -1);
+		for (int i = 0; i < levels.length; i++) {
+			String level = levels[i];
+			if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
+				throw new IllegalArgumentException("Topic filter '" + abbreviate(topicFilter)
+						+ "' is not valid: '#' is allowed only as the whole last level, as in 'sensors/#'");
+			}
+			if (level.contains("+") && !level.equals("+")) {
+				throw new IllegalArgumentException("Topic filter '" + abbreviate(topicFilter)
+						+ "' is not valid: '+' is allowed only as a whole level, as in 'sensors/+/temperature'");
+			}
+		}
+		return topicFilter;
+	}
+
+	/**
+	 * Checks a topic name (what a message is published to): like a filter, but with no wildcards.
+	 * @param topic the topic name
+	 * @return the topic name
+	 */
+	public static String requireValidTopicName(String topic) {
+		requireValidTopicString("Topic name", topic);
+		if (topic.indexOf('#') >= 0 || topic.indexOf('+') >= 0) {
+			throw new IllegalArgumentException("Topic name '" + abbreviate(topic)
+					+ "' is not valid: a message's topic must not contain the wildcards '#' or '+'");
+		}
+		return topic;
+	}
+
+	private static void requireValidTopicString(String what, String topic) {
+		if (topic == null || topic.isEmpty()) {
+			throw new IllegalArgumentException(what + " must not be empty, but was " + quote(topic));
+		}
+		if (topic.indexOf('\u0000') >= 0) {
+			throw new IllegalArgumentException(
+					what + " '" + abbreviate(topic.replace('\u0000', '?')) + "' must not contain the NUL character");
+		}
+		int length = utf8Length(topic);
+		if (length > MAX_UTF8_BYTES) {
+			throw new IllegalArgumentException(what + " '" + abbreviate(topic) + "' is " + length
+					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
+		}
+	}
+
+	/**
+	 * The length of a string in UTF-8 bytes.
+	 * @param value the string
+	 * @return its UTF-8 length
+	 */
+	public static int utf8Length(String value) {
+		return value.getBytes(StandardCharsets.UTF_8).length;
+	}
+
+	private static String quote(String value) {
+		return (value != null) ? "'" + value + "'" : "null";
+	}
+
+	/** Long values are cut in messages so that a log line stays readable. */
+	static String abbreviate(String value) {
+		return (value.length() <= 80) ? value : value.substring(0, 60) + "…(" + value.length() + " characters)";
+	}
+
+}

@@ -1,0 +1,161 @@
+package io.github.mqttsession.store;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A message of a client session that is not complete yet, identified within its session by
+ * {@code (state, packetId)}: an outbound QoS 1/2 publish not yet acknowledged, an outbound QoS 2 release not yet
+ * completed, an inbound QoS 2 publish not yet released, or a message published while the broker was unreachable.
+ * <p>
+ * Payload and properties are copied in and out, so no caller can change a stored message through a reference.
+ *
+ * @param state the protocol state the message is in
+ * @param packetId the MQTT packet id, 1..65,535
+ * @param topic the topic name (no wildcards); {@code null} for {@link State#OUTBOUND_PUBREL}
+ * @param payload the application payload, possibly empty; empty for {@link State#OUTBOUND_PUBREL}
+ * @param qos the QoS of the publish, 0..2 (2 for {@link State#OUTBOUND_PUBREL})
+ * @param retained the retain flag of the publish
+ * @param duplicate the dup flag the packet carried when it was stored
+ * @param properties the MQTT 5 property block of the packet, encoded as on the wire; empty on MQTT 3.1.1
+ */
+public record PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained,
+		boolean duplicate, byte[] properties) {
+
+	private static final byte[] EMPTY = new byte[0];
+
+	/**
+	 * Validates the message and copies its arrays; {@code null} payload and properties stand for empty ones.
+	 * @param state the protocol state
+	 * @param packetId the packet id, 1..65,535
+	 * @param topic the topic name, {@code null} for a release
+	 * @param payload the payload
+	 * @param qos the QoS
+	 * @param retained the retain flag
+	 * @param duplicate the dup flag
+	 * @param properties the MQTT 5 property block
+	 */
+	public PendingMessage {
+		if (state == null) {
+			throw new IllegalArgumentException("Pending message state must not be null; valid states are "
+					+ Arrays.toString(State.values()));
+		}
+		if (packetId < 1 || packetId > 65_535) {
+			throw new IllegalArgumentException(
+					"Packet id " + packetId + " of a " + state + " message is not valid; it must be 1..65535");
+		}
+		MqttNames.requireValidQos(qos);
+		payload = (payload != null) ? payload.clone() : EMPTY;
+		properties = (properties != null) ? properties.clone() : EMPTY;
+		if (state == State.OUTBOUND_PUBREL) {
+			if (topic != null || payload.length > 0 || qos != 2) {
+				throw new IllegalArgumentException("An OUTBOUND_PUBREL record (packet id " + packetId
+						+ ") has no topic, an empty payload and QoS 2, but had topic " + topic + ", "
+						+ payload.length + " payload bytes and QoS " + qos);
+			}
+		}
+		else {
+			MqttNames.requireValidTopicName(topic);
+			if (qos == 0 && state != State.OFFLINE_BUFFERED) {
+				throw new IllegalArgumentException("QoS 0 is not valid for a " + state + " message (packet id "
+						+ packetId + "); only OFFLINE_BUFFERED messages may have QoS 0");
+			}
+		}
+	}
+
+	/**
+	 * A message with the dup flag clear and no MQTT 5 properties.
+	 * @param state the protocol state
+	 * @param packetId the packet id, 1..65,535
+	 * @param topic the topic name, {@code null} for a release
+	 * @param payload the payload
+	 * @param qos the QoS
+	 * @param retained the retain flag
+	 */
+	public PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained) {
+		this(state, packetId, topic, payload, qos, retained, false, null);
+	}
+
+	/**
+	 * The record of an outbound QoS 2 release (PUBREL) waiting for its PUBCOMP.
+	 * @param packetId the packet id, 1..65,535
+	 * @return the record
+	 */
+	public static PendingMessage pubrel(int packetId) {
+		return new PendingMessage(State.OUTBOUND_PUBREL, packetId, null, null, 2, false);
+	}
+
+	/**
+	 * A copy of the payload.
+	 * @return the payload bytes
+	 */
+	@Override
+	public byte[] payload() {
+		return this.payload.clone();
+	}
+
+	/**
+	 * A copy of the encoded MQTT 5 properties.
+	 * @return the property bytes, empty on MQTT 3.1.1
+	 */
+	@Override
+	public byte[] properties() {
+		return this.properties.clone();
+	}
+
+	/**
+	 * The size of the payload, without copying it.
+	 * @return the payload length in bytes
+	 */
+	public int payloadLength() {
+		return this.payload.length;
+	}
+
+	/**
+	 * Whether this message has the same identity, {@code (state, packetId)}, as another.
+	 * @param other the other message
+	 * @return {@code true} when both have the same state and packet id
+	 */
+	public boolean sameKey(PendingMessage other) {
+		return this.state == other.state && this.packetId == other.packetId;
+	}
+
+	@Override
+	public boolean equals(Object obj) {
+		return (obj instanceof PendingMessage other) && this.state == other.state && this.packetId == other.packetId
+				&& this.qos == other.qos && this.retained == other.retained && this.duplicate == other.duplicate
+				&& Objects.equals(this.topic, other.topic) && Arrays.equals(this.payload, other.payload)
+				&& Arrays.equals(this.properties, other.properties);
+	}
+
+	@Override
+	public int hashCode() {
+		return Objects.hash(this.state, this.packetId, this.topic, this.qos, this.retained, this.duplicate,
+				Arrays.hashCode(this.payload), Arrays.hashCode(this.properties));
+	}
+
+	@Override
+	public String toString() {
+		return "PendingMessage[" + this.state + " #" + this.packetId + ", topic=" + this.topic + ", qos=" + this.qos
+				+ ", retained=" + this.retained + ", duplicate=" + this.duplicate + ", payload=" + this.payload.length
+				+ " bytes, properties=" + this.properties.length + " bytes]";
+	}
+
+	/** The protocol state a pending message is in. */
+	public enum State {
+
+		/** An outbound QoS 1 or 2 PUBLISH sent or about to be sent, not yet acknowledged. */
+		OUTBOUND_PUBLISH,
+
+		/** An outbound QoS 2 PUBREL sent after PUBREC, waiting for PUBCOMP. */
+		OUTBOUND_PUBREL,
+
+		/** An inbound QoS 2 PUBLISH received and acknowledged with PUBREC, waiting for PUBREL. */
+		INBOUND_PUBLISH,
+
+		/** A message published while the client was disconnected, waiting to be sent. */
+		OFFLINE_BUFFERED
+
+	}
+
+}

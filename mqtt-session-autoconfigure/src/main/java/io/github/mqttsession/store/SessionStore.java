@@ -1,0 +1,168 @@
+package io.github.mqttsession.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the client's half of MQTT sessions lives, keyed by client id.
+ * <p>
+ * A store must implement {@link #load}, {@link #save} and {@link #delete}. The fine-grained operations have default
+ * bodies written on those three (load, change, save), which makes a store that implements only them correct for
+ * one writer per client id at a time. The built-in stores override every operation: each is atomic per client id,
+ * does work independent of the session's size, loses no concurrent update and never fails with a conflict.
+ * <p>
+ * Failures are {@link SessionStoreException}s whose message names the client id and the cause. Invalid arguments
+ * are {@link IllegalArgumentException}s.
+ */
+public interface SessionStore {
+
+	/**
+	 * Loads the session stored for a client id.
+	 * @param clientId the client id
+	 * @return the session, or empty when none is stored
+	 */
+	Optional<MqttSession> load(String clientId);
+
+	/**
+	 * Stores a whole session, replacing what was stored for the client id. A store may refuse a save that would
+	 * overwrite a change made by another writer since this one loaded the session, with a
+	 * {@link SessionStoreException}.
+	 * @param clientId the client id
+	 * @param session the session to store
+	 */
+	void save(String clientId, MqttSession session);
+
+	/**
+	 * Deletes the session stored for a client id; deleting one that is not there is fine.
+	 * @param clientId the client id
+	 */
+	void delete(String clientId);
+
+	/**
+	 * Adds a subscription, or replaces the QoS of the subscription with the same topic filter in place. Creates
+	 * the session when there is none.
+	 * @param clientId the client id
+	 * @param subscription the subscription
+	 */
+	default void addSubscription(String clientId, Subscription subscription) {
+		MqttSession session = load(clientId).orElse(MqttSession.EMPTY);
+		List<Subscription> subscriptions = new ArrayList<>(session.subscriptions());
+		int index = indexOfFilter(subscriptions, subscription.topicFilter());
+		if (index >= 0) {
+			subscriptions.set(index, subscription);
+		}
+		else {
+			subscriptions.add(subscription);
+		}
+		save(clientId, new MqttSession(subscriptions, session.pendingMessages(), session.packetId()));
+	}
+
+	/**
+	 * Removes the subscription with a topic filter; removing one that is not there is fine.
+	 * @param clientId the client id
+	 * @param topicFilter the topic filter
+	 */
+	default void removeSubscription(String clientId, String topicFilter) {
+		Optional<MqttSession> stored = load(clientId);
+		if (stored.isEmpty()) {
+			return;
+		}
+		MqttSession session = stored.get();
+		List<Subscription> subscriptions = new ArrayList<>(session.subscriptions());
+		int index = indexOfFilter(subscriptions, topicFilter);
+		if (index >= 0) {
+			subscriptions.remove(index);
+			save(clientId, new MqttSession(subscriptions, session.pendingMessages(), session.packetId()));
+		}
+	}
+
+	/**
+	 * Adds a pending message at the end of the session's messages, or replaces the message with the same
+	 * {@code (state, packetId)} in place. Creates the session when there is none.
+	 * @param clientId the client id
+	 * @param message the message
+	 */
+	default void addPendingMessage(String clientId, PendingMessage message) {
+		MqttSession session = load(clientId).orElse(MqttSession.EMPTY);
+		List<PendingMessage> messages = new ArrayList<>(session.pendingMessages());
+		int index = indexOfMessage(messages, message.state(), message.packetId());
+		if (index >= 0) {
+			messages.set(index, message);
+		}
+		else {
+			messages.add(message);
+		}
+		save(clientId, new MqttSession(session.subscriptions(), messages, session.packetId()));
+	}
+
+	/**
+	 * Removes the pending message with a state and packet id; removing one that is not there is fine.
+	 * @param clientId the client id
+	 * @param state the message's state
+	 * @param packetId the message's packet id
+	 */
+	default void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
+		Optional<MqttSession> stored = load(clientId);
+		if (stored.isEmpty()) {
+			return;
+		}
+		MqttSession session = stored.get();
+		List<PendingMessage> messages = new ArrayList<>(session.pendingMessages());
+		int index = indexOfMessage(messages, state, packetId);
+		if (index >= 0) {
+			messages.remove(index);
+			save(clientId, new MqttSession(session.subscriptions(), messages, session.packetId()));
+		}
+	}
+
+	/**
+	 * Records the last packet id used. Creates the session when there is none.
+	 * @param clientId the client id
+	 * @param packetId the packet id, 0..65,535
+	 */
+	default void setPacketId(String clientId, int packetId) {
+		MqttSession session = load(clientId).orElse(MqttSession.EMPTY);
+		save(clientId, new MqttSession(session.subscriptions(), session.pendingMessages(), packetId));
+	}
+
+	/**
+	 * Lists every stored session without its messages. Stores that cannot list throw
+	 * {@link UnsupportedOperationException}; features that need a listing then say so.
+	 * @return a summary per stored session
+	 */
+	default List<SessionSummary> listSessions() {
+		throw new UnsupportedOperationException(getClass().getName() + " does not list sessions");
+	}
+
+	/**
+	 * Deletes every session whose last update is before a cut-off. Stores that cannot do this throw
+	 * {@link UnsupportedOperationException}; features that need it (session expiry) then say so.
+	 * @param cutoff sessions last updated before this instant are deleted
+	 * @return how many sessions were deleted
+	 */
+	default int deleteSessionsIdleSince(Instant cutoff) {
+		throw new UnsupportedOperationException(getClass().getName() + " does not delete idle sessions");
+	}
+
+	private static int indexOfFilter(List<Subscription> subscriptions, String topicFilter) {
+		for (int i = 0; i < subscriptions.size(); i++) {
+			if (subscriptions.get(i).topicFilter().equals(topicFilter)) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	private static int indexOfMessage(List<PendingMessage> messages, PendingMessage.State state, int packetId) {
+		for (int i = 0; i < messages.size(); i++) {
+			PendingMessage message = messages.get(i);
+			if (message.state() == state && message.packetId() == packetId) {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+}

@@ -1,0 +1,574 @@
+package io.github.mqttsession.store.jpa;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import javax.sql.DataSource;
+
+import io.github.mqttsession.store.MqttNames;
+import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.SessionStoreException;
+import io.github.mqttsession.store.SessionSummary;
+import io.github.mqttsession.store.Subscription;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import org.hibernate.Session;
+import org.hibernate.cfg.AvailableSettings;
+import org.hibernate.cfg.Configuration;
+
+/**
+ * A {@link SessionStore} in relational tables ({@code MQTT_SESSION}, {@code MQTT_SUBSCRIPTION},
+ * {@code MQTT_PENDING_MESSAGE}) on H2 or PostgreSQL, through JPA.
+ * <p>
+ * The store runs its own small persistence unit on the given {@link DataSource}, holding only its three entities:
+ * the application's persistence unit, its scanning, naming and {@code ddl-auto} stay as they are, and every store
+ * write runs in a transaction of its own, never joined to a caller's. At construction the store checks that its
+ * tables exist and validates them against its entities.
+ * <p>
+ * Fine-grained operations write one row: adding a pending message is one INSERT (an upsert) and removing it one
+ * DELETE, neither touching the session row. A whole-session {@link #save} writes the difference from what is
+ * stored. It is checked against the session this thread last loaded or saved for the client id: when another
+ * writer changed the session since, the save fails with a {@link SessionStoreException} rather than overwrite
+ * that change. A save with no earlier load on the thread overwrites whatever is stored.
+ */
+public class JpaSessionStore implements SessionStore, AutoCloseable {
+
+	/** The table prefix used unless another is configured. */
+	public static final String DEFAULT_TABLE_PREFIX = "MQTT_";
+
+	/** The longest client id this store accepts, in UTF-8 bytes: a PostgreSQL index entry must fit a page. */
+	public static final int MAX_CLIENT_ID_BYTES = 1024;
+
+	/** The longest topic filter this store accepts, in UTF-8 bytes, for the same reason. */
+	public static final int MAX_TOPIC_FILTER_BYTES = 1024;
+
+	private static final Pattern TABLE_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,29}");
+
+	private static final String UNIQUE_VIOLATION = "23505";
+
+	private static final List<String> TABLES = List.of("SESSION", "SUBSCRIPTION", "PENDING_MESSAGE");
+
+	private final EntityManagerFactory entityManagerFactory;
+
+	private final SessionStoreStatements statements;
+
+	private final Clock clock;
+
+	/** Client ids whose session row this store has seen or written, so that adds skip the row's upsert. */
+	private final Set<String> knownSessions = ConcurrentHashMap.newKeySet();
+
+	/** Per thread, the hash of the session it last loaded or saved per client id: the base of a conflict check. */
+	private final ThreadLocal<Map<String, Integer>> readSessions = ThreadLocal.withInitial(HashMap::new);
+
+	/**
+	 * Creates a store on the default tables.
+	 * @param dataSource the database
+	 */
+	public JpaSessionStore(DataSource dataSource) {
+		this(dataSource, DEFAULT_TABLE_PREFIX, Clock.systemUTC());
+	}
+
+	/**
+	 * Creates a store.
+	 * @param dataSource the database
+	 * @param tablePrefix the prefix of the table and sequence names, {@code MQTT_} by default
+	 * @param clock the clock that stamps each change
+	 */
+	public JpaSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
+		requireValidTablePrefix(tablePrefix);
+		this.clock = clock;
+		String databaseProductName = checkTables(dataSource, tablePrefix);
+		this.statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
+		this.entityManagerFactory = buildEntityManagerFactory(dataSource, tablePrefix);
+	}
+
+	/**
+	 * Checks a table prefix: a letter, then letters, digits or underscores, 30 characters at most.
+	 * @param tablePrefix the prefix
+	 * @return the prefix
+	 */
+	public static String requireValidTablePrefix(String tablePrefix) {
+		if (tablePrefix == null || !TABLE_PREFIX.matcher(tablePrefix).matches()) {
+			throw new IllegalArgumentException("Table prefix '" + tablePrefix
+					+ "' is not valid; it must start with a letter and hold only letters, digits and underscores,"
+					+ " at most 30 characters, such as 'MQTT_'");
+		}
+		return tablePrefix;
+	}
+
+	@Override
+	public Optional<MqttSession> load(String clientId) {
+		requireValidClientId(clientId);
+		Optional<MqttSession> session = inTransaction(clientId, "load the session", (entityManager) -> {
+			entityManager.unwrap(Session.class).setDefaultReadOnly(true);
+			return read(entityManager, clientId).map(StoredSession::toSession);
+		});
+		session.ifPresentOrElse((loaded) -> remember(clientId, loaded), () -> forget(clientId));
+		return session;
+	}
+
+	@Override
+	public void save(String clientId, MqttSession session) {
+		requireValidClientId(clientId);
+		session.subscriptions().forEach((subscription) -> requireValidTopicFilter(subscription.topicFilter()));
+		Integer expected = this.readSessions.get().get(clientId);
+		inTransaction(clientId, "save the session", (entityManager) -> {
+			Optional<StoredSession> stored = read(entityManager, clientId);
+			if (expected != null && (stored.isEmpty() || stored.get().toSession().hashCode() != expected)) {
+				throw new SessionStoreException("Could not save the session for client '" + clientId
+						+ "': another writer changed or deleted it since this thread loaded it; load it again, apply"
+						+ " the change and save again");
+			}
+			Instant now = this.clock.instant();
+			List<SubscriptionEntity> storedSubscriptions = List.of();
+			List<PendingMessageEntity> storedMessages = List.of();
+			if (stored.isPresent()) {
+				stored.get().session().update(session.packetId(), now);
+				storedSubscriptions = stored.get().subscriptions();
+				storedMessages = stored.get().messages();
+			}
+			else {
+				entityManager.persist(new SessionEntity(clientId, session.packetId(), now));
+			}
+			JpaSessionDiff.Changes<Subscription, SubscriptionEntity> subscriptions = JpaSessionDiff
+				.apply(storedSubscriptions, session.subscriptions(), Subscription::topicFilter, now);
+			JpaSessionDiff.Changes<PendingMessage, PendingMessageEntity> messages = JpaSessionDiff.apply(
+					storedMessages, session.pendingMessages(),
+					(message) -> JpaSessionDiff.messageKey(message.state(), message.packetId()), now);
+			subscriptions.deleted().forEach(entityManager::remove);
+			messages.deleted().forEach(entityManager::remove);
+			entityManager.flush();
+			jdbc(entityManager, (connection) -> {
+				insertBatch(connection, this.statements.insertSubscription, subscriptions.inserted(),
+						(statement, subscription) -> bindSubscription(statement, clientId, subscription, now));
+				insertBatch(connection, this.statements.insertPendingMessage, messages.inserted(),
+						(statement, message) -> bindMessage(statement, clientId, message, now));
+			});
+			return null;
+		});
+		this.knownSessions.add(clientId);
+		remember(clientId, session);
+	}
+
+	@Override
+	public void delete(String clientId) {
+		requireValidClientId(clientId);
+		inTransaction(clientId, "delete the session", (entityManager) -> entityManager
+			.createQuery("delete from SessionEntity s where s.clientId = :clientId")
+			.setParameter("clientId", clientId)
+			.executeUpdate());
+		this.knownSessions.remove(clientId);
+		forget(clientId);
+	}
+
+	@Override
+	public void addSubscription(String clientId, Subscription subscription) {
+		requireValidTopicFilter(subscription.topicFilter());
+		update(clientId, "add subscription '" + subscription.topicFilter() + "'", (entityManager) -> jdbc(entityManager,
+				(connection) -> execute(connection, this.statements.upsertSubscription,
+						(statement) -> bindSubscription(statement, clientId, subscription, this.clock.instant()))));
+	}
+
+	@Override
+	public void removeSubscription(String clientId, String topicFilter) {
+		requireValidClientId(clientId);
+		inTransaction(clientId, "remove subscription '" + topicFilter + "'", (entityManager) -> entityManager
+			.createQuery("delete from SubscriptionEntity s where s.clientId = :clientId and s.topicFilter = :filter")
+			.setParameter("clientId", clientId)
+			.setParameter("filter", topicFilter)
+			.executeUpdate());
+	}
+
+	@Override
+	public void addPendingMessage(String clientId, PendingMessage message) {
+		update(clientId, "add pending message " + message.state() + " #" + message.packetId(),
+				(entityManager) -> jdbc(entityManager,
+						(connection) -> execute(connection, this.statements.upsertPendingMessage,
+								(statement) -> bindMessage(statement, clientId, message, this.clock.instant()))));
+	}
+
+	@Override
+	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
+		requireValidClientId(clientId);
+		inTransaction(clientId, "remove pending message " + state + " #" + packetId, (entityManager) -> entityManager
+			.createQuery("delete from PendingMessageEntity m"
+					+ " where m.clientId = :clientId and m.state = :state and m.packetId = :packetId")
+			.setParameter("clientId", clientId)
+			.setParameter("state", state)
+			.setParameter("packetId", packetId)
+			.executeUpdate());
+	}
+
+	@Override
+	public void setPacketId(String clientId, int packetId) {
+		MqttNames.requireValidSessionPacketId(packetId);
+		update(clientId, "set packet id " + packetId, (entityManager) -> entityManager
+			.createQuery("update SessionEntity s set s.packetId = :packetId, s.updatedAt = :now"
+					+ " where s.clientId = :clientId")
+			.setParameter("packetId", packetId)
+			.setParameter("now", this.clock.instant())
+			.setParameter("clientId", clientId)
+			.executeUpdate());
+	}
+
+	@Override
+	public List<SessionSummary> listSessions() {
+		return inTransaction("*", "list sessions", (entityManager) -> {
+			List<Object[]> rows = entityManager.createQuery("select s.clientId, s.packetId, s.updatedAt,"
+					+ " (select count(b) from SubscriptionEntity b where b.clientId = s.clientId),"
+					+ " (select count(m) from PendingMessageEntity m where m.clientId = s.clientId),"
+					+ " (select max(b.createdAt) from SubscriptionEntity b where b.clientId = s.clientId),"
+					+ " (select max(m.createdAt) from PendingMessageEntity m where m.clientId = s.clientId)"
+					+ " from SessionEntity s order by s.clientId", Object[].class).getResultList();
+			List<SessionSummary> summaries = new ArrayList<>(rows.size());
+			for (Object[] row : rows) {
+				Instant lastUpdated = latest((Instant) row[2], (Instant) row[5], (Instant) row[6]);
+				summaries.add(new SessionSummary((String) row[0], ((Number) row[3]).intValue(),
+						((Number) row[4]).intValue(), (Integer) row[1], lastUpdated));
+			}
+			return summaries;
+		});
+	}
+
+	@Override
+	public int deleteSessionsIdleSince(Instant cutoff) {
+		int deleted = inTransaction("*", "delete sessions idle since " + cutoff, (entityManager) -> entityManager
+			.createQuery("delete from SessionEntity s where s.updatedAt < :cutoff"
+					+ " and not exists (select 1 from PendingMessageEntity m"
+					+ " where m.clientId = s.clientId and m.createdAt >= :cutoff)"
+					+ " and not exists (select 1 from SubscriptionEntity b"
+					+ " where b.clientId = s.clientId and b.createdAt >= :cutoff)")
+			.setParameter("cutoff", cutoff)
+			.executeUpdate());
+		this.knownSessions.clear();
+		return deleted;
+	}
+
+	/** Closes the store's persistence unit; the stored data stays. */
+	@Override
+	public void close() {
+		this.entityManagerFactory.close();
+	}
+
+	/**
+	 * Runs a write that needs the session row, creating the row first when this store has not seen it.
+	 */
+	private void update(String clientId, String action, Consumer<EntityManager> work) {
+		requireValidClientId(clientId);
+		boolean known = this.knownSessions.contains(clientId);
+		try {
+			inTransaction(clientId, action, (entityManager) -> {
+				if (!known) {
+					Instant now = this.clock.instant();
+					jdbc(entityManager, (connection) -> insertSessionIfAbsent(connection, clientId, now));
+				}
+				work.accept(entityManager);
+				return null;
+			});
+			this.knownSessions.add(clientId);
+		}
+		catch (SessionStoreException ex) {
+			// The row may have been deleted by another instance: create it again next time.
+			this.knownSessions.remove(clientId);
+			throw ex;
+		}
+	}
+
+	private void insertSessionIfAbsent(Connection connection, String clientId, Instant now) throws SQLException {
+		try {
+			execute(connection, this.statements.insertSessionIfAbsent, (statement) -> {
+				statement.setString(1, clientId);
+				statement.setObject(2, timestamp(now));
+				statement.setObject(3, timestamp(now));
+			});
+		}
+		catch (SQLException ex) {
+			// H2's MERGE is not atomic: a concurrent writer may have inserted the row first, which is what we want.
+			// The failed statement does not abort the transaction there; PostgreSQL never gets here (ON CONFLICT).
+			if (!UNIQUE_VIOLATION.equals(ex.getSQLState())) {
+				throw ex;
+			}
+		}
+	}
+
+	private Optional<StoredSession> read(EntityManager entityManager, String clientId) {
+		SessionEntity session = entityManager.find(SessionEntity.class, clientId);
+		if (session == null) {
+			return Optional.empty();
+		}
+		List<SubscriptionEntity> subscriptions = entityManager
+			.createQuery("select s from SubscriptionEntity s where s.clientId = :clientId order by s.id",
+					SubscriptionEntity.class)
+			.setParameter("clientId", clientId)
+			.getResultList();
+		List<PendingMessageEntity> messages = entityManager
+			.createQuery("select m from PendingMessageEntity m where m.clientId = :clientId order by m.id",
+					PendingMessageEntity.class)
+			.setParameter("clientId", clientId)
+			.getResultList();
+		return Optional.of(new StoredSession(session, subscriptions, messages));
+	}
+
+	private <T> T inTransaction(String clientId, String action, Function<EntityManager, T> work) {
+		try {
+			EntityManager entityManager = this.entityManagerFactory.createEntityManager();
+			try {
+				EntityTransaction transaction = entityManager.getTransaction();
+				try {
+					transaction.begin();
+					T result = work.apply(entityManager);
+					transaction.commit();
+					return result;
+				}
+				catch (RuntimeException ex) {
+					rollback(transaction);
+					throw ex;
+				}
+			}
+			finally {
+				entityManager.close();
+			}
+		}
+		catch (SessionStoreException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw failure(clientId, action, ex);
+		}
+	}
+
+	private static void rollback(EntityTransaction transaction) {
+		try {
+			if (transaction.isActive()) {
+				transaction.rollback();
+			}
+		}
+		catch (RuntimeException ex) {
+			// The original failure is the one worth reporting.
+		}
+	}
+
+	private static SessionStoreException failure(String clientId, String action, RuntimeException ex) {
+		String subject = "*".equals(clientId) ? "" : " for client '" + clientId + "'";
+		if (ex instanceof jakarta.persistence.OptimisticLockException) {
+			return new SessionStoreException("Could not " + action + subject
+					+ ": another writer saved the session at the same time; load it again and retry", ex);
+		}
+		return new SessionStoreException("Could not " + action + subject + ": " + rootMessage(ex), ex);
+	}
+
+	private static String rootMessage(Throwable ex) {
+		Throwable root = ex;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getName();
+	}
+
+	private void remember(String clientId, MqttSession session) {
+		this.readSessions.get().put(clientId, session.hashCode());
+	}
+
+	private void forget(String clientId) {
+		this.readSessions.get().remove(clientId);
+	}
+
+	private static void jdbc(EntityManager entityManager, JdbcWork work) {
+		entityManager.unwrap(Session.class).doWork(work::execute);
+	}
+
+	private static void execute(Connection connection, String sql, Binder binder) throws SQLException {
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			binder.bind(statement);
+			statement.executeUpdate();
+		}
+	}
+
+	private static <T> void insertBatch(Connection connection, String sql, Collection<T> values,
+			ValueBinder<T> binder) throws SQLException {
+		if (values.isEmpty()) {
+			return;
+		}
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			int batched = 0;
+			for (T value : values) {
+				binder.bind(statement, value);
+				statement.addBatch();
+				if (++batched % 500 == 0) {
+					statement.executeBatch();
+				}
+			}
+			if (batched % 500 != 0) {
+				statement.executeBatch();
+			}
+		}
+	}
+
+	private static void bindSubscription(PreparedStatement statement, String clientId, Subscription subscription,
+			Instant now) throws SQLException {
+		statement.setString(1, clientId);
+		statement.setString(2, subscription.topicFilter());
+		statement.setInt(3, subscription.qos());
+		statement.setObject(4, timestamp(now));
+	}
+
+	private static void bindMessage(PreparedStatement statement, String clientId, PendingMessage message,
+			Instant now) throws SQLException {
+		statement.setString(1, clientId);
+		statement.setString(2, message.state().name());
+		statement.setInt(3, message.packetId());
+		statement.setString(4, message.topic());
+		statement.setInt(5, message.qos());
+		statement.setBoolean(6, message.retained());
+		statement.setBoolean(7, message.duplicate());
+		statement.setBytes(8, message.properties());
+		statement.setBytes(9, message.payload());
+		statement.setObject(10, timestamp(now));
+	}
+
+	private static OffsetDateTime timestamp(Instant instant) {
+		return instant.atOffset(ZoneOffset.UTC);
+	}
+
+	private static Instant latest(Instant... instants) {
+		Instant latest = null;
+		for (Instant instant : instants) {
+			if (instant != null && (latest == null || instant.isAfter(latest))) {
+				latest = instant;
+			}
+		}
+		return latest;
+	}
+
+	private static void requireValidClientId(String clientId) {
+		MqttNames.requireValidClientId(clientId);
+		int length = MqttNames.utf8Length(clientId);
+		if (length > MAX_CLIENT_ID_BYTES) {
+			throw new IllegalArgumentException("Client id '" + clientId.substring(0, 60) + "…' is " + length
+					+ " UTF-8 bytes long; the JPA session store accepts at most " + MAX_CLIENT_ID_BYTES
+					+ " bytes (the size of a PostgreSQL index entry)");
+		}
+	}
+
+	private static void requireValidTopicFilter(String topicFilter) {
+		int length = MqttNames.utf8Length(topicFilter);
+		if (length > MAX_TOPIC_FILTER_BYTES) {
+			throw new IllegalArgumentException("Topic filter '" + topicFilter.substring(0, 60) + "…' is " + length
+					+ " UTF-8 bytes long; the JPA session store accepts at most " + MAX_TOPIC_FILTER_BYTES
+					+ " bytes (the size of a PostgreSQL index entry)");
+		}
+	}
+
+	/**
+	 * Checks that the store's tables exist, with a message that says how to create them.
+	 * @return the database product name
+	 */
+	private static String checkTables(DataSource dataSource, String tablePrefix) {
+		try (Connection connection = dataSource.getConnection()) {
+			DatabaseMetaData metaData = connection.getMetaData();
+			String product = metaData.getDatabaseProductName();
+			for (String table : TABLES) {
+				String name = tablePrefix + table;
+				if (!tableExists(metaData, name)) {
+					String platform = product.toLowerCase(Locale.ROOT).contains("postgres") ? "postgresql" : "h2";
+					throw new SessionStoreException("Table " + name + " of the JPA session store does not exist in "
+							+ metaData.getURL() + ". Create the tables with the script classpath:"
+							+ JpaSessionStore.class.getPackageName().replace('.', '/') + "/schema-" + platform
+							+ ".sql (with " + DEFAULT_TABLE_PREFIX + " replaced by " + tablePrefix
+							+ "), or let the starter create them: mqtt.session.jpa.initialize-schema=always");
+				}
+			}
+			return product;
+		}
+		catch (SQLException ex) {
+			throw new SessionStoreException("Could not reach the database of the JPA session store: " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	private static boolean tableExists(DatabaseMetaData metaData, String name) throws SQLException {
+		for (String candidate : List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT))) {
+			try (ResultSet tables = metaData.getTables(null, null, candidate, new String[] { "TABLE" })) {
+				if (tables.next()) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static EntityManagerFactory buildEntityManagerFactory(DataSource dataSource, String tablePrefix) {
+		Configuration configuration = new Configuration();
+		configuration.addAnnotatedClass(SessionEntity.class);
+		configuration.addAnnotatedClass(SubscriptionEntity.class);
+		configuration.addAnnotatedClass(PendingMessageEntity.class);
+		configuration.setPhysicalNamingStrategy(new TablePrefixNamingStrategy(tablePrefix));
+		configuration.getProperties().put(AvailableSettings.DATASOURCE, dataSource);
+		configuration.setProperty(AvailableSettings.HBM2DDL_AUTO, "validate");
+		configuration.setProperty(AvailableSettings.STATEMENT_BATCH_SIZE, "100");
+		configuration.setProperty(AvailableSettings.ORDER_UPDATES, "true");
+		configuration.setProperty(AvailableSettings.PERSISTENCE_UNIT_NAME, "mqtt-session");
+		try {
+			return configuration.buildSessionFactory();
+		}
+		catch (RuntimeException ex) {
+			throw new SessionStoreException("The tables of the JPA session store do not match what it expects: "
+					+ rootMessage(ex), ex);
+		}
+	}
+
+	@FunctionalInterface
+	private interface JdbcWork {
+
+		void execute(Connection connection) throws SQLException;
+
+	}
+
+	@FunctionalInterface
+	private interface Binder {
+
+		void bind(PreparedStatement statement) throws SQLException;
+
+	}
+
+	@FunctionalInterface
+	private interface ValueBinder<T> {
+
+		void bind(PreparedStatement statement, T value) throws SQLException;
+
+	}
+
+	/** A session row with its child rows, as read in one transaction. */
+	private record StoredSession(SessionEntity session, List<SubscriptionEntity> subscriptions,
+			List<PendingMessageEntity> messages) {
+
+		MqttSession toSession() {
+			return new MqttSession(this.subscriptions.stream().map(SubscriptionEntity::toValue).toList(),
+					this.messages.stream().map(PendingMessageEntity::toValue).toList(), this.session.getPacketId());
+		}
+
+	}
+
+}

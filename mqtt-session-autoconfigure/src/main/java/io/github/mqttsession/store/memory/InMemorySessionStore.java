@@ -1,0 +1,181 @@
+package io.github.mqttsession.store.memory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.github.mqttsession.store.MqttNames;
+import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.SessionSummary;
+import io.github.mqttsession.store.Subscription;
+
+/**
+ * A {@link SessionStore} in the heap of this process, the default when no database is configured. Sessions
+ * survive a reconnect but not a restart of the process. Thread-safe: every operation is atomic per client id, and
+ * adding or removing one message costs the same whatever the session's size.
+ */
+public class InMemorySessionStore implements SessionStore {
+
+	private final Map<String, SessionState> sessions = new ConcurrentHashMap<>();
+
+	private final Clock clock;
+
+	/** Creates an empty store on the system clock. */
+	public InMemorySessionStore() {
+		this(Clock.systemUTC());
+	}
+
+	/**
+	 * Creates an empty store.
+	 * @param clock the clock that stamps each change, read by {@link #deleteSessionsIdleSince(Instant)}
+	 */
+	public InMemorySessionStore(Clock clock) {
+		this.clock = clock;
+	}
+
+	@Override
+	public Optional<MqttSession> load(String clientId) {
+		MqttNames.requireValidClientId(clientId);
+		AtomicReference<MqttSession> snapshot = new AtomicReference<>();
+		this.sessions.computeIfPresent(clientId, (id, state) -> {
+			snapshot.set(state.snapshot());
+			return state;
+		});
+		return Optional.ofNullable(snapshot.get());
+	}
+
+	@Override
+	public void save(String clientId, MqttSession session) {
+		MqttNames.requireValidClientId(clientId);
+		SessionState state = new SessionState(session, this.clock.instant());
+		this.sessions.put(clientId, state);
+	}
+
+	@Override
+	public void delete(String clientId) {
+		MqttNames.requireValidClientId(clientId);
+		this.sessions.remove(clientId);
+	}
+
+	@Override
+	public void addSubscription(String clientId, Subscription subscription) {
+		update(clientId, (state) -> state.subscriptions.put(subscription.topicFilter(), subscription));
+	}
+
+	@Override
+	public void removeSubscription(String clientId, String topicFilter) {
+		updateIfPresent(clientId, (state) -> state.subscriptions.remove(topicFilter));
+	}
+
+	@Override
+	public void addPendingMessage(String clientId, PendingMessage message) {
+		update(clientId, (state) -> state.pendingMessages.put(key(message.state(), message.packetId()), message));
+	}
+
+	@Override
+	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
+		updateIfPresent(clientId, (session) -> session.pendingMessages.remove(key(state, packetId)));
+	}
+
+	@Override
+	public void setPacketId(String clientId, int packetId) {
+		MqttNames.requireValidSessionPacketId(packetId);
+		update(clientId, (state) -> state.packetId = packetId);
+	}
+
+	@Override
+	public List<SessionSummary> listSessions() {
+		List<SessionSummary> summaries = new ArrayList<>();
+		this.sessions.forEach((clientId, ignored) -> this.sessions.computeIfPresent(clientId, (id, state) -> {
+			summaries.add(new SessionSummary(id, state.subscriptions.size(), state.pendingMessages.size(),
+					state.packetId, state.lastUpdated));
+			return state;
+		}));
+		return summaries;
+	}
+
+	@Override
+	public int deleteSessionsIdleSince(Instant cutoff) {
+		int[] deleted = { 0 };
+		for (String clientId : this.sessions.keySet()) {
+			this.sessions.computeIfPresent(clientId, (id, state) -> {
+				if (state.lastUpdated.isBefore(cutoff)) {
+					deleted[0]++;
+					return null;
+				}
+				return state;
+			});
+		}
+		return deleted[0];
+	}
+
+	private void update(String clientId, Change change) {
+		MqttNames.requireValidClientId(clientId);
+		Instant now = this.clock.instant();
+		this.sessions.compute(clientId, (id, state) -> {
+			SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now);
+			change.apply(target);
+			target.lastUpdated = now;
+			return target;
+		});
+	}
+
+	private void updateIfPresent(String clientId, Change change) {
+		MqttNames.requireValidClientId(clientId);
+		Instant now = this.clock.instant();
+		this.sessions.computeIfPresent(clientId, (id, state) -> {
+			change.apply(state);
+			state.lastUpdated = now;
+			return state;
+		});
+	}
+
+	private static long key(PendingMessage.State state, int packetId) {
+		return ((long) state.ordinal() << 32) | packetId;
+	}
+
+	/** One change to a session's state, run while the store holds the client id's lock. */
+	@FunctionalInterface
+	private interface Change {
+
+		void apply(SessionState state);
+
+	}
+
+	/**
+	 * The mutable state of one session. Only touched inside the map's per-key compute, which serialises access.
+	 * Linked maps keep insertion order, and replacing an entry keeps its position.
+	 */
+	private static final class SessionState {
+
+		final LinkedHashMap<String, Subscription> subscriptions = new LinkedHashMap<>();
+
+		final LinkedHashMap<Long, PendingMessage> pendingMessages = new LinkedHashMap<>();
+
+		int packetId;
+
+		Instant lastUpdated;
+
+		SessionState(MqttSession session, Instant now) {
+			session.subscriptions().forEach((subscription) -> this.subscriptions.put(subscription.topicFilter(), subscription));
+			session.pendingMessages().forEach((message) -> this.pendingMessages.put(key(message.state(), message.packetId()), message));
+			this.packetId = session.packetId();
+			this.lastUpdated = now;
+		}
+
+		MqttSession snapshot() {
+			return new MqttSession(new ArrayList<>(this.subscriptions.values()),
+					new ArrayList<>(this.pendingMessages.values()), this.packetId);
+		}
+
+	}
+
+}

@@ -1,0 +1,222 @@
+package io.github.mqttsession.store.jpa;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessage.State;
+import io.github.mqttsession.store.SessionStoreException;
+import io.github.mqttsession.store.Subscription;
+import io.github.mqttsession.testsupport.CountingDataSource;
+import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** What the JPA store does beyond the shared contract: conflicts, limits, failures, schema and restarts. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class JpaSessionStoreTests {
+
+	private final HikariDataSource dataSource = Databases.newH2File();
+
+	@AfterEach
+	void closeDataSource() {
+		this.dataSource.close();
+	}
+
+	@Test
+	void saveThatWouldOverwriteAnotherWritersSaveFailsClearly() throws Exception {
+		Databases.createTables(this.dataSource);
+		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
+			store.save("conflict", session("first"));
+			MqttSession loaded = store.load("conflict").orElseThrow();
+			CompletableFuture.runAsync(() -> {
+				store.load("conflict");
+				store.save("conflict", session("other writer"));
+			}).get();
+			assertThatExceptionOfType(SessionStoreException.class)
+				.isThrownBy(() -> store.save("conflict", new MqttSession(loaded.subscriptions(), List.of(), 3)))
+				.withMessageContaining("client 'conflict'")
+				.withMessageContaining("another writer changed or deleted it");
+			assertThat(store.load("conflict")).contains(session("other writer"));
+		}
+	}
+
+	@Test
+	void saveAfterAFineGrainedChangeByAnotherThreadFailsRatherThanDropIt() throws Exception {
+		Databases.createTables(this.dataSource);
+		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
+			store.save("conflict", session("first"));
+			MqttSession loaded = store.load("conflict").orElseThrow();
+			PendingMessage added = message(State.OUTBOUND_PUBLISH, 9, "added by another thread");
+			CompletableFuture.runAsync(() -> store.addPendingMessage("conflict", added)).get();
+			assertThatExceptionOfType(SessionStoreException.class)
+				.isThrownBy(() -> store.save("conflict", loaded))
+				.withMessageContaining("another writer");
+			assertThat(store.load("conflict").orElseThrow().pendingMessages()).contains(added);
+		}
+	}
+
+	@Test
+	void clientIdsAndTopicFiltersOver1024BytesAreRefusedWithTheLimit() throws Exception {
+		Databases.createTables(this.dataSource);
+		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
+			String longId = "é".repeat(513);
+			assertThatIllegalArgumentException().isThrownBy(() -> store.load(longId))
+				.withMessageContaining("1026 UTF-8 bytes")
+				.withMessageContaining("at most 1024 bytes");
+			store.load("ok-" + "x".repeat(1021));
+			String longFilter = "a/".repeat(600);
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> store.addSubscription("limits", new Subscription(longFilter + "#", 1)))
+				.withMessageContaining("Topic filter")
+				.withMessageContaining("at most 1024 bytes");
+			assertThat(store.load("limits")).isEmpty();
+		}
+	}
+
+	@Test
+	void missingTablesFailAtConstructionNamingTheTableAndTheScript() {
+		assertThatExceptionOfType(SessionStoreException.class).isThrownBy(() -> new JpaSessionStore(this.dataSource))
+			.withMessageContaining("Table MQTT_SESSION of the JPA session store does not exist")
+			.withMessageContaining("classpath:io/github/mqttsession/store/jpa/schema-h2.sql")
+			.withMessageContaining("mqtt.session.jpa.initialize-schema=always");
+	}
+
+	@Test
+	void tablePrefixNamesTablesAndSequences() throws Exception {
+		Databases.createTables(this.dataSource, "APP_MQTT_");
+		try (JpaSessionStore store = new JpaSessionStore(this.dataSource, "APP_MQTT_", Clock.systemUTC())) {
+			store.save("prefixed", session("stored under a prefix"));
+			store.addPendingMessage("prefixed", message(State.OFFLINE_BUFFERED, 5, "more"));
+			assertThat(store.load("prefixed").orElseThrow().pendingMessages()).hasSize(3);
+		}
+		assertThat(rowCount("APP_MQTT_PENDING_MESSAGE")).isEqualTo(3);
+		assertThat(tableExists("MQTT_SESSION")).isFalse();
+		assertThatExceptionOfType(SessionStoreException.class).isThrownBy(() -> new JpaSessionStore(this.dataSource))
+			.withMessageContaining("MQTT_SESSION");
+	}
+
+	@Test
+	void invalidTablePrefixIsRefusedWithTheRule() {
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new JpaSessionStore(this.dataSource, "mqtt-session", Clock.systemUTC()))
+			.withMessageContaining("Table prefix 'mqtt-session' is not valid")
+			.withMessageContaining("letters, digits and underscores");
+	}
+
+	@Test
+	void sessionsSurviveANewStoreOnTheSameDatabase() throws Exception {
+		Databases.createTables(this.dataSource);
+		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
+			store.save("restart", session("before restart"));
+			store.addSubscription("restart", new Subscription("added/at/runtime", 2));
+			store.setPacketId("restart", 4711);
+		}
+		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
+			MqttSession restored = store.load("restart").orElseThrow();
+			assertThat(restored.packetId()).isEqualTo(4711);
+			assertThat(restored.subscriptions()).contains(new Subscription("added/at/runtime", 2));
+			assertThat(restored.pendingMessages()).isEqualTo(session("before restart").pendingMessages());
+		}
+	}
+
+	@Test
+	void databaseDownIsAStoreExceptionNamingTheClientAndStoredDataStays() throws Exception {
+		Databases.createTables(this.dataSource);
+		CountingDataSource database = new CountingDataSource(this.dataSource);
+		this.dataSource.setMaximumPoolSize(1);
+		try (JpaSessionStore store = new JpaSessionStore(database.dataSource())) {
+			store.save("outage", session("kept"));
+			this.dataSource.getHikariPoolMXBean().softEvictConnections();
+			database.setDown(true);
+			this.dataSource.setConnectionTimeout(250);
+			assertThatExceptionOfType(SessionStoreException.class)
+				.isThrownBy(() -> store.addPendingMessage("outage", message(State.OUTBOUND_PUBLISH, 50, "lost?")))
+				.withMessageContaining("client 'outage'");
+			assertThatExceptionOfType(SessionStoreException.class).isThrownBy(() -> store.load("outage"))
+				.withMessageContaining("Could not load the session for client 'outage'");
+			database.setDown(false);
+			assertThat(store.load("outage")).contains(session("kept"));
+		}
+	}
+
+	@Test
+	void aStatementFailingHalfwayThroughASaveLeavesTheStoredSessionIntact() throws Exception {
+		Databases.createTables(this.dataSource);
+		CountingDataSource database = new CountingDataSource(this.dataSource);
+		try (JpaSessionStore store = new JpaSessionStore(database.dataSource())) {
+			store.save("halfway", session("kept"));
+			MqttSession loaded = store.load("halfway").orElseThrow();
+			MqttSession changed = new MqttSession(List.of(new Subscription("new/#", 0)),
+					List.of(loaded.pendingMessages().get(1), message(State.OUTBOUND_PUBLISH, 60, "new")), 60);
+			database.failNext((sql) -> sql.startsWith("INSERT INTO MQTT_PENDING_MESSAGE"));
+			assertThatExceptionOfType(SessionStoreException.class).isThrownBy(() -> store.save("halfway", changed))
+				.withMessageContaining("Could not save the session for client 'halfway'")
+				.withMessageContaining("Simulated failure");
+			assertThat(store.load("halfway")).contains(session("kept"));
+		}
+	}
+
+	@Test
+	void payloadsAreByteaOnPostgresAndQueryableByTopic() throws Exception {
+		try (HikariDataSource postgres = Databases.postgres()) {
+			Databases.createTables(postgres);
+			try (JpaSessionStore store = new JpaSessionStore(postgres)) {
+				store.addPendingMessage("queryable", message(State.OUTBOUND_PUBLISH, 1, "readable"));
+			}
+			try (Connection connection = postgres.getConnection();
+					ResultSet columns = connection.createStatement()
+						.executeQuery("SELECT data_type FROM information_schema.columns"
+								+ " WHERE table_name = 'mqtt_pending_message' AND column_name = 'payload'");
+					ResultSet row = connection.createStatement()
+						.executeQuery("SELECT topic, qos, convert_from(payload, 'UTF8') FROM mqtt_pending_message"
+								+ " WHERE client_id = 'queryable'")) {
+				assertThat(columns.next()).isTrue();
+				assertThat(columns.getString(1)).isEqualTo("bytea");
+				assertThat(row.next()).isTrue();
+				assertThat(row.getString(1)).isEqualTo("sensors/1");
+				assertThat(row.getInt(2)).isEqualTo(1);
+				assertThat(row.getString(3)).isEqualTo("readable");
+			}
+		}
+	}
+
+	private long rowCount(String table) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection();
+				ResultSet rows = connection.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+			rows.next();
+			return rows.getLong(1);
+		}
+	}
+
+	private boolean tableExists(String table) throws SQLException {
+		try (Connection connection = this.dataSource.getConnection();
+				ResultSet tables = connection.getMetaData().getTables(null, null, table, null)) {
+			return tables.next();
+		}
+	}
+
+	private static MqttSession session(String text) {
+		return new MqttSession(List.of(new Subscription("sensors/#", 1)),
+				List.of(message(State.OUTBOUND_PUBLISH, 1, text), PendingMessage.pubrel(2)), 2);
+	}
+
+	private static PendingMessage message(State state, int packetId, String text) {
+		return new PendingMessage(state, packetId, "sensors/" + packetId, text.getBytes(StandardCharsets.UTF_8), 1,
+				false);
+	}
+
+}

@@ -1,0 +1,15 @@
+package io.github.mqttsession.store.jpa;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.mqttsession.testsupport.Databases;
+
+class JpaStatementCountH2Tests extends JpaStatementCountTests {
+
+	@Override
+	HikariDataSource createDataSource() {
+		HikariDataSource dataSource = Databases.newH2File();
+		Databases.createTables(dataSource);
+		return dataSource;
+	}
+
+}

@@ -1,0 +1,18 @@
+package io.github.mqttsession.store.jpa;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(EmbeddedPostgresExtension.class)
+class JpaStatementCountPostgresTests extends JpaStatementCountTests {
+
+	@Override
+	HikariDataSource createDataSource() {
+		HikariDataSource dataSource = Databases.postgres();
+		Databases.createTables(dataSource);
+		return dataSource;
+	}
+
+}
