@@ -1,6 +1,5 @@
 package io.github.mqttsession.autoconfigure;
 
-import io.github.mqttsession.store.jpa.JpaSessionStore;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
@@ -59,7 +58,7 @@ public class MqttSessionProperties {
 		 * Prefix of the store's table and sequence names: a letter, then letters, digits or underscores, at most 30
 		 * characters.
 		 */
-		private String tablePrefix = JpaSessionStore.DEFAULT_TABLE_PREFIX;
+		private String tablePrefix = "MQTT_";
 
 		public DatabaseInitializationMode getInitializeSchema() {
 			return this.initializeSchema;

@@ -1,0 +1,70 @@
+package io.github.mqttsession.apps;
+
+import io.github.mqttsession.apps.minimal.MinimalApplication;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/** What a person sees when an application with bad session settings starts: Boot's failure report. */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupFailureReportTests {
+
+	private static final String NO_DATABASE = "spring.autoconfigure.exclude="
+			+ "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+			+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
+			+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
+
+	@Test
+	void anUnknownStoreTypeIsReportedWithTheValidValues(CapturedOutput output) {
+		startFails("mqtt.session.store=redis", NO_DATABASE);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("mqtt.session.store")
+			.contains("redis")
+			.contains("AUTO")
+			.contains("MEMORY")
+			.contains("JPA");
+	}
+
+	@Test
+	void storeJpaWithoutADatabaseIsReportedWithWhatToAdd(CapturedOutput output) {
+		startFails("mqtt.session.store=jpa", NO_DATABASE);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("mqtt.session.store=jpa asks for the JPA session store, but there is no DataSource bean.")
+			.contains("Add spring-boot-starter-data-jpa");
+	}
+
+	@Test
+	void anInvalidTablePrefixIsReportedWithTheRule(CapturedOutput output) {
+		startFails("mqtt.session.jpa.table-prefix=1st", "spring.datasource.url=jdbc:h2:mem:prefix");
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid value '1st' for configuration property 'mqtt.session.jpa.table-prefix'")
+			.contains("must start with a letter");
+	}
+
+	@Test
+	void anUnknownInitializeSchemaModeIsReportedWithTheValidValues(CapturedOutput output) {
+		startFails("mqtt.session.jpa.initialize-schema=sometimes", "spring.datasource.url=jdbc:h2:mem:mode");
+		assertThat(output).contains("mqtt.session.jpa.initialize-schema")
+			.contains("sometimes")
+			.contains("ALWAYS")
+			.contains("EMBEDDED")
+			.contains("NEVER");
+	}
+
+	private static void startFails(String... properties) {
+		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class)
+			.web(WebApplicationType.NONE)
+			.properties(properties)
+			.properties("spring.main.banner-mode=off")
+			.run()
+			.close());
+	}
+
+}
