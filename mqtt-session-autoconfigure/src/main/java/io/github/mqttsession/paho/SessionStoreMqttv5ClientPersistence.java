@@ -1,0 +1,155 @@
+package io.github.mqttsession.paho;
+
+import java.util.Arrays;
+import java.util.Enumeration;
+
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionStore;
+import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
+import org.eclipse.paho.mqttv5.common.MqttPersistable;
+import org.eclipse.paho.mqttv5.common.MqttPersistenceException;
+
+/**
+ * A Paho MQTT 5 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
+ * {@link SessionStore}, under the client id it was created for (never one the broker assigns). Use one instance
+ * per client; {@link #close()} keeps the data, {@link #release()} gives the client id back when the client is
+ * gone.
+ */
+public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistence {
+
+	private final SessionStorePersistence persistence;
+
+	/**
+	 * Creates a persistence with the default limit of pending messages.
+	 * @param store the store
+	 * @param clientId the client id the session is stored under
+	 */
+	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId) {
+		this(store, clientId, PendingMessageLimit.DEFAULT, SessionPersistenceListener.NONE);
+	}
+
+	/**
+	 * Creates a persistence.
+	 * @param store the store
+	 * @param clientId the client id the session is stored under
+	 * @param limit the cap on pending messages and what happens beyond it
+	 * @param listener hears what is persisted, removed and dropped
+	 */
+	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
+			SessionPersistenceListener listener) {
+		this.persistence = new SessionStorePersistence(store, clientId, true, limit, listener);
+	}
+
+	@Override
+	public void open(String clientId) throws MqttPersistenceException {
+		run(this.persistence::open);
+	}
+
+	@Override
+	public void close() throws MqttPersistenceException {
+		run(this.persistence::close);
+	}
+
+	/** Closes, and gives the client id back so that another client in this process may use it. */
+	public void release() {
+		this.persistence.release();
+	}
+
+	@Override
+	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
+		byte[] header = slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
+		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
+				persistable.getPayloadLength());
+		run(() -> this.persistence.put(key, header, payload));
+	}
+
+	@Override
+	public MqttPersistable get(String key) throws MqttPersistenceException {
+		PendingMessage message = this.persistence.get(key);
+		if (message == null) {
+			throw new MqttPersistenceException(new IllegalStateException(
+					"No message is stored under key " + key + " for client '" + this.persistence.clientId() + "'"));
+		}
+		return new StoredPacket(this.persistence.codec().encodeHeader(message), message.payload());
+	}
+
+	@Override
+	public void remove(String key) throws MqttPersistenceException {
+		run(() -> this.persistence.remove(key));
+	}
+
+	@Override
+	public Enumeration<String> keys() {
+		return this.persistence.keys();
+	}
+
+	@Override
+	public void clear() throws MqttPersistenceException {
+		run(this.persistence::clear);
+	}
+
+	@Override
+	public boolean containsKey(String key) {
+		return this.persistence.containsKey(key);
+	}
+
+	/**
+	 * The last packet id the session had used when it was loaded, for a client to carry on from.
+	 * @return the packet id, 0 when none
+	 */
+	public int restoredPacketId() {
+		return this.persistence.restoredPacketId();
+	}
+
+	static byte[] slice(byte[] bytes, int offset, int length) {
+		if (bytes == null) {
+			return new byte[0];
+		}
+		return (offset == 0 && length == bytes.length) ? bytes : Arrays.copyOfRange(bytes, offset, offset + length);
+	}
+
+	private static void run(Runnable action) throws MqttPersistenceException {
+		try {
+			action.run();
+		}
+		catch (RuntimeException ex) {
+			throw new MqttPersistenceException(ex);
+		}
+	}
+
+	/** A persisted packet as Paho reads it back. */
+	private record StoredPacket(byte[] header, byte[] payload) implements MqttPersistable {
+
+		@Override
+		public byte[] getHeaderBytes() {
+			return this.header;
+		}
+
+		@Override
+		public int getHeaderLength() {
+			return this.header.length;
+		}
+
+		@Override
+		public int getHeaderOffset() {
+			return 0;
+		}
+
+		@Override
+		public byte[] getPayloadBytes() {
+			return this.payload;
+		}
+
+		@Override
+		public int getPayloadLength() {
+			return this.payload.length;
+		}
+
+		@Override
+		public int getPayloadOffset() {
+			return 0;
+		}
+
+	}
+
+}

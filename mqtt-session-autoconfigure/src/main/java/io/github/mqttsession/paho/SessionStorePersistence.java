@@ -1,0 +1,251 @@
+package io.github.mqttsession.paho;
+
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The logic shared by the MQTT 3.1.1 and MQTT 5 Paho persistences: Paho's keyed packets become pending messages of
+ * one client id's session in a {@link SessionStore}.
+ * <p>
+ * Every {@link #put} is durable in the store before it returns, which is what lets Paho tell a publisher "sent".
+ * The messages stored are also held here, by key, so that Paho's reads, its {@code containsKey} checks and its
+ * removals of keys it never stored (it removes an offline-buffer key on every acknowledgement) cost no statement.
+ * <p>
+ * Paho opens and closes a persistence around every connection; this one claims its client id on the first open,
+ * loads the session then, and keeps both until {@link #release()}. A second persistence for a client id that is
+ * claimed in this process is refused.
+ */
+final class SessionStorePersistence {
+
+	private static final Log logger = LogFactory.getLog(SessionStorePersistence.class);
+
+	private static final Map<String, SessionStorePersistence> claimed = new ConcurrentHashMap<>();
+
+	private final SessionStore store;
+
+	private final String clientId;
+
+	private final PahoPacketCodec codec;
+
+	private final PendingMessageLimit limit;
+
+	private final SessionPersistenceListener listener;
+
+	private final Map<String, PendingMessage> messages = new ConcurrentHashMap<>();
+
+	/** Keys of messages buffered while offline, oldest first: the candidates of {@code drop-oldest}. */
+	private final ConcurrentLinkedDeque<String> bufferedKeys = new ConcurrentLinkedDeque<>();
+
+	private final Object capacityLock = new Object();
+
+	private int reservations;
+
+	private volatile boolean loaded;
+
+	private volatile int restoredPacketId;
+
+	private volatile int lastPacketId;
+
+	SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
+			SessionPersistenceListener listener) {
+		this.store = store;
+		this.clientId = clientId;
+		this.codec = new PahoPacketCodec(mqtt5);
+		this.limit = limit;
+		this.listener = listener;
+	}
+
+	String clientId() {
+		return this.clientId;
+	}
+
+	PahoPacketCodec codec() {
+		return this.codec;
+	}
+
+	/** Claims the client id and loads its session, the first time; later calls do nothing. */
+	synchronized void open() {
+		if (this.loaded) {
+			return;
+		}
+		SessionStorePersistence owner = claimed.putIfAbsent(this.clientId, this);
+		if (owner != null && owner != this) {
+			throw new IllegalStateException("Client id '" + this.clientId
+					+ "' is already in use by another MQTT client in this process; two clients with one id make the"
+					+ " broker disconnect them in turn, so give each client its own client id");
+		}
+		try {
+			Optional<MqttSession> session = this.store.load(this.clientId);
+			this.messages.clear();
+			this.bufferedKeys.clear();
+			session.ifPresent((stored) -> {
+				for (PendingMessage message : stored.pendingMessages()) {
+					String key = PahoKey.of(message);
+					this.messages.put(key, message);
+					if (message.state() == PendingMessage.State.OFFLINE_BUFFERED) {
+						this.bufferedKeys.add(key);
+					}
+				}
+			});
+			this.restoredPacketId = session.map(MqttSession::packetId).orElse(0);
+			this.lastPacketId = this.restoredPacketId;
+			this.loaded = true;
+			this.listener.restored(this.clientId, this.messages.size());
+		}
+		catch (RuntimeException ex) {
+			claimed.remove(this.clientId, this);
+			throw ex;
+		}
+	}
+
+	/**
+	 * Stores a packet durably.
+	 * @param key Paho's key
+	 * @param header the header bytes
+	 * @param payload the payload bytes
+	 */
+	void put(String key, byte[] header, byte[] payload) {
+		PahoKey parsed = PahoKey.parse(key);
+		PendingMessage message = this.codec.decode(parsed, header, payload);
+		boolean buffered = parsed.state() == PendingMessage.State.OFFLINE_BUFFERED;
+		boolean reserved = buffered && !this.messages.containsKey(key) && reserveRoom(message);
+		try {
+			this.store.addPendingMessage(this.clientId, message);
+			if (this.messages.put(key, message) == null && buffered) {
+				this.bufferedKeys.add(key);
+			}
+		}
+		finally {
+			if (reserved) {
+				synchronized (this.capacityLock) {
+					this.reservations--;
+				}
+			}
+		}
+		if (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH || buffered) {
+			this.lastPacketId = parsed.packetId();
+		}
+		this.listener.persisted(this.clientId, message);
+	}
+
+	/**
+	 * The message stored under a key.
+	 * @param key Paho's key
+	 * @return the message, or {@code null}
+	 */
+	PendingMessage get(String key) {
+		return this.messages.get(key);
+	}
+
+	/**
+	 * Removes a stored packet; a key that was never stored costs nothing.
+	 * @param key Paho's key
+	 */
+	void remove(String key) {
+		PendingMessage removed = this.messages.remove(key);
+		if (removed == null) {
+			return;
+		}
+		if (removed.state() == PendingMessage.State.OFFLINE_BUFFERED) {
+			this.bufferedKeys.remove(key);
+		}
+		this.store.removePendingMessage(this.clientId, removed.state(), removed.packetId());
+		this.listener.removed(this.clientId, removed.state(), removed.packetId());
+	}
+
+	Enumeration<String> keys() {
+		return Collections.enumeration(this.messages.keySet());
+	}
+
+	boolean containsKey(String key) {
+		return this.messages.containsKey(key);
+	}
+
+	/** Deletes the whole stored session: Paho clears on a clean-session connect. */
+	void clear() {
+		this.store.delete(this.clientId);
+		this.messages.clear();
+		this.bufferedKeys.clear();
+		this.restoredPacketId = 0;
+		this.lastPacketId = 0;
+	}
+
+	/** Records the last packet id used; Paho calls this around every connection. The data stays. */
+	void close() {
+		int packetId = this.lastPacketId;
+		if (this.loaded && packetId != this.restoredPacketId) {
+			this.store.setPacketId(this.clientId, packetId);
+			this.restoredPacketId = packetId;
+		}
+	}
+
+	/** Closes, and gives the client id back so that another client in this process may use it. */
+	synchronized void release() {
+		try {
+			close();
+		}
+		finally {
+			this.loaded = false;
+			claimed.remove(this.clientId, this);
+		}
+	}
+
+	/**
+	 * The last packet id the session used when it was loaded.
+	 * @return the packet id, 0 when none
+	 */
+	int restoredPacketId() {
+		return this.restoredPacketId;
+	}
+
+	/**
+	 * How many pending messages the session holds.
+	 * @return the count
+	 */
+	int pendingMessageCount() {
+		return this.messages.size();
+	}
+
+	private boolean reserveRoom(PendingMessage message) {
+		synchronized (this.capacityLock) {
+			while (this.messages.size() + this.reservations >= this.limit.maxPendingMessages()) {
+				String oldest = (this.limit.overflow() == OverflowPolicy.DROP_OLDEST) ? this.bufferedKeys.peekFirst()
+						: null;
+				if (oldest == null) {
+					throw new PendingMessageLimitExceededException("Client '" + this.clientId + "' already holds "
+							+ this.messages.size() + " pending messages, the most mqtt.session.max-pending-messages ("
+							+ this.limit.maxPendingMessages() + ") allows; the message to '" + message.topic()
+							+ "' was not stored (mqtt.session.overflow=" + this.limit.overflow().name().toLowerCase().replace('_', '-')
+							+ ((this.limit.overflow() == OverflowPolicy.DROP_OLDEST) ? ", and no message is waiting unsent to drop" : "")
+							+ ")");
+				}
+				dropOldest(oldest);
+			}
+			this.reservations++;
+			return true;
+		}
+	}
+
+	private void dropOldest(String key) {
+		PendingMessage dropped = this.messages.remove(key);
+		this.bufferedKeys.remove(key);
+		if (dropped != null) {
+			this.store.removePendingMessage(this.clientId, dropped.state(), dropped.packetId());
+			logger.warn("Client '" + this.clientId + "' holds " + this.limit.maxPendingMessages()
+					+ " pending messages (mqtt.session.max-pending-messages): dropped the oldest message never sent,"
+					+ " packet id " + dropped.packetId() + " to '" + dropped.topic() + "' (mqtt.session.overflow=drop-oldest)");
+			this.listener.droppedByOverflow(this.clientId, dropped);
+		}
+	}
+
+}
