@@ -1,5 +1,6 @@
 package io.github.mqttsession.autoconfigure;
 
+import io.github.mqttsession.paho.OverflowPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
@@ -16,7 +17,35 @@ public class MqttSessionProperties {
 	 */
 	private StoreType store = StoreType.AUTO;
 
+	/**
+	 * Most pending messages a session holds (1..65535). Publishing beyond it while the broker is unreachable
+	 * triggers the overflow policy.
+	 */
+	private int maxPendingMessages = 10_000;
+
+	/**
+	 * What happens to a publish beyond max-pending-messages: 'reject' fails it and stores nothing, 'drop-oldest'
+	 * discards the oldest message never sent, with a warning.
+	 */
+	private OverflowPolicy overflow = OverflowPolicy.REJECT;
+
 	private final Jpa jpa = new Jpa();
+
+	public int getMaxPendingMessages() {
+		return this.maxPendingMessages;
+	}
+
+	public void setMaxPendingMessages(int maxPendingMessages) {
+		this.maxPendingMessages = maxPendingMessages;
+	}
+
+	public OverflowPolicy getOverflow() {
+		return this.overflow;
+	}
+
+	public void setOverflow(OverflowPolicy overflow) {
+		this.overflow = overflow;
+	}
 
 	public StoreType getStore() {
 		return this.store;

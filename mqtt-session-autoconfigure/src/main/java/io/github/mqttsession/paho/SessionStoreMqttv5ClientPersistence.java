@@ -94,6 +94,14 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	}
 
 	/**
+	 * Deals with a connect where the broker reports no session: pending publishes are sent again with a warning,
+	 * and QoS 2 releases, complete from the client's side, are dropped with an info log.
+	 */
+	public void brokerHasNoSession() {
+		this.persistence.brokerHasNoSession();
+	}
+
+	/**
 	 * The last packet id the session had used when it was loaded, for a client to carry on from.
 	 * @return the packet id, 0 when none
 	 */

@@ -201,6 +201,29 @@ final class SessionStorePersistence {
 	}
 
 	/**
+	 * Deals with a connect where the broker reports no session although this one holds messages in flight:
+	 * publishes are sent again by Paho (with a warning here); releases are complete from the client's side, since
+	 * the broker that would complete them forgot them, and are dropped.
+	 */
+	void brokerHasNoSession() {
+		long publishes = this.messages.values().stream()
+			.filter((message) -> message.state() == PendingMessage.State.OUTBOUND_PUBLISH
+					|| message.state() == PendingMessage.State.OFFLINE_BUFFERED)
+			.count();
+		if (publishes > 0) {
+			logger.warn("The broker has no session for client '" + this.clientId + "' although " + publishes
+					+ " published messages are not acknowledged yet; they are published again");
+		}
+		for (Map.Entry<String, PendingMessage> entry : this.messages.entrySet()) {
+			if (entry.getValue().state() == PendingMessage.State.OUTBOUND_PUBREL) {
+				logger.info("The broker has no session for client '" + this.clientId + "': the QoS 2 release of packet id "
+						+ entry.getValue().packetId() + " is complete from the client's side and is dropped");
+				remove(entry.getKey());
+			}
+		}
+	}
+
+	/**
 	 * The last packet id the session used when it was loaded.
 	 * @return the packet id, 0 when none
 	 */

@@ -87,7 +87,7 @@ class ApplicationCoexistenceTests {
 		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
 			.properties("spring.datasource.url=" + this.url, "spring.datasource.username=sa",
 					"spring.jpa.hibernate.ddl-auto=create-drop",
-					"spring.main.banner-mode=off")
+					"spring.main.banner-mode=off", "mqtt.client.enabled=false")
 			.run();
 	}
 

@@ -26,7 +26,7 @@ class PostgresApplicationTests {
 		String[] properties = { "spring.datasource.url=" + EmbeddedPostgresExtension.jdbcUrl(),
 				"spring.datasource.username=postgres", "spring.datasource.password=postgres",
 				"spring.jpa.hibernate.ddl-auto=update", "mqtt.session.jpa.table-prefix=APP_MQTT_",
-				"spring.main.banner-mode=off" };
+				"spring.main.banner-mode=off", "mqtt.client.enabled=false" };
 		PendingMessage message = new PendingMessage(PendingMessage.State.OFFLINE_BUFFERED, 1, "alarms/smoke",
 				"on".getBytes(), 1, false);
 		try (ConfigurableApplicationContext context = start(properties)) {

@@ -62,7 +62,7 @@ class StartupFailureReportTests {
 		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class)
 			.web(WebApplicationType.NONE)
 			.properties(properties)
-			.properties("spring.main.banner-mode=off")
+			.properties("spring.main.banner-mode=off", "mqtt.client.enabled=false")
 			.run()
 			.close());
 	}

@@ -1,0 +1,33 @@
+package io.github.mqttsession.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.integration.mqtt.core.ClientManager;
+
+/**
+ * Auto-configuration of the MQTT client of a durable session: one shared Spring Integration client manager per
+ * client id (MQTT 3.1.1 or 5 by {@code mqtt.client.protocol-version}), an inbound adapter that sends what arrives to
+ * {@code mqtt.inbound.channel}, an outbound handler that publishes what is sent to {@code mqtt.outbound.channel},
+ * and the runtime subscription API, all keeping the session in the {@link io.github.mqttsession.store.SessionStore}.
+ */
+@AutoConfiguration(after = SessionStoreAutoConfiguration.class,
+		afterName = "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration")
+@ConditionalOnClass(ClientManager.class)
+@ConditionalOnBooleanProperty(name = "mqtt.client.enabled", matchIfMissing = true)
+@EnableConfigurationProperties({ MqttClientProperties.class, MqttInboundProperties.class,
+		MqttOutboundProperties.class, MqttSessionProperties.class })
+@Import({ MqttClientConfigurations.Mqttv3.class, MqttClientConfigurations.Mqttv5.class })
+public final class MqttClientAutoConfiguration {
+
+	@Bean
+	MqttClientSettings mqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment) {
+		return MqttClientSettings.resolve(client, inbound, outbound, session, environment);
+	}
+
+}

@@ -1,0 +1,175 @@
+package io.github.mqttsession.autoconfigure;
+
+import javax.net.ssl.SSLSocketFactory;
+
+import io.github.mqttsession.integration.InboundGate;
+import io.github.mqttsession.integration.MqttSubscriptions;
+import io.github.mqttsession.integration.SessionMqttInboundChannelAdapter;
+import io.github.mqttsession.integration.SessionMqttv3ClientManager;
+import io.github.mqttsession.integration.TopicPlan;
+import io.github.mqttsession.paho.SessionPersistenceListener;
+import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
+import io.github.mqttsession.store.SessionStore;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.context.properties.PropertyMapper;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.mqtt.outbound.MqttPahoMessageHandler;
+
+/**
+ * The client beans per protocol version, imported by {@link MqttClientAutoConfiguration}.
+ */
+final class MqttClientConfigurations {
+
+	private MqttClientConfigurations() {
+	}
+
+	/**
+	 * The socket factory of the configured SSL bundle, or {@code null} without one.
+	 */
+	static SSLSocketFactory socketFactory(MqttClientSettings settings, ObjectProvider<SslBundles> sslBundles) {
+		String bundle = settings.client.getSsl().getBundle();
+		if (bundle == null) {
+			return null;
+		}
+		for (int i = 0; i < settings.urls.size(); i++) {
+			String url = settings.urls.get(i);
+			if (!url.startsWith("ssl://") && !url.startsWith("wss://")) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
+						"mqtt.client.ssl.bundle is set, so the broker URL must use ssl:// or wss://.");
+			}
+		}
+		try {
+			return sslBundles.getObject().getBundle(bundle).createSslContext().getSocketFactory();
+		}
+		catch (NoSuchSslBundleException ex) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.ssl.bundle", bundle,
+					"No SSL bundle of that name is configured; define it under spring.ssl.bundle.jks." + bundle
+							+ " or spring.ssl.bundle.pem." + bundle + ".");
+		}
+	}
+
+	static long millis(java.time.Duration duration) {
+		return duration.toMillis();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(org.eclipse.paho.client.mqttv3.IMqttAsyncClient.class)
+	@Conditional(OnMqtt5Condition.Mqtt311.class)
+	static class Mqttv3 {
+
+		@Bean(destroyMethod = "")
+		SessionMqttv3ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
+				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener) {
+			MqttClientProperties client = settings.client;
+			MqttConnectOptions options = new MqttConnectOptions();
+			options.setServerURIs(settings.urls.toArray(String[]::new));
+			options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+			PropertyMapper map = PropertyMapper.get();
+			map.from(client.isCleanSession()).to(options::setCleanSession);
+			map.from(client.isAutomaticReconnect()).to(options::setAutomaticReconnect);
+			map.from(client.getMaxReconnectDelay()).as(MqttClientConfigurations::millis).as(Math::toIntExact)
+				.to(options::setMaxReconnectDelay);
+			map.from(client.getKeepAlive()).as(java.time.Duration::toSeconds).as(Math::toIntExact)
+				.to(options::setKeepAliveInterval);
+			map.from(client.getConnectionTimeout()).as(java.time.Duration::toSeconds).as(Math::toIntExact)
+				.to(options::setConnectionTimeout);
+			map.from(client.getMaxInflight()).to(options::setMaxInflight);
+			map.from(client.getUsername()).to(options::setUserName);
+			map.from(client.getPassword()).as(String::toCharArray).to(options::setPassword);
+			map.from(client.getWill().getTopic())
+				.to((topic) -> options.setWill(topic, settings.willPayload(), client.getWill().getQos(),
+						client.getWill().isRetained()));
+			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
+			SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(sessionStore,
+					settings.clientId, settings.pendingMessageLimit,
+					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
+			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
+					settings.pendingMessageLimit.maxPendingMessages());
+			manager.setCompletionTimeout(millis(client.getCompletionTimeout()));
+			manager.setDisconnectCompletionTimeout(millis(client.getDisconnectTimeout()));
+			manager.setQuiescentTimeout(millis(client.getQuiescentTimeout()));
+			manager.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
+			if (settings.inbound.isEnabled()) {
+				manager.setInboundGate(new InboundGate());
+			}
+			return manager;
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		SessionMqttInboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
+				SessionMqttv3ClientManager mqttClientManager) {
+			TopicPlan plan = TopicPlan.prepare(sessionStore, settings.clientId, settings.topics,
+					settings.client.isCleanSession());
+			SessionMqttInboundChannelAdapter adapter = new SessionMqttInboundChannelAdapter(mqttClientManager,
+					plan.staleTopics(), plan.filters());
+			if (plan.topics().size() > 0) {
+				adapter.setQos(plan.qos());
+			}
+			adapter.setOutputChannelName(settings.inbound.getChannel());
+			adapter.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
+			adapter.setCompletionTimeout(millis(settings.client.getCompletionTimeout()));
+			adapter.setDisconnectCompletionTimeout(millis(settings.client.getDisconnectTimeout()));
+			return adapter;
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		MqttSubscriptions mqttSubscriptions(SessionMqttInboundChannelAdapter mqttInboundAdapter,
+				SessionStore sessionStore, MqttClientSettings settings) {
+			return new MqttSubscriptions(mqttInboundAdapter, sessionStore, settings.clientId);
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		MqttPahoMessageHandler mqttOutboundHandler(MqttClientSettings settings,
+				SessionMqttv3ClientManager mqttClientManager) {
+			MqttPahoMessageHandler handler = new MqttPahoMessageHandler(mqttClientManager);
+			configure(handler, settings);
+			return handler;
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, MqttPahoMessageHandler mqttOutboundHandler) {
+			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
+		}
+
+	}
+
+	/**
+	 * Settings shared by the outbound handlers of both versions. Asynchronous: a send returns once Paho accepted
+	 * the message, which for QoS 1 and 2 (and anything published while offline) means once it is durable in the
+	 * session store; events report the broker's acknowledgement.
+	 */
+	static void configure(org.springframework.integration.mqtt.outbound.AbstractMqttMessageHandler<?, ?> handler,
+			MqttClientSettings settings) {
+		MqttOutboundProperties outbound = settings.outbound;
+		PropertyMapper map = PropertyMapper.get();
+		map.from(outbound.getDefaultTopic()).to(handler::setDefaultTopic);
+		map.from(outbound.getDefaultQos()).to(handler::setDefaultQos);
+		map.from(outbound.isDefaultRetained()).to(handler::setDefaultRetained);
+		handler.setAsync(true);
+		handler.setAsyncEvents(true);
+		handler.setCompletionTimeout(millis(settings.client.getCompletionTimeout()));
+		handler.setDisconnectCompletionTimeout(millis(settings.client.getDisconnectTimeout()));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(org.eclipse.paho.mqttv5.client.IMqttAsyncClient.class)
+	@Conditional(OnMqtt5Condition.class)
+	static class Mqttv5 {
+
+	}
+
+}

@@ -1,0 +1,223 @@
+package io.github.mqttsession.autoconfigure;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+import io.github.mqttsession.paho.PendingMessageLimit;
+import io.github.mqttsession.store.MqttNames;
+import io.github.mqttsession.store.Subscription;
+
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+/**
+ * The MQTT properties checked and resolved once at start-up: every invalid value fails here, naming the property,
+ * the value and what is valid, before any client is created.
+ */
+final class MqttClientSettings {
+
+	private static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
+
+	final List<String> urls;
+
+	final String clientId;
+
+	final boolean mqtt5;
+
+	final List<Subscription> topics;
+
+	final PendingMessageLimit pendingMessageLimit;
+
+	final MqttClientProperties client;
+
+	final MqttInboundProperties inbound;
+
+	final MqttOutboundProperties outbound;
+
+	private MqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment) {
+		this.client = client;
+		this.inbound = inbound;
+		this.outbound = outbound;
+		this.urls = urls(client.getUrl());
+		this.mqtt5 = isMqtt5(client.getProtocolVersion());
+		this.clientId = clientId(client, environment);
+		this.topics = topics(inbound.getTopics());
+		this.pendingMessageLimit = limit(session);
+		checkOutbound(outbound);
+		checkClient(client);
+	}
+
+	static MqttClientSettings resolve(MqttClientProperties client, MqttInboundProperties inbound,
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment) {
+		return new MqttClientSettings(client, inbound, outbound, session, environment);
+	}
+
+	/**
+	 * Whether a protocol version names MQTT 5.
+	 * @param protocolVersion the configured version
+	 * @return {@code true} for 5, {@code false} for 3.1.1 or 4
+	 */
+	static boolean isMqtt5(String protocolVersion) {
+		String version = (protocolVersion != null) ? protocolVersion.trim() : "";
+		return switch (version) {
+			case "5", "5.0" -> true;
+			case "3.1.1", "4" -> false;
+			default -> throw new InvalidConfigurationPropertyValueException("mqtt.client.protocol-version", protocolVersion,
+					"Valid versions are 3.1.1 (alias 4, its protocol level) and 5.");
+		};
+	}
+
+	private static List<String> urls(List<String> urls) {
+		if (urls == null || urls.isEmpty()) {
+			throw new MqttSessionConfigurationException("No MQTT broker is configured: mqtt.client.url is not set.",
+					"Set mqtt.client.url to your broker, such as tcp://localhost:1883, or enable the embedded broker"
+							+ " for development (mqtt.broker.embedded.enabled=true), or switch the client off with"
+							+ " mqtt.client.enabled=false.",
+					null);
+		}
+		for (int i = 0; i < urls.size(); i++) {
+			String url = urls.get(i);
+			String scheme = null;
+			try {
+				URI uri = URI.create(url.trim());
+				scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : null;
+				if (uri.getHost() == null) {
+					scheme = null;
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				// reported below
+			}
+			if (scheme == null || !SCHEMES.contains(scheme)) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
+						"A broker URL has the scheme tcp, ssl, ws or wss and a host, such as tcp://localhost:1883.");
+			}
+		}
+		return urls.stream().map(String::trim).toList();
+	}
+
+	private static String clientId(MqttClientProperties client, Environment environment) {
+		String clientId = client.getClientId();
+		if (!StringUtils.hasText(clientId)) {
+			clientId = environment.getProperty("spring.application.name");
+		}
+		if (!StringUtils.hasText(clientId)) {
+			if (client.isCleanSession()) {
+				return "mqtt-session-" + UUID.randomUUID();
+			}
+			throw new MqttSessionConfigurationException(
+					"mqtt.client.clean-session=false keeps the session under the client id, but neither"
+							+ " mqtt.client.client-id nor spring.application.name is set.",
+					"Set mqtt.client.client-id (or spring.application.name) to an id that is stable across restarts"
+							+ " and unique per running instance.",
+					null);
+		}
+		try {
+			return MqttNames.requireValidClientId(clientId);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.client-id", clientId, ex.getMessage());
+		}
+	}
+
+	private static List<Subscription> topics(List<MqttInboundProperties.Topic> topics) {
+		List<Subscription> subscriptions = new ArrayList<>();
+		for (int i = 0; i < topics.size(); i++) {
+			MqttInboundProperties.Topic topic = topics.get(i);
+			try {
+				MqttNames.requireValidTopicFilter(topic.getFilter());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.inbound.topics[" + i + "].filter",
+						topic.getFilter(), ex.getMessage());
+			}
+			checkQos("mqtt.inbound.topics[" + i + "].qos", topic.getQos());
+			for (Subscription earlier : subscriptions) {
+				if (earlier.topicFilter().equals(topic.getFilter())) {
+					throw new InvalidConfigurationPropertyValueException("mqtt.inbound.topics[" + i + "].filter",
+							topic.getFilter(), "The filter is listed twice; list each filter once.");
+				}
+			}
+			subscriptions.add(new Subscription(topic.getFilter(), topic.getQos()));
+		}
+		return List.copyOf(subscriptions);
+	}
+
+	private static PendingMessageLimit limit(MqttSessionProperties session) {
+		try {
+			return new PendingMessageLimit(session.getMaxPendingMessages(), session.getOverflow());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.session.max-pending-messages",
+					session.getMaxPendingMessages(), ex.getMessage());
+		}
+	}
+
+	private static void checkOutbound(MqttOutboundProperties outbound) {
+		checkQos("mqtt.outbound.default-qos", outbound.getDefaultQos());
+		if (outbound.getDefaultTopic() != null) {
+			try {
+				MqttNames.requireValidTopicName(outbound.getDefaultTopic());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.outbound.default-topic",
+						outbound.getDefaultTopic(), ex.getMessage());
+			}
+		}
+	}
+
+	private static void checkClient(MqttClientProperties client) {
+		if (client.getMaxInflight() < 1 || client.getMaxInflight() > 65_535) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.max-inflight", client.getMaxInflight(),
+					"It must be 1..65535.");
+		}
+		checkNotNegative("mqtt.client.keep-alive", client.getKeepAlive());
+		checkNotNegative("mqtt.client.connection-timeout", client.getConnectionTimeout());
+		checkNotNegative("mqtt.client.session-expiry-interval", client.getSessionExpiryInterval());
+		checkNotNegative("mqtt.client.completion-timeout", client.getCompletionTimeout());
+		checkNotNegative("mqtt.client.disconnect-timeout", client.getDisconnectTimeout());
+		checkNotNegative("mqtt.client.quiescent-timeout", client.getQuiescentTimeout());
+		if (client.getMinReconnectDelay().compareTo(Duration.ofSeconds(1)) < 0
+				|| client.getMaxReconnectDelay().compareTo(client.getMinReconnectDelay()) < 0) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.max-reconnect-delay",
+					client.getMaxReconnectDelay(), "Reconnect delays are whole seconds, at least 1 s, and"
+							+ " max-reconnect-delay is at least min-reconnect-delay (" + client.getMinReconnectDelay() + ").");
+		}
+		MqttClientProperties.Will will = client.getWill();
+		if (will.getTopic() != null) {
+			try {
+				MqttNames.requireValidTopicName(will.getTopic());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.client.will.topic", will.getTopic(),
+						ex.getMessage());
+			}
+			checkQos("mqtt.client.will.qos", will.getQos());
+		}
+	}
+
+	private static void checkQos(String property, int qos) {
+		if (qos < 0 || qos > 2) {
+			throw new InvalidConfigurationPropertyValueException(property, qos, "QoS must be 0, 1 or 2.");
+		}
+	}
+
+	private static void checkNotNegative(String property, Duration duration) {
+		if (duration == null || duration.isNegative()) {
+			throw new InvalidConfigurationPropertyValueException(property, duration, "It must not be negative.");
+		}
+	}
+
+	byte[] willPayload() {
+		return this.client.getWill().getPayload().getBytes(StandardCharsets.UTF_8);
+	}
+
+}

@@ -1,0 +1,111 @@
+package io.github.mqttsession.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the inbound adapter, under {@code mqtt.inbound}.
+ */
+@ConfigurationProperties("mqtt.inbound")
+public class MqttInboundProperties {
+
+	/**
+	 * Whether to create the inbound adapter.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Topic filters to subscribe to, each with its QoS. With clean-session=false the subscriptions stored for the
+	 * client id are subscribed too.
+	 */
+	private List<Topic> topics = new ArrayList<>();
+
+	/**
+	 * Name of the channel arriving messages are sent to.
+	 */
+	private String channel = "mqttInboundChannel";
+
+	/**
+	 * When an arriving QoS 1 or 2 message is acknowledged to the broker: 'auto' once the inbound flow has handled
+	 * it (the send to the channel returned), 'manual' when the application calls the acknowledgment callback in
+	 * the message's headers.
+	 */
+	private Acknowledgement acknowledgement = Acknowledgement.AUTO;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public List<Topic> getTopics() {
+		return this.topics;
+	}
+
+	public void setTopics(List<Topic> topics) {
+		this.topics = topics;
+	}
+
+	public String getChannel() {
+		return this.channel;
+	}
+
+	public void setChannel(String channel) {
+		this.channel = channel;
+	}
+
+	public Acknowledgement getAcknowledgement() {
+		return this.acknowledgement;
+	}
+
+	public void setAcknowledgement(Acknowledgement acknowledgement) {
+		this.acknowledgement = acknowledgement;
+	}
+
+	/** When arriving messages are acknowledged. */
+	public enum Acknowledgement {
+
+		/** Once the inbound flow has handled the message. */
+		AUTO,
+
+		/** When the application acknowledges the message. */
+		MANUAL
+
+	}
+
+	/** A topic filter and its QoS. */
+	public static class Topic {
+
+		/**
+		 * Topic filter, wildcards allowed: sensors/#, rooms/+/temperature.
+		 */
+		private String filter;
+
+		/**
+		 * Maximum QoS to receive messages with: 0, 1 or 2.
+		 */
+		private int qos = 1;
+
+		public String getFilter() {
+			return this.filter;
+		}
+
+		public void setFilter(String filter) {
+			this.filter = filter;
+		}
+
+		public int getQos() {
+			return this.qos;
+		}
+
+		public void setQos(int qos) {
+			this.qos = qos;
+		}
+
+	}
+
+}

@@ -1,0 +1,76 @@
+package io.github.mqttsession.autoconfigure;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Settings of the outbound handler, under {@code mqtt.outbound}.
+ */
+@ConfigurationProperties("mqtt.outbound")
+public class MqttOutboundProperties {
+
+	/**
+	 * Whether to create the outbound handler.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Name of the channel whose messages are published.
+	 */
+	private String channel = "mqttOutboundChannel";
+
+	/**
+	 * Topic of messages without an mqtt_topic header.
+	 */
+	private String defaultTopic;
+
+	/**
+	 * QoS of messages without an mqtt_qos header.
+	 */
+	private int defaultQos = 1;
+
+	/**
+	 * Retain flag of messages without an mqtt_retained header.
+	 */
+	private boolean defaultRetained = false;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public String getChannel() {
+		return this.channel;
+	}
+
+	public void setChannel(String channel) {
+		this.channel = channel;
+	}
+
+	public String getDefaultTopic() {
+		return this.defaultTopic;
+	}
+
+	public void setDefaultTopic(String defaultTopic) {
+		this.defaultTopic = defaultTopic;
+	}
+
+	public int getDefaultQos() {
+		return this.defaultQos;
+	}
+
+	public void setDefaultQos(int defaultQos) {
+		this.defaultQos = defaultQos;
+	}
+
+	public boolean isDefaultRetained() {
+		return this.defaultRetained;
+	}
+
+	public void setDefaultRetained(boolean defaultRetained) {
+		this.defaultRetained = defaultRetained;
+	}
+
+}

@@ -1,0 +1,18 @@
+package io.github.mqttsession.integration;
+
+/** A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. */
+public interface SessionClientManager {
+
+	/**
+	 * Sets the gate the inbound adapter opens once it has registered.
+	 * @param inboundGate the gate
+	 */
+	void setInboundGate(InboundGate inboundGate);
+
+	/**
+	 * The gate arriving messages wait at.
+	 * @return the gate
+	 */
+	InboundGate getInboundGate();
+
+}

@@ -1,0 +1,42 @@
+package io.github.mqttsession.integration;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import io.github.mqttsession.apps.mqtt.MqttApplication;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Starts {@link MqttApplication} with small timeouts, on an H2 file that outlives each start. */
+final class MqttApplicationRunner {
+
+	private final List<String> properties = new ArrayList<>();
+
+	MqttApplicationRunner(String brokerUrl, String clientId) {
+		String database = Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath().toString();
+		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=jdbc:h2:file:" + database
+				+ ";WRITE_DELAY=0", "spring.datasource.username=sa", "mqtt.client.url=" + brokerUrl,
+				"mqtt.client.client-id=" + clientId, "mqtt.client.completion-timeout=5s",
+				"mqtt.client.disconnect-timeout=1s", "mqtt.client.quiescent-timeout=0s",
+				"mqtt.client.connection-timeout=3s", "mqtt.client.max-reconnect-delay=2s",
+				"spring.integration.endpoint.default-timeout=1s", "spring.lifecycle.timeout-per-shutdown-phase=5s"));
+	}
+
+	MqttApplicationRunner with(String... more) {
+		this.properties.addAll(List.of(more));
+		return this;
+	}
+
+	ConfigurableApplicationContext start(String... more) {
+		List<String> all = new ArrayList<>(this.properties);
+		all.addAll(List.of(more));
+		return new SpringApplicationBuilder(MqttApplication.class).web(WebApplicationType.NONE)
+			.properties(all.toArray(String[]::new))
+			.run();
+	}
+
+}

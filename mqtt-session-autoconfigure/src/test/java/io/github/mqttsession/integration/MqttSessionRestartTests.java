@@ -1,0 +1,104 @@
+package io.github.mqttsession.integration;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.Subscription;
+import io.github.mqttsession.testsupport.HiveMqExtension;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.mqtt.support.MqttHeaders;
+import org.springframework.messaging.Message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A durable session across application restarts, against a real broker. */
+@ExtendWith(HiveMqExtension.class)
+class MqttSessionRestartTests {
+
+	@Test
+	void configuredAndRuntimeSubscriptionsComeBackAndMessagesSentWhileDownArrive() throws Exception {
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "restart-v3")
+			.with("mqtt.inbound.topics[0].filter=sensors/#", "mqtt.inbound.topics[0].qos=1");
+		try (ConfigurableApplicationContext context = app.start()) {
+			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 2);
+			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#", "alarms/+");
+		}
+		List<String> sent = publishWhileDown("sensors/kitchen", "alarms/fire", "sensors/hall");
+		// The broker delivers what it held the moment the client connects; the delay makes sure that is before the
+		// inbound adapter has registered
+		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
+			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
+					"alarms/+");
+			assertThat(context.getBean(SessionStore.class).load("restart-v3").orElseThrow().subscriptions())
+				.contains(new Subscription("sensors/#", 1), new Subscription("alarms/+", 2));
+			assertThat(receive(context, sent.size())).containsExactlyInAnyOrderElementsOf(sent);
+		}
+	}
+
+	@Test
+	void aTopicNoLongerConfiguredIsUnsubscribedAndRuntimeOnesStay() throws Exception {
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "reconfigured-v3");
+		try (ConfigurableApplicationContext context = app.start("mqtt.inbound.topics[0].filter=old/#",
+				"mqtt.inbound.topics[1].filter=kept/#")) {
+			context.getBean(MqttSubscriptions.class).subscribe("runtime/#", 1);
+		}
+		try (ConfigurableApplicationContext context = app.start("mqtt.inbound.topics[0].filter=kept/#")) {
+			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("kept/#", "runtime/#");
+			assertThat(context.getBean(SessionStore.class).load("reconfigured-v3").orElseThrow().subscriptions())
+				.extracting(Subscription::topicFilter)
+				.containsExactlyInAnyOrder("kept/#", "runtime/#");
+			publish("old/x", "must not arrive");
+			publish("runtime/x", "arrives");
+			assertThat(receive(context, 1)).containsExactly("runtime/x=arrives");
+			assertThat(context.getBean("received", BlockingQueue.class).poll(500, TimeUnit.MILLISECONDS)).isNull();
+		}
+	}
+
+	static List<String> publishWhileDown(String... topics) throws Exception {
+		List<String> sent = new ArrayList<>();
+		for (String topic : topics) {
+			publish(topic, "payload of " + topic);
+			sent.add(topic + "=payload of " + topic);
+		}
+		return sent;
+	}
+
+	static void publish(String topic, String payload) throws Exception {
+		try (MqttClient publisher = new MqttClient(HiveMqExtension.url(), "publisher-" + System.nanoTime(),
+				new MemoryPersistence())) {
+			MqttConnectOptions options = new MqttConnectOptions();
+			options.setConnectionTimeout(5);
+			publisher.connect(options);
+			publisher.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
+			publisher.disconnect();
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	static List<String> receive(ConfigurableApplicationContext context, int count) throws InterruptedException {
+		BlockingQueue<Message<?>> received = context.getBean("received", BlockingQueue.class);
+		List<String> messages = new ArrayList<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (messages.size() < count && System.nanoTime() < deadline) {
+			Message<?> message = received.poll(100, TimeUnit.MILLISECONDS);
+			if (message != null) {
+				Object payload = message.getPayload();
+				String text = (payload instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : payload.toString();
+				messages.add(message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC) + "=" + text);
+			}
+		}
+		return messages;
+	}
+
+}

@@ -1,0 +1,97 @@
+package io.github.mqttsession.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.moquette.broker.Server;
+import io.moquette.broker.config.FluentConfig;
+import io.moquette.broker.config.IConfig;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one Moquette broker (MQTT 3.1.1 only) per test JVM on 127.0.0.1, with sessions and queues in memory, and
+ * stops it when the test plan ends.
+ */
+public class MoquetteExtension implements BeforeAllCallback {
+
+	private static volatile Broker broker;
+
+	@Override
+	public void beforeAll(ExtensionContext context) {
+		// The root store closes AutoCloseable values when the whole test plan ends, so all classes share one broker
+		context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).computeIfAbsent(Broker.class, (key) -> {
+			Broker started = new Broker();
+			broker = started;
+			return started;
+		}, Broker.class);
+	}
+
+	/**
+	 * The TCP port the shared broker listens on.
+	 * @return the port
+	 */
+	public static int port() {
+		return running().port;
+	}
+
+	/**
+	 * The URL a Paho client connects to the shared broker with.
+	 * @return {@code tcp://127.0.0.1:port}
+	 */
+	public static String url() {
+		return "tcp://127.0.0.1:" + port();
+	}
+
+	private static Broker running() {
+		Broker current = broker;
+		if (current == null) {
+			throw new IllegalStateException("Register MoquetteExtension on the test class first");
+		}
+		return current;
+	}
+
+	private static final class Broker implements AutoCloseable {
+
+		private final Server server = new Server();
+
+		private final int port;
+
+		Broker() {
+			quietLogging();
+			int candidate = FreePort.find();
+			// Without persistence Moquette needs neither H2 nor a data folder; telemetry would try to reach the internet
+			IConfig config = new FluentConfig().host("127.0.0.1")
+				.port(candidate)
+				.disablePersistence()
+				.disableTelemetry()
+				.allowAnonymous()
+				.build();
+			try {
+				this.server.startServer(config);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Moquette did not start on 127.0.0.1:" + candidate, ex);
+			}
+			this.port = candidate;
+		}
+
+		private static void quietLogging() {
+			// Moquette logs every MQTT packet at INFO; errors such as a connection reset by the proxy still show.
+			// A later Logback reset (a Spring context starting) undoes this.
+			if (LoggerFactory.getLogger("io.moquette") instanceof Logger logger) {
+				logger.setLevel(Level.WARN);
+			}
+		}
+
+		@Override
+		public void close() {
+			this.server.stopServer();
+		}
+
+	}
+
+}
