@@ -1,16 +1,25 @@
 package io.github.mqttsession.autoconfigure;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
 import javax.net.ssl.SSLSocketFactory;
 
 import io.github.mqttsession.integration.InboundGate;
 import io.github.mqttsession.integration.MqttSubscriptions;
 import io.github.mqttsession.integration.SessionMqttInboundChannelAdapter;
+import io.github.mqttsession.integration.SessionClientManager;
 import io.github.mqttsession.integration.SessionMqttv3ClientManager;
+import io.github.mqttsession.integration.SessionMqttv5ClientManager;
+import io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter;
 import io.github.mqttsession.integration.TopicPlan;
 import io.github.mqttsession.paho.SessionPersistenceListener;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
+import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
 import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -23,7 +32,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.mqtt.core.AbstractMqttClientManager;
+import org.springframework.integration.mqtt.inbound.AbstractMqttMessageDrivenChannelAdapter;
 import org.springframework.integration.mqtt.outbound.MqttPahoMessageHandler;
+import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 
 /**
  * The client beans per protocol version, imported by {@link MqttClientAutoConfiguration}.
@@ -58,7 +70,7 @@ final class MqttClientConfigurations {
 		}
 	}
 
-	static long millis(java.time.Duration duration) {
+	static long millis(Duration duration) {
 		return duration.toMillis();
 	}
 
@@ -79,9 +91,9 @@ final class MqttClientConfigurations {
 			map.from(client.isAutomaticReconnect()).to(options::setAutomaticReconnect);
 			map.from(client.getMaxReconnectDelay()).as(MqttClientConfigurations::millis).as(Math::toIntExact)
 				.to(options::setMaxReconnectDelay);
-			map.from(client.getKeepAlive()).as(java.time.Duration::toSeconds).as(Math::toIntExact)
+			map.from(client.getKeepAlive()).as(Duration::toSeconds).as(Math::toIntExact)
 				.to(options::setKeepAliveInterval);
-			map.from(client.getConnectionTimeout()).as(java.time.Duration::toSeconds).as(Math::toIntExact)
+			map.from(client.getConnectionTimeout()).as(Duration::toSeconds).as(Math::toIntExact)
 				.to(options::setConnectionTimeout);
 			map.from(client.getMaxInflight()).to(options::setMaxInflight);
 			map.from(client.getUsername()).to(options::setUserName);
@@ -95,13 +107,7 @@ final class MqttClientConfigurations {
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());
-			manager.setCompletionTimeout(millis(client.getCompletionTimeout()));
-			manager.setDisconnectCompletionTimeout(millis(client.getDisconnectTimeout()));
-			manager.setQuiescentTimeout(millis(client.getQuiescentTimeout()));
-			manager.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
-			if (settings.inbound.isEnabled()) {
-				manager.setInboundGate(new InboundGate());
-			}
+			configure(manager, settings);
 			return manager;
 		}
 
@@ -116,10 +122,7 @@ final class MqttClientConfigurations {
 			if (plan.topics().size() > 0) {
 				adapter.setQos(plan.qos());
 			}
-			adapter.setOutputChannelName(settings.inbound.getChannel());
-			adapter.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
-			adapter.setCompletionTimeout(millis(settings.client.getCompletionTimeout()));
-			adapter.setDisconnectCompletionTimeout(millis(settings.client.getDisconnectTimeout()));
+			configure(adapter, settings);
 			return adapter;
 		}
 
@@ -148,6 +151,29 @@ final class MqttClientConfigurations {
 	}
 
 	/**
+	 * Settings shared by the client managers of both versions.
+	 */
+	static void configure(AbstractMqttClientManager<?, ?> manager, MqttClientSettings settings) {
+		manager.setCompletionTimeout(millis(settings.client.getCompletionTimeout()));
+		manager.setDisconnectCompletionTimeout(millis(settings.client.getDisconnectTimeout()));
+		manager.setQuiescentTimeout(millis(settings.client.getQuiescentTimeout()));
+		manager.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
+		if (settings.inbound.isEnabled() && manager instanceof SessionClientManager sessionClientManager) {
+			sessionClientManager.setInboundGate(new InboundGate());
+		}
+	}
+
+	/**
+	 * Settings shared by the inbound adapters of both versions.
+	 */
+	static void configure(AbstractMqttMessageDrivenChannelAdapter<?, ?> adapter, MqttClientSettings settings) {
+		adapter.setOutputChannelName(settings.inbound.getChannel());
+		adapter.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
+		adapter.setCompletionTimeout(millis(settings.client.getCompletionTimeout()));
+		adapter.setDisconnectCompletionTimeout(millis(settings.client.getDisconnectTimeout()));
+	}
+
+	/**
 	 * Settings shared by the outbound handlers of both versions. Asynchronous: a send returns once Paho accepted
 	 * the message, which for QoS 1 and 2 (and anything published while offline) means once it is durable in the
 	 * session store; events report the broker's acknowledgement.
@@ -169,6 +195,76 @@ final class MqttClientConfigurations {
 	@ConditionalOnClass(org.eclipse.paho.mqttv5.client.IMqttAsyncClient.class)
 	@Conditional(OnMqtt5Condition.class)
 	static class Mqttv5 {
+
+		@Bean(destroyMethod = "")
+		SessionMqttv5ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
+				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener) {
+			MqttClientProperties client = settings.client;
+			MqttConnectionOptions options = new MqttConnectionOptions();
+			options.setServerURIs(settings.urls.toArray(String[]::new));
+			PropertyMapper map = PropertyMapper.get();
+			map.from(client.isCleanSession()).to(options::setCleanStart);
+			map.from(client.getSessionExpiryInterval()).as(Duration::toSeconds).to(options::setSessionExpiryInterval);
+			map.from(client.isAutomaticReconnect()).to(options::setAutomaticReconnect);
+			options.setAutomaticReconnectDelay(Math.toIntExact(client.getMinReconnectDelay().toSeconds()),
+					Math.toIntExact(client.getMaxReconnectDelay().toSeconds()));
+			map.from(client.getKeepAlive()).as(Duration::toSeconds).as(Math::toIntExact).to(options::setKeepAliveInterval);
+			map.from(client.getConnectionTimeout()).as(Duration::toSeconds).as(Math::toIntExact)
+				.to(options::setConnectionTimeout);
+			map.from(client.getUsername()).to(options::setUserName);
+			map.from(client.getPassword()).as((password) -> password.getBytes(StandardCharsets.UTF_8))
+				.to(options::setPassword);
+			map.from(client.getWill().getTopic()).to((topic) -> {
+				org.eclipse.paho.mqttv5.common.MqttMessage will = new org.eclipse.paho.mqttv5.common.MqttMessage(
+						settings.willPayload(), client.getWill().getQos(), client.getWill().isRetained(), null);
+				options.setWill(topic, will);
+			});
+			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
+			SessionStoreMqttv5ClientPersistence persistence = new SessionStoreMqttv5ClientPersistence(sessionStore,
+					settings.clientId, settings.pendingMessageLimit,
+					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
+			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
+					settings.pendingMessageLimit.maxPendingMessages());
+			configure(manager, settings);
+			return manager;
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		SessionMqttv5InboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
+				SessionMqttv5ClientManager mqttClientManager) {
+			TopicPlan plan = TopicPlan.prepare(sessionStore, settings.clientId, settings.topics,
+					settings.client.isCleanSession());
+			SessionMqttv5InboundChannelAdapter adapter = new SessionMqttv5InboundChannelAdapter(mqttClientManager,
+					plan.staleTopics(), plan.topics()
+						.stream()
+						.map((topic) -> SessionMqttv5InboundChannelAdapter.subscription(topic.topicFilter(), topic.qos()))
+						.toArray(MqttSubscription[]::new));
+			configure(adapter, settings);
+			return adapter;
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		MqttSubscriptions mqttSubscriptions(SessionMqttv5InboundChannelAdapter mqttInboundAdapter,
+				SessionStore sessionStore, MqttClientSettings settings) {
+			return new MqttSubscriptions(mqttInboundAdapter, sessionStore, settings.clientId);
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		Mqttv5PahoMessageHandler mqttOutboundHandler(MqttClientSettings settings,
+				SessionMqttv5ClientManager mqttClientManager) {
+			Mqttv5PahoMessageHandler handler = new Mqttv5PahoMessageHandler(mqttClientManager);
+			configure(handler, settings);
+			return handler;
+		}
+
+		@Bean
+		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, Mqttv5PahoMessageHandler mqttOutboundHandler) {
+			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
+		}
 
 	}
 

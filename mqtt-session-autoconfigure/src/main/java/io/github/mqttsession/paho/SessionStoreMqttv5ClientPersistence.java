@@ -1,13 +1,21 @@
 package io.github.mqttsession.paho;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Enumeration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.common.MqttPersistable;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttPersistenceException;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
 
 /**
  * A Paho MQTT 5 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
@@ -18,6 +26,8 @@ import org.eclipse.paho.mqttv5.common.MqttPersistenceException;
 public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistence {
 
 	private final SessionStorePersistence persistence;
+
+	private final Map<Integer, String> outgoingTopicAliases = new ConcurrentHashMap<>();
 
 	/**
 	 * Creates a persistence with the default limit of pending messages.
@@ -57,7 +67,9 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 
 	@Override
 	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
-		byte[] header = slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
+		byte[] header = (persistable instanceof MqttPublish publish && !key.startsWith("r-"))
+				? headerWithoutTopicAlias(key, publish)
+				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
 		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
 				persistable.getPayloadLength());
 		run(() -> this.persistence.put(key, header, payload));
@@ -107,6 +119,42 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 */
 	public int restoredPacketId() {
 		return this.persistence.restoredPacketId();
+	}
+
+	/**
+	 * The header of a publish with its topic in full and no topic alias. Paho replaces the topic of an outgoing
+	 * publish with an alias once the broker allows aliases; an alias means nothing on the next connection, so the
+	 * stored packet must carry the topic itself. The first publish under an alias names its topic, which is
+	 * remembered here for the ones that follow.
+	 */
+	private byte[] headerWithoutTopicAlias(String key, MqttPublish publish) throws MqttPersistenceException {
+		try {
+			Integer alias = publish.getProperties().getTopicAlias();
+			String topic = publish.getTopicName();
+			if (alias == null) {
+				return publish.getHeader();
+			}
+			if (topic != null && !topic.isEmpty()) {
+				this.outgoingTopicAliases.put(alias, topic);
+			}
+			else {
+				topic = this.outgoingTopicAliases.get(alias);
+				if (topic == null) {
+					throw new IllegalStateException("Paho sent the message under key " + key + " with topic alias " + alias
+							+ " whose topic it never named; it cannot be stored for resending after a restart");
+				}
+			}
+			MqttProperties properties = new MqttProperties();
+			properties.decodeProperties(new DataInputStream(new ByteArrayInputStream(publish.getProperties().encodeProperties())));
+			properties.setTopicAlias(null);
+			MqttPublish withTopic = new MqttPublish(topic, publish.getMessage(), properties);
+			withTopic.setMessageId(publish.getMessageId());
+			withTopic.setDuplicate(publish.isDuplicate());
+			return withTopic.getHeader();
+		}
+		catch (MqttException | IOException | RuntimeException ex) {
+			throw new MqttPersistenceException(ex);
+		}
 	}
 
 	static byte[] slice(byte[] bytes, int offset, int length) {

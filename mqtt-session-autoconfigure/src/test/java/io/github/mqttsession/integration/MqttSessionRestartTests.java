@@ -15,6 +15,8 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.mqtt.support.MqttHeaders;
@@ -26,10 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(HiveMqExtension.class)
 class MqttSessionRestartTests {
 
-	@Test
-	void configuredAndRuntimeSubscriptionsComeBackAndMessagesSentWhileDownArrive() throws Exception {
-		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "restart-v3")
-			.with("mqtt.inbound.topics[0].filter=sensors/#", "mqtt.inbound.topics[0].qos=1");
+	@ParameterizedTest(name = "MQTT {0}")
+	@ValueSource(strings = { "3.1.1", "5" })
+	void configuredAndRuntimeSubscriptionsComeBackAndMessagesSentWhileDownArrive(String version) throws Exception {
+		String clientId = "restart-" + version;
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId).with(
+				"mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=sensors/#",
+				"mqtt.inbound.topics[0].qos=1");
 		try (ConfigurableApplicationContext context = app.start()) {
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 2);
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#", "alarms/+");
@@ -40,7 +45,7 @@ class MqttSessionRestartTests {
 		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
 					"alarms/+");
-			assertThat(context.getBean(SessionStore.class).load("restart-v3").orElseThrow().subscriptions())
+			assertThat(context.getBean(SessionStore.class).load(clientId).orElseThrow().subscriptions())
 				.contains(new Subscription("sensors/#", 1), new Subscription("alarms/+", 2));
 			assertThat(receive(context, sent.size())).containsExactlyInAnyOrderElementsOf(sent);
 		}

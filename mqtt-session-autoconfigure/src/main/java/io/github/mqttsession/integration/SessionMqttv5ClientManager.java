@@ -1,0 +1,162 @@
+package io.github.mqttsession.integration;
+
+import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
+import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
+import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
+import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
+
+/**
+ * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration {@link Mqttv5ClientManager}
+ * whose client keeps its session in a {@link SessionStoreMqttv5ClientPersistence}.
+ */
+public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements SessionClientManager {
+
+	private final SessionStoreMqttv5ClientPersistence persistence;
+
+	private final DisconnectedBufferOptions bufferOptions;
+
+	private volatile InboundGate inboundGate = InboundGate.alwaysOpen();
+
+	/**
+	 * Creates a client manager.
+	 * @param connectionOptions the connection options
+	 * @param clientId the client id
+	 * @param persistence the persistence of the client's session
+	 * @param offlineBufferSize how many messages to buffer while offline
+	 */
+	public SessionMqttv5ClientManager(MqttConnectionOptions connectionOptions, String clientId,
+			SessionStoreMqttv5ClientPersistence persistence, int offlineBufferSize) {
+		super(connectionOptions, clientId);
+		this.persistence = persistence;
+		setPersistence(persistence);
+		this.bufferOptions = new DisconnectedBufferOptions();
+		this.bufferOptions.setBufferEnabled(true);
+		this.bufferOptions.setPersistBuffer(true);
+		this.bufferOptions.setBufferSize(offlineBufferSize);
+		this.bufferOptions.setDeleteOldestMessages(true);
+	}
+
+	@Override
+	public void setInboundGate(InboundGate inboundGate) {
+		this.inboundGate = inboundGate;
+	}
+
+	@Override
+	public InboundGate getInboundGate() {
+		return this.inboundGate;
+	}
+
+	@Override
+	public void start() {
+		this.lock.lock();
+		try {
+			if (this.inboundGate.isAbandoned()) {
+				this.inboundGate = new InboundGate();
+			}
+			IMqttAsyncClient client = getClient();
+			if (client == null) {
+				try {
+					client = createClient();
+				}
+				catch (MqttException ex) {
+					throw new IllegalStateException("Could not start the MQTT client of client id '" + getClientId() + "'",
+							ex);
+				}
+				setClient(client);
+			}
+			try {
+				IMqttToken token = client.connect(getConnectionInfo());
+				token.waitForCompletion(getCompletionTimeout());
+				if (!token.getSessionPresent() && !getConnectionInfo().isCleanStart()) {
+					this.persistence.brokerHasNoSession();
+				}
+			}
+			catch (MqttException ex) {
+				if (getConnectionInfo().isAutomaticReconnect()) {
+					logger.warn("MQTT client '" + getClientId() + "' could not connect (" + ex.getMessage()
+							+ "); it keeps trying, and publishes are stored until it succeeds");
+					try {
+						client.reconnect();
+					}
+					catch (MqttException reconnect) {
+						logger.error("MQTT client '" + getClientId() + "' could not start reconnecting", reconnect);
+					}
+				}
+				else {
+					getApplicationEventPublisher().publishEvent(new MqttConnectionFailedEvent(this, ex));
+					logger.error("Could not connect MQTT client '" + getClientId() + "'", ex);
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.inboundGate.abandonIfClosed();
+		try {
+			super.stop();
+		}
+		finally {
+			this.persistence.release();
+		}
+	}
+
+	private MqttAsyncClient createClient() throws MqttException {
+		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		client.setManualAcks(isManualAcks());
+		client.setCallback(new GatedCallback());
+		client.setBufferOpts(this.bufferOptions);
+		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
+		return client;
+	}
+
+	/** The client's callback: this manager's, with arriving messages held until the inbound adapter is ready. */
+	private final class GatedCallback implements MqttCallback {
+
+		@Override
+		public void disconnected(MqttDisconnectResponse disconnectResponse) {
+			SessionMqttv5ClientManager.this.disconnected(disconnectResponse);
+		}
+
+		@Override
+		public void mqttErrorOccurred(MqttException exception) {
+			SessionMqttv5ClientManager.this.mqttErrorOccurred(exception);
+		}
+
+		@Override
+		public void messageArrived(String topic, MqttMessage message) {
+			SessionMqttv5ClientManager.this.inboundGate.awaitOpen(topic);
+			SessionMqttv5ClientManager.this.messageArrived(topic, message);
+		}
+
+		@Override
+		public void deliveryComplete(IMqttToken token) {
+			SessionMqttv5ClientManager.this.deliveryComplete(token);
+		}
+
+		@Override
+		public void connectComplete(boolean reconnect, String serverURI) {
+			SessionMqttv5ClientManager.this.connectComplete(reconnect, serverURI);
+		}
+
+		@Override
+		public void authPacketArrived(int reasonCode, MqttProperties properties) {
+			SessionMqttv5ClientManager.this.authPacketArrived(reasonCode, properties);
+		}
+
+	}
+
+}

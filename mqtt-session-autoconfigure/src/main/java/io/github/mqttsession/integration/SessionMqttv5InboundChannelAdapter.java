@@ -1,0 +1,81 @@
+package io.github.mqttsession.integration;
+
+import java.util.List;
+
+import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+
+import org.springframework.integration.mqtt.core.ClientManager;
+import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
+
+/**
+ * The MQTT 5 counterpart of {@link SessionMqttInboundChannelAdapter}. Its subscriptions ask the broker not to
+ * send retained messages again for a subscription that already exists (retain handling 1), so resubscribing a
+ * stored subscription after a restart replays nothing.
+ */
+public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenChannelAdapter {
+
+	private final SessionClientManager sessionClientManager;
+
+	private final ClientManager<IMqttAsyncClient, MqttConnectionOptions> clientManager;
+
+	private volatile List<String> staleTopics;
+
+	/**
+	 * Creates an adapter.
+	 * @param clientManager the shared client manager
+	 * @param staleTopics topics to unsubscribe once connected
+	 * @param subscriptions the subscriptions
+	 */
+	public <M extends ClientManager<IMqttAsyncClient, MqttConnectionOptions> & SessionClientManager> SessionMqttv5InboundChannelAdapter(
+			M clientManager, List<String> staleTopics, MqttSubscription... subscriptions) {
+		super(clientManager, subscriptions);
+		this.clientManager = clientManager;
+		this.sessionClientManager = clientManager;
+		this.staleTopics = List.copyOf(staleTopics);
+	}
+
+	/**
+	 * A subscription that replays retained messages only when it is new at the broker.
+	 * @param topicFilter the topic filter
+	 * @param qos the QoS
+	 * @return the subscription
+	 */
+	public static MqttSubscription subscription(String topicFilter, int qos) {
+		MqttSubscription subscription = new MqttSubscription(topicFilter, qos);
+		subscription.setRetainHandling(1);
+		return subscription;
+	}
+
+	@Override
+	protected void doStart() {
+		unsubscribeStaleTopics();
+		super.doStart();
+		this.sessionClientManager.getInboundGate().open();
+	}
+
+	@Override
+	public void connectComplete(boolean reconnect, String serverURI) {
+		unsubscribeStaleTopics();
+		super.connectComplete(reconnect, serverURI);
+	}
+
+	private void unsubscribeStaleTopics() {
+		List<String> stale = this.staleTopics;
+		IMqttAsyncClient client = this.clientManager.getClient();
+		if (stale.isEmpty() || client == null || !client.isConnected()) {
+			return;
+		}
+		try {
+			client.unsubscribe(stale.toArray(String[]::new)).waitForCompletion(getCompletionTimeout());
+			logger.info("Unsubscribed from " + stale + ", configured before and no longer");
+			this.staleTopics = List.of();
+		}
+		catch (MqttException ex) {
+			logger.warn(ex, "Could not unsubscribe from " + stale + "; trying again on the next connect");
+		}
+	}
+
+}
