@@ -8,10 +8,12 @@ import javax.net.ssl.SSLSocketFactory;
 import io.github.mqttsession.integration.InboundGate;
 import io.github.mqttsession.integration.MqttSubscriptions;
 import io.github.mqttsession.integration.SessionMqttInboundChannelAdapter;
+import io.github.mqttsession.integration.SessionMqttMessageHandler;
 import io.github.mqttsession.integration.SessionClientManager;
 import io.github.mqttsession.integration.SessionMqttv3ClientManager;
 import io.github.mqttsession.integration.SessionMqttv5ClientManager;
 import io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter;
+import io.github.mqttsession.integration.SessionMqttv5MessageHandler;
 import io.github.mqttsession.integration.TopicPlan;
 import io.github.mqttsession.paho.SessionPersistenceListener;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
@@ -34,8 +36,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.core.AbstractMqttClientManager;
 import org.springframework.integration.mqtt.inbound.AbstractMqttMessageDrivenChannelAdapter;
-import org.springframework.integration.mqtt.outbound.MqttPahoMessageHandler;
-import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 
 /**
  * The client beans per protocol version, imported by {@link MqttClientAutoConfiguration}.
@@ -135,16 +135,16 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
-		MqttPahoMessageHandler mqttOutboundHandler(MqttClientSettings settings,
+		SessionMqttMessageHandler mqttOutboundHandler(MqttClientSettings settings,
 				SessionMqttv3ClientManager mqttClientManager) {
-			MqttPahoMessageHandler handler = new MqttPahoMessageHandler(mqttClientManager);
+			SessionMqttMessageHandler handler = new SessionMqttMessageHandler(mqttClientManager);
 			configure(handler, settings);
 			return handler;
 		}
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
-		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, MqttPahoMessageHandler mqttOutboundHandler) {
+		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, SessionMqttMessageHandler mqttOutboundHandler) {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}
 
@@ -253,16 +253,16 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
-		Mqttv5PahoMessageHandler mqttOutboundHandler(MqttClientSettings settings,
+		SessionMqttv5MessageHandler mqttOutboundHandler(MqttClientSettings settings,
 				SessionMqttv5ClientManager mqttClientManager) {
-			Mqttv5PahoMessageHandler handler = new Mqttv5PahoMessageHandler(mqttClientManager);
+			SessionMqttv5MessageHandler handler = new SessionMqttv5MessageHandler(mqttClientManager);
 			configure(handler, settings);
 			return handler;
 		}
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
-		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, Mqttv5PahoMessageHandler mqttOutboundHandler) {
+		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, SessionMqttv5MessageHandler mqttOutboundHandler) {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}
 

@@ -15,4 +15,11 @@ public interface SessionClientManager {
 	 */
 	InboundGate getInboundGate();
 
+	/**
+	 * Fails when a message published now, while offline, would be rejected for the cap on pending messages.
+	 * @param topic the topic of the message
+	 * @throws io.github.mqttsession.paho.PendingMessageLimitExceededException when it would be rejected
+	 */
+	void checkRoomForOfflineMessage(String topic);
+
 }

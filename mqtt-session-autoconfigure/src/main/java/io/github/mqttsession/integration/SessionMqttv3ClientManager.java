@@ -59,6 +59,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	}
 
 	@Override
+	public void checkRoomForOfflineMessage(String topic) {
+		this.persistence.checkRoomForOfflineMessage(topic);
+	}
+
+	@Override
 	public void start() {
 		this.lock.lock();
 		try {

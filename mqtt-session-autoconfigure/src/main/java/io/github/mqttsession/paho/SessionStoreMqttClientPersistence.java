@@ -94,6 +94,15 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	}
 
 	/**
+	 * Fails with a {@link PendingMessageLimitExceededException} when a message published now, while offline, would
+	 * be rejected for the cap on pending messages: a publisher learns it before Paho takes the message.
+	 * @param topic the topic of the message
+	 */
+	public void checkRoomForOfflineMessage(String topic) {
+		this.persistence.checkRoom(topic);
+	}
+
+	/**
 	 * Deals with a connect where the broker reports no session: pending publishes are sent again with a warning,
 	 * and QoS 2 releases, complete from the client's side, are dropped with an info log.
 	 */

@@ -27,6 +27,13 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 
 	private final SessionStorePersistence persistence;
 
+	/** The properties a PUBLISH may carry (MQTT 5, 3.3.2.3). */
+	private static final Byte[] PUBLISH_PROPERTIES = { MqttProperties.PAYLOAD_FORMAT_INDICATOR_IDENTIFIER,
+			MqttProperties.MESSAGE_EXPIRY_INTERVAL_IDENTIFIER, MqttProperties.TOPIC_ALIAS_IDENTIFIER,
+			MqttProperties.RESPONSE_TOPIC_IDENTIFIER, MqttProperties.CORRELATION_DATA_IDENTIFIER,
+			MqttProperties.USER_DEFINED_PAIR_IDENTIFIER, MqttProperties.CONTENT_TYPE_IDENTIFIER,
+			MqttProperties.SUBSCRIPTION_IDENTIFIER };
+
 	private final Map<Integer, String> outgoingTopicAliases = new ConcurrentHashMap<>();
 
 	/**
@@ -72,7 +79,14 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
 		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
 				persistable.getPayloadLength());
-		run(() -> this.persistence.put(key, header, payload));
+		if (key.startsWith("sb-")) {
+			// Paho 5 logs and ignores a failure to persist a buffered message, then buffers it in memory and reports
+			// it sent; an unchecked exception is the one that reaches the publisher, with nothing buffered.
+			this.persistence.put(key, header, payload);
+		}
+		else {
+			run(() -> this.persistence.put(key, header, payload));
+		}
 	}
 
 	@Override
@@ -103,6 +117,15 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	@Override
 	public boolean containsKey(String key) {
 		return this.persistence.containsKey(key);
+	}
+
+	/**
+	 * Fails with a {@link PendingMessageLimitExceededException} when a message published now, while offline, would
+	 * be rejected for the cap on pending messages: a publisher learns it before Paho takes the message.
+	 * @param topic the topic of the message
+	 */
+	public void checkRoomForOfflineMessage(String topic) {
+		this.persistence.checkRoom(topic);
 	}
 
 	/**
@@ -144,7 +167,7 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 							+ " whose topic it never named; it cannot be stored for resending after a restart");
 				}
 			}
-			MqttProperties properties = new MqttProperties();
+			MqttProperties properties = new MqttProperties(PUBLISH_PROPERTIES);
 			properties.decodeProperties(new DataInputStream(new ByteArrayInputStream(publish.getProperties().encodeProperties())));
 			properties.setTopicAlias(null);
 			MqttPublish withTopic = new MqttPublish(topic, publish.getMessage(), properties);

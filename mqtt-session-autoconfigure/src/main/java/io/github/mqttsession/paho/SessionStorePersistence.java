@@ -2,6 +2,7 @@ package io.github.mqttsession.paho;
 
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -239,24 +240,44 @@ final class SessionStorePersistence {
 		return this.messages.size();
 	}
 
+	/**
+	 * Fails, as a publish beyond the cap would, when the session is full and the policy is to reject; lets a
+	 * publisher learn it before Paho takes the message and a packet id for it.
+	 * @param topic the topic of the message about to be published
+	 */
+	void checkRoom(String topic) {
+		if (this.limit.overflow() == OverflowPolicy.REJECT) {
+			synchronized (this.capacityLock) {
+				if (this.messages.size() + this.reservations >= this.limit.maxPendingMessages()) {
+					throw limitExceeded(topic);
+				}
+			}
+		}
+	}
+
 	private boolean reserveRoom(PendingMessage message) {
 		synchronized (this.capacityLock) {
 			while (this.messages.size() + this.reservations >= this.limit.maxPendingMessages()) {
 				String oldest = (this.limit.overflow() == OverflowPolicy.DROP_OLDEST) ? this.bufferedKeys.peekFirst()
 						: null;
 				if (oldest == null) {
-					throw new PendingMessageLimitExceededException("Client '" + this.clientId + "' already holds "
-							+ this.messages.size() + " pending messages, the most mqtt.session.max-pending-messages ("
-							+ this.limit.maxPendingMessages() + ") allows; the message to '" + message.topic()
-							+ "' was not stored (mqtt.session.overflow=" + this.limit.overflow().name().toLowerCase().replace('_', '-')
-							+ ((this.limit.overflow() == OverflowPolicy.DROP_OLDEST) ? ", and no message is waiting unsent to drop" : "")
-							+ ")");
+					throw limitExceeded(message.topic());
 				}
 				dropOldest(oldest);
 			}
 			this.reservations++;
 			return true;
 		}
+	}
+
+	private PendingMessageLimitExceededException limitExceeded(String topic) {
+		String policy = this.limit.overflow().name().toLowerCase(Locale.ROOT).replace('_', '-');
+		String reason = (this.limit.overflow() == OverflowPolicy.DROP_OLDEST)
+				? ", and every pending message is in flight, so none can be dropped" : "";
+		return new PendingMessageLimitExceededException("Client '" + this.clientId + "' already holds "
+				+ this.messages.size() + " pending messages, the most mqtt.session.max-pending-messages ("
+				+ this.limit.maxPendingMessages() + ") allows; the message to '" + topic
+				+ "' was not stored (mqtt.session.overflow=" + policy + reason + ")");
 	}
 
 	private void dropOldest(String key) {

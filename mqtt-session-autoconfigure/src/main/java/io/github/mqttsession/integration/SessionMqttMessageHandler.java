@@ -1,0 +1,43 @@
+package io.github.mqttsession.integration;
+
+import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+
+import org.springframework.integration.mqtt.core.ClientManager;
+import org.springframework.integration.mqtt.outbound.MqttPahoMessageHandler;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageHandlingException;
+
+/**
+ * The MQTT 3.1.1 outbound handler of a durable session: while offline, a publish the cap on pending messages
+ * would reject fails before Paho takes the message and a packet id for it.
+ */
+public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
+
+	private final SessionClientManager sessionClientManager;
+
+	/**
+	 * Creates a handler on a shared client manager.
+	 * @param clientManager the client manager
+	 */
+	public <M extends ClientManager<IMqttAsyncClient, MqttConnectOptions> & SessionClientManager> SessionMqttMessageHandler(
+			M clientManager) {
+		super(clientManager);
+		this.sessionClientManager = clientManager;
+	}
+
+	@Override
+	protected void publish(String topic, Object mqttMessage, Message<?> message) {
+		IMqttAsyncClient client = getClientManager().getClient();
+		if (client != null && !client.isConnected()) {
+			try {
+				this.sessionClientManager.checkRoomForOfflineMessage(topic);
+			}
+			catch (RuntimeException ex) {
+				throw new MessageHandlingException(message, "Failed to publish to '" + topic + "' in [" + this + "]", ex);
+			}
+		}
+		super.publish(topic, mqttMessage, message);
+	}
+
+}
