@@ -76,6 +76,9 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private final Clock clock;
 
+	/** Whether each transaction must ask PostgreSQL for a synchronous commit, which the database does not default to. */
+	private final boolean forceSynchronousCommit;
+
 	/** Client ids whose session row this store has seen or written, so that adds skip the row's upsert. */
 	private final Set<String> knownSessions = ConcurrentHashMap.newKeySet();
 
@@ -101,6 +104,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		this.clock = clock;
 		String databaseProductName = checkTables(dataSource, tablePrefix);
 		this.statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
+		this.forceSynchronousCommit = DurableCommits.ensure(dataSource, databaseProductName);
 		this.entityManagerFactory = buildEntityManagerFactory(dataSource, tablePrefix);
 	}
 
@@ -338,6 +342,10 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 				EntityTransaction transaction = entityManager.getTransaction();
 				try {
 					transaction.begin();
+					if (this.forceSynchronousCommit) {
+						jdbc(entityManager, (connection) -> execute(connection, DurableCommits.SYNCHRONOUS_COMMIT, (statement) -> {
+						}));
+					}
 					T result = work.apply(entityManager);
 					transaction.commit();
 					return result;

@@ -194,6 +194,53 @@ class JpaSessionStoreTests {
 		}
 	}
 
+	@Test
+	void h2CommitsAreMadeDurableWhenTheUrlLeavesTheWriteDelayOn() throws Exception {
+		String url = "jdbc:h2:file:" + java.nio.file.Path.of("target", "h2", "delay-" + java.util.UUID.randomUUID())
+			.toAbsolutePath();
+		try (HikariDataSource delayed = Databases.pooled(url, "sa", "")) {
+			Databases.createTables(delayed);
+			assertThat(writeDelay(delayed)).isEqualTo("500");
+			try (JpaSessionStore store = new JpaSessionStore(delayed)) {
+				assertThat(writeDelay(delayed)).isEqualTo("0");
+			}
+		}
+	}
+
+	@Test
+	void postgresCommitsAreMadeSynchronousWhenTheDatabaseTurnedThemOff() throws Exception {
+		String database = "async_" + Long.toHexString(System.nanoTime());
+		try (HikariDataSource postgres = Databases.postgres(); Connection admin = postgres.getConnection()) {
+			admin.createStatement().execute("CREATE DATABASE " + database);
+			admin.createStatement().execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
+		}
+		String url = EmbeddedPostgresExtension.jdbcUrl().replace("/postgres?", "/" + database + "?");
+		try (HikariDataSource asynchronous = Databases.pooled(url, "postgres", "postgres")) {
+			Databases.createTables(asynchronous);
+			try (Connection connection = asynchronous.getConnection();
+					ResultSet setting = connection.createStatement().executeQuery("SHOW synchronous_commit")) {
+				setting.next();
+				assertThat(setting.getString(1)).as("synchronous_commit of " + url).isEqualTo("off");
+			}
+			CountingDataSource counting = new CountingDataSource(asynchronous);
+			try (JpaSessionStore store = new JpaSessionStore(counting.dataSource())) {
+				counting.reset();
+				store.addPendingMessage("durable", message(State.OUTBOUND_PUBLISH, 1, "flushed"));
+				assertThat(counting.statements()).first().isEqualTo("SET LOCAL SYNCHRONOUS_COMMIT TO ON");
+				assertThat(store.load("durable")).isPresent();
+			}
+		}
+	}
+
+	private static String writeDelay(HikariDataSource dataSource) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				ResultSet setting = connection.createStatement()
+					.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+			setting.next();
+			return setting.getString(1);
+		}
+	}
+
 	private long rowCount(String table) throws SQLException {
 		try (Connection connection = this.dataSource.getConnection();
 				ResultSet rows = connection.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {

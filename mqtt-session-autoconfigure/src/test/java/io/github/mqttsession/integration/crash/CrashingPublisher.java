@@ -1,0 +1,128 @@
+package io.github.mqttsession.integration.crash;
+
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.github.mqttsession.integration.crash.app.CrashPublisherApplication;
+import org.awaitility.Awaitility;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.Environment;
+import org.springframework.integration.mqtt.support.MqttHeaders;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+
+/**
+ * The main class of the child JVM that {@link CrashTests} kills: it starts {@link CrashPublisherApplication} with the
+ * properties given on the command line and publishes through {@code mqttOutboundChannel}.
+ * <p>
+ * Standard output is reserved for a line protocol the test reads: {@code READY} once the application has started,
+ * {@code SENT n} each time the send of message {@code n} has returned, {@code ERR n reason} each time it threw (the
+ * same message is then sent again, so the sequence stays complete), {@code DONE} after the last message and
+ * {@code STOPPED} after a clean stop. Everything else, logging included, goes to standard error.
+ * <p>
+ * With {@code crash.mode=publish} it sends the payloads {@code 1..crash.count}; with {@code crash.mode=resume} it sends
+ * nothing and lets the restored session drain. Then it reads commands from standard input: {@code END} publishes
+ * the payload {@code END}, a marker that arrives after everything the restored session resent, and {@code STOP}
+ * (or the end of input) closes the application.
+ */
+public final class CrashingPublisher {
+
+	/** The payload of the marker that follows the messages of a restored session. */
+	public static final String END = "END";
+
+	private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
+
+	private final PrintStream protocol;
+
+	private final MessageChannel channel;
+
+	private final String topic;
+
+	private final int qos;
+
+	private CrashingPublisher(PrintStream protocol, MessageChannel channel, String topic, int qos) {
+		this.protocol = protocol;
+		this.channel = channel;
+		this.topic = topic;
+		this.qos = qos;
+	}
+
+	/**
+	 * Runs the publisher.
+	 * @param args Spring Boot command-line properties ({@code --name=value}), including {@code crash.mode},
+	 * {@code crash.topic}, {@code crash.qos} and {@code crash.count}
+	 */
+	public static void main(String[] args) throws Exception {
+		PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+		System.setOut(System.err);
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(CrashPublisherApplication.class)
+			.web(WebApplicationType.NONE)
+			.run(args);
+		Environment environment = context.getEnvironment();
+		CrashingPublisher publisher = new CrashingPublisher(protocol,
+				context.getBean("mqttOutboundChannel", MessageChannel.class),
+				environment.getRequiredProperty("crash.topic"),
+				environment.getRequiredProperty("crash.qos", Integer.class));
+		protocol.println("READY");
+		if ("publish".equals(environment.getRequiredProperty("crash.mode"))) {
+			int count = environment.getRequiredProperty("crash.count", Integer.class);
+			for (int sequence = 1; sequence <= count; sequence++) {
+				publisher.send(Integer.toString(sequence));
+			}
+			protocol.println("DONE");
+		}
+		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+		for (String command = commands.readLine(); command != null && !command.equals("STOP"); command = commands
+			.readLine()) {
+			if (command.equals(END)) {
+				publisher.send(END);
+			}
+		}
+		context.close();
+		protocol.println("STOPPED");
+		System.exit(0);
+	}
+
+	/**
+	 * Sends one message until a send returns, reporting every attempt that threw.
+	 */
+	private void send(String payload) {
+		Message<String> message = MessageBuilder.withPayload(payload)
+			.setHeader(MqttHeaders.TOPIC, this.topic)
+			.setHeader(MqttHeaders.QOS, this.qos)
+			.build();
+		while (true) {
+			try {
+				this.channel.send(message);
+				this.protocol.println("SENT " + payload);
+				return;
+			}
+			catch (RuntimeException ex) {
+				this.protocol.println("ERR " + payload + " " + describe(ex));
+				// A short pause, not a busy loop, while the client is at its in-flight window or reconnecting
+				Awaitility.await().pollDelay(RETRY_PAUSE).atMost(RETRY_PAUSE.plusSeconds(5)).until(() -> true);
+			}
+		}
+	}
+
+	private static String describe(Throwable ex) {
+		StringBuilder description = new StringBuilder();
+		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+			if (description.length() > 0) {
+				description.append(" <- ");
+			}
+			description.append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+		}
+		return description.toString().replace('\n', ' ');
+	}
+
+}

@@ -1,0 +1,108 @@
+package io.github.mqttsession.integration.crash;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * A plain Paho client with a session of its own ({@code cleanSession=false}), connected straight to the broker, that
+ * records every payload it receives on a topic, duplicates included.
+ */
+final class RecordingSubscriber implements AutoCloseable {
+
+	private final MqttClient client;
+
+	private final List<String> received = new ArrayList<>();
+
+	RecordingSubscriber(String brokerUrl, String topic, int qos) throws MqttException {
+		this.client = new MqttClient(brokerUrl, "crash-subscriber-" + UUID.randomUUID(), new MemoryPersistence());
+		MqttConnectOptions options = new MqttConnectOptions();
+		options.setCleanSession(false);
+		options.setConnectionTimeout(5);
+		options.setAutomaticReconnect(true);
+		this.client.connect(options);
+		this.client.subscribe(topic, qos, (arrivedOn, message) -> record(message.getPayload()));
+	}
+
+	private synchronized void record(byte[] payload) {
+		this.received.add(new String(payload, StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Every payload received so far, in arrival order.
+	 * @return a copy
+	 */
+	synchronized List<String> received() {
+		return List.copyOf(this.received);
+	}
+
+	/**
+	 * Whether a payload has arrived.
+	 * @param payload the payload
+	 * @return {@code true} once it has
+	 */
+	synchronized boolean hasReceived(String payload) {
+		return this.received.contains(payload);
+	}
+
+	/**
+	 * The sequence numbers received so far.
+	 * @return the distinct numbers, ascending
+	 */
+	synchronized TreeSet<Integer> receivedNumbers() {
+		TreeSet<Integer> numbers = new TreeSet<>();
+		for (String payload : this.received) {
+			if (isSequenceNumber(payload)) {
+				numbers.add(Integer.valueOf(payload));
+			}
+		}
+		return numbers;
+	}
+
+	/**
+	 * The payloads received that are neither a sequence number nor the end marker: a corrupted message.
+	 * @return the payloads
+	 */
+	synchronized List<String> unexpected() {
+		return this.received.stream()
+			.filter((payload) -> !isSequenceNumber(payload) && !payload.equals(CrashingPublisher.END))
+			.toList();
+	}
+
+	private static boolean isSequenceNumber(String payload) {
+		return payload.matches("[1-9][0-9]{0,8}");
+	}
+
+	/**
+	 * The payloads received more than once.
+	 * @return each such payload with how often it arrived
+	 */
+	synchronized Map<String, Integer> duplicates() {
+		Map<String, Integer> counts = new TreeMap<>();
+		for (String payload : this.received) {
+			counts.merge(payload, 1, Integer::sum);
+		}
+		counts.values().removeIf((count) -> count == 1);
+		return counts;
+	}
+
+	@Override
+	public void close() throws MqttException {
+		try {
+			this.client.disconnectForcibly(0, 1000);
+		}
+		finally {
+			this.client.close();
+		}
+	}
+
+}
