@@ -16,14 +16,25 @@ final class MqttApplicationRunner {
 
 	private final List<String> properties = new ArrayList<>();
 
+	private final String databaseUrl;
+
 	MqttApplicationRunner(String brokerUrl, String clientId) {
-		String database = Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath().toString();
-		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=jdbc:h2:file:" + database
-				+ ";WRITE_DELAY=0", "spring.datasource.username=sa", "mqtt.client.url=" + brokerUrl,
+		this.databaseUrl = "jdbc:h2:file:" + Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath()
+				+ ";WRITE_DELAY=0";
+		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=" + this.databaseUrl,
+				"spring.datasource.username=sa", "mqtt.client.url=" + brokerUrl,
 				"mqtt.client.client-id=" + clientId, "mqtt.client.completion-timeout=5s",
 				"mqtt.client.disconnect-timeout=1s", "mqtt.client.quiescent-timeout=0s",
 				"mqtt.client.connection-timeout=3s", "mqtt.client.max-reconnect-delay=2s",
 				"spring.integration.endpoint.default-timeout=1s", "spring.lifecycle.timeout-per-shutdown-phase=5s"));
+	}
+
+	/**
+	 * The JDBC URL of the application's H2 database, to look at the stored session while it is not running.
+	 * @return the URL
+	 */
+	String databaseUrl() {
+		return this.databaseUrl;
 	}
 
 	MqttApplicationRunner with(String... more) {

@@ -130,11 +130,13 @@ final class PublisherProcess implements AutoCloseable {
 
 	/**
 	 * Kills the child with SIGKILL and waits until it is gone and everything it wrote before has been read.
+	 * @return its exit code, 137 after a SIGKILL
 	 */
-	void kill() throws InterruptedException {
+	int kill() throws InterruptedException {
 		this.process.destroyForcibly();
 		assertThat(this.process.waitFor(30, TimeUnit.SECONDS)).as("the killed publisher JVM exited").isTrue();
 		this.reader.join(TimeUnit.SECONDS.toMillis(30));
+		return this.process.exitValue();
 	}
 
 	/**
