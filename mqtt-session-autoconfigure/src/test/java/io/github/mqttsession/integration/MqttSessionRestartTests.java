@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.mqtt.event.MqttMessageSentEvent;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.messaging.Message;
 
@@ -67,6 +68,29 @@ class MqttSessionRestartTests {
 			publish("runtime/x", "arrives");
 			assertThat(receive(context, 1)).containsExactly("runtime/x=arrives");
 			assertThat(context.getBean("received", BlockingQueue.class).poll(500, TimeUnit.MILLISECONDS)).isNull();
+		}
+	}
+
+	@ParameterizedTest(name = "MQTT {0}")
+	@ValueSource(strings = { "3.1.1", "5" })
+	@SuppressWarnings("unchecked")
+	void packetIdsCarryOnAfterARestart(String version) throws Exception {
+		String clientId = "packet-ids-" + version;
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId)
+			.with("mqtt.client.protocol-version=" + version, "mqtt.outbound.default-topic=ids/" + version);
+		try (ConfigurableApplicationContext context = app.start()) {
+			for (int i = 0; i < 3; i++) {
+				OfflinePublishingTests.send(context, "before restart");
+			}
+			BlockingQueue<MqttMessageSentEvent> sent = context.getBean("sentEvents", BlockingQueue.class);
+			assertThat(List.of(sent.take().getMessageId(), sent.take().getMessageId(), sent.take().getMessageId()))
+				.containsExactly(1, 2, 3);
+		}
+		try (ConfigurableApplicationContext context = app.start()) {
+			assertThat(context.getBean(SessionStore.class).load(clientId).orElseThrow().packetId()).isEqualTo(3);
+			OfflinePublishingTests.send(context, "after restart");
+			BlockingQueue<MqttMessageSentEvent> sent = context.getBean("sentEvents", BlockingQueue.class);
+			assertThat(sent.poll(10, TimeUnit.SECONDS).getMessageId()).isEqualTo(4);
 		}
 	}
 

@@ -10,7 +10,9 @@ import org.awaitility.Awaitility;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.integration.mqtt.event.MqttMessageSentEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.integration.annotation.ServiceActivator;
 import org.springframework.messaging.Message;
@@ -22,6 +24,16 @@ public class MqttApplication {
 	@Bean
 	BlockingQueue<Message<?>> received() {
 		return new LinkedBlockingQueue<>();
+	}
+
+	@Bean
+	BlockingQueue<MqttMessageSentEvent> sentEvents() {
+		return new LinkedBlockingQueue<>();
+	}
+
+	@Bean
+	ApplicationListener<MqttMessageSentEvent> sentEventCollector(BlockingQueue<MqttMessageSentEvent> sentEvents) {
+		return sentEvents::add;
 	}
 
 	@Bean

@@ -26,7 +26,8 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * The application runs in a child JVM ({@link CrashingPublisher}) and publishes through a {@link TcpProxy} to the
  * HiveMQ broker of this JVM, keeping its session in an H2 file or in the PostgreSQL server of this JVM. It publishes
- * the numbers 1 to 5,000 one after another while the proxy cuts the connection twice, and is killed mid-stream.
+ * the numbers 1 to 5,000 one after another while the proxy cuts the connection twice (some hundred messages are
+ * sent while it is cut, buffered in the session), and is killed with SIGKILL mid-stream, at about 3,500.
  * Started again on the same store and client id, it resends what its session held; a subscriber connected straight
  * to the broker must then have received every number whose send had returned: with QoS 1 at least once, with
  * QoS 2 exactly once.
@@ -38,7 +39,11 @@ class CrashTests {
 
 	private static final int[] CUT_AT = { 1_000, 2_500 };
 
+	private static final int SENT_WHILE_CUT = 500;
+
 	private static final Duration CUT_FOR = Duration.ofSeconds(1);
+
+	private static final Duration RECONNECT = Duration.ofSeconds(30);
 
 	private static final int KILL_AT = 3_500;
 
@@ -65,13 +70,21 @@ class CrashTests {
 				run.publisher = publisher;
 				publisher.awaitReady(START_UP);
 				for (int cutAt : CUT_AT) {
+					// The cut comes while messages are being sent, and some more are sent while it lasts
+					publisher.allowUpTo(cutAt + SENT_WHILE_CUT);
 					awaitConfirmed(publisher, cutAt);
+					int connections = proxy.connectionCount();
+					int refused = proxy.refusedConnectionCount();
 					proxy.cut();
 					int confirmedAtCut = publisher.confirmedCount();
-					await().pollDelay(CUT_FOR).atMost(CUT_FOR.plusSeconds(5)).until(() -> true);
+					awaitConfirmed(publisher, cutAt + SENT_WHILE_CUT);
+					// At least a second, and long enough for the client to have tried to reconnect in vain
+					await().pollDelay(CUT_FOR).atMost(RECONNECT).until(() -> proxy.refusedConnectionCount() > refused);
 					proxy.resume();
+					await().atMost(RECONNECT).until(() -> proxy.connectionCount() > connections);
 					run.cuts.add(confirmedAtCut + ".." + publisher.confirmedCount());
 				}
+				publisher.allowUpTo(MESSAGES);
 				awaitConfirmed(publisher, KILL_AT);
 				run.exitCode = publisher.kill();
 				run.confirmed = publisher.confirmed();
@@ -203,8 +216,8 @@ class CrashTests {
 		}
 
 		String summary() {
-			return "QoS " + this.qos + ": " + this.confirmed.size() + " sends returned before SIGKILL (cuts while "
-					+ this.cuts + " had returned), " + this.subscriber.received().size() + " messages received, "
+			return "QoS " + this.qos + ": " + this.confirmed.size() + " sends returned before SIGKILL (cut from-to "
+					+ this.cuts + "), " + this.subscriber.received().size() + " messages received, "
 					+ this.subscriber.receivedNumbers().size() + " distinct, " + this.subscriber.duplicates().size()
 					+ " duplicated, " + ((this.publisher != null) ? this.publisher.failedSends() : 0)
 					+ " send attempts failed";

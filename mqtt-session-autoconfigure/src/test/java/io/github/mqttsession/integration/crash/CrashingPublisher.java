@@ -29,10 +29,12 @@ import org.springframework.messaging.MessageChannel;
  * same message is then sent again, so the sequence stays complete), {@code DONE} after the last message and
  * {@code STOPPED} after a clean stop. Everything else, logging included, goes to standard error.
  * <p>
- * With {@code crash.mode=publish} it sends the payloads {@code 1..crash.count}; with {@code crash.mode=resume} it sends
- * nothing and lets the restored session drain. Then it reads commands from standard input: {@code END} publishes
- * the payload {@code END}, a marker that arrives after everything the restored session resent, and {@code STOP}
- * (or the end of input) closes the application.
+ * With {@code crash.mode=publish} it sends the payloads {@code 1..crash.count} in order, as far as the test allows:
+ * a command {@code UPTO n} on standard input lets it go on up to {@code n}, so that the test can cut the connection
+ * and kill the process while messages are being sent. With {@code crash.mode=resume} it sends nothing and lets the
+ * restored session drain. Then it reads commands from standard input: {@code END} publishes the payload {@code END},
+ * a marker that arrives after everything the restored session resent, and {@code STOP} (or the end of input) closes
+ * the application.
  */
 public final class CrashingPublisher {
 
@@ -73,20 +75,32 @@ public final class CrashingPublisher {
 				environment.getRequiredProperty("crash.topic"),
 				environment.getRequiredProperty("crash.qos", Integer.class));
 		protocol.println("READY");
+		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		if ("publish".equals(environment.getRequiredProperty("crash.mode"))) {
 			int count = environment.getRequiredProperty("crash.count", Integer.class);
+			int allowed = 0;
 			for (int sequence = 1; sequence <= count; sequence++) {
+				while (sequence > allowed) {
+					String command = commands.readLine();
+					if (command == null || command.equals("STOP")) {
+						stop(context, protocol);
+					}
+					allowed = command.startsWith("UPTO ") ? Integer.parseInt(command.substring(5)) : allowed;
+				}
 				publisher.send(Integer.toString(sequence));
 			}
 			protocol.println("DONE");
 		}
-		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		for (String command = commands.readLine(); command != null && !command.equals("STOP"); command = commands
 			.readLine()) {
 			if (command.equals(END)) {
 				publisher.send(END);
 			}
 		}
+		stop(context, protocol);
+	}
+
+	private static void stop(ConfigurableApplicationContext context, PrintStream protocol) {
 		context.close();
 		protocol.println("STOPPED");
 		System.exit(0);

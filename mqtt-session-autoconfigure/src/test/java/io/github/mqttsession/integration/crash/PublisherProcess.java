@@ -64,7 +64,7 @@ final class PublisherProcess implements AutoCloseable {
 	 */
 	static PublisherProcess start(Path log, List<String> arguments) {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", ChildClassPath.get(),
 				CrashingPublisher.class.getName()));
 		command.addAll(arguments);
 		try {
@@ -140,8 +140,16 @@ final class PublisherProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Lets a child in {@code publish} mode send the messages up to a sequence number.
+	 * @param sequence the last sequence number it may send
+	 */
+	void allowUpTo(int sequence) throws IOException {
+		command("UPTO " + sequence);
+	}
+
+	/**
 	 * Sends a command line to the child.
-	 * @param command {@code END} or {@code STOP}
+	 * @param command {@code UPTO n}, {@code END} or {@code STOP}
 	 */
 	void command(String command) throws IOException {
 		this.commands.write(command + "\n");
