@@ -14,6 +14,7 @@ import io.github.mqttsession.integration.SessionMqttv3ClientManager;
 import io.github.mqttsession.integration.SessionMqttv5ClientManager;
 import io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter;
 import io.github.mqttsession.integration.SessionMqttv5MessageHandler;
+import io.github.mqttsession.integration.SessionStoreDecorator;
 import io.github.mqttsession.integration.TopicPlan;
 import io.github.mqttsession.paho.SessionPersistenceListener;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
@@ -70,6 +71,14 @@ final class MqttClientConfigurations {
 		}
 	}
 
+	static SessionStore decorated(SessionStore store, ObjectProvider<SessionStoreDecorator> decorators) {
+		SessionStore decorated = store;
+		for (SessionStoreDecorator decorator : decorators.orderedStream().toList()) {
+			decorated = decorator.decorate(decorated);
+		}
+		return decorated;
+	}
+
 	static long millis(Duration duration) {
 		return duration.toMillis();
 	}
@@ -81,7 +90,8 @@ final class MqttClientConfigurations {
 
 		@Bean(destroyMethod = "")
 		SessionMqttv3ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
-				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener) {
+				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
+				ObjectProvider<SessionStoreDecorator> decorators) {
 			MqttClientProperties client = settings.client;
 			MqttConnectOptions options = new MqttConnectOptions();
 			options.setServerURIs(settings.urls.toArray(String[]::new));
@@ -102,8 +112,8 @@ final class MqttClientConfigurations {
 				.to((topic) -> options.setWill(topic, settings.willPayload(), client.getWill().getQos(),
 						client.getWill().isRetained()));
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
-			SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(sessionStore,
-					settings.clientId, settings.pendingMessageLimit,
+			SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(decorated(sessionStore, decorators),
+					settings.clientId, settings.pendingMessageLimit, settings.lease,
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());
@@ -198,7 +208,8 @@ final class MqttClientConfigurations {
 
 		@Bean(destroyMethod = "")
 		SessionMqttv5ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
-				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener) {
+				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
+				ObjectProvider<SessionStoreDecorator> decorators) {
 			MqttClientProperties client = settings.client;
 			MqttConnectionOptions options = new MqttConnectionOptions();
 			options.setServerURIs(settings.urls.toArray(String[]::new));
@@ -220,8 +231,8 @@ final class MqttClientConfigurations {
 				options.setWill(topic, will);
 			});
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
-			SessionStoreMqttv5ClientPersistence persistence = new SessionStoreMqttv5ClientPersistence(sessionStore,
-					settings.clientId, settings.pendingMessageLimit,
+			SessionStoreMqttv5ClientPersistence persistence = new SessionStoreMqttv5ClientPersistence(decorated(sessionStore, decorators),
+					settings.clientId, settings.pendingMessageLimit, settings.lease,
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
 			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());

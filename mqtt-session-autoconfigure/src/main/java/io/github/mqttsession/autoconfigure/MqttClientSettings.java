@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.github.mqttsession.paho.PendingMessageLimit;
+import io.github.mqttsession.paho.SessionLease;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.Subscription;
 
@@ -35,6 +36,8 @@ final class MqttClientSettings {
 
 	final PendingMessageLimit pendingMessageLimit;
 
+	final SessionLease lease;
+
 	final MqttClientProperties client;
 
 	final MqttInboundProperties inbound;
@@ -51,6 +54,7 @@ final class MqttClientSettings {
 		this.clientId = clientId(client, environment);
 		this.topics = topics(inbound.getTopics());
 		this.pendingMessageLimit = limit(session);
+		this.lease = lease(session.getLease());
 		checkOutbound(outbound);
 		checkClient(client);
 	}
@@ -158,6 +162,33 @@ final class MqttClientSettings {
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.session.max-pending-messages",
 					session.getMaxPendingMessages(), ex.getMessage());
+		}
+	}
+
+	private static SessionLease lease(MqttSessionProperties.Lease lease) {
+		if (!lease.isEnabled()) {
+			return null;
+		}
+		String owner = StringUtils.hasText(lease.getOwner()) ? lease.getOwner() : hostName();
+		try {
+			return new SessionLease(owner, lease.getDuration(), lease.isWaitForTakeover());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.session.lease.duration", lease.getDuration(),
+					ex.getMessage());
+		}
+	}
+
+	private static String hostName() {
+		String name = System.getenv("HOSTNAME");
+		if (StringUtils.hasText(name)) {
+			return name;
+		}
+		try {
+			return java.net.InetAddress.getLocalHost().getHostName();
+		}
+		catch (java.io.IOException ex) {
+			return "localhost";
 		}
 	}
 

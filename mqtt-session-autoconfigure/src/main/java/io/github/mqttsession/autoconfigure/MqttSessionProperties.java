@@ -1,5 +1,7 @@
 package io.github.mqttsession.autoconfigure;
 
+import java.time.Duration;
+
 import io.github.mqttsession.paho.OverflowPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
@@ -29,7 +31,40 @@ public class MqttSessionProperties {
 	 */
 	private OverflowPolicy overflow = OverflowPolicy.REJECT;
 
+	/**
+	 * Delete sessions not updated for longer than this, and not leased by a running instance. Unset: sessions are
+	 * kept until deleted.
+	 */
+	private Duration expiry;
+
+	/**
+	 * How often the cleanup deleting expired sessions runs, when mqtt.session.expiry is set.
+	 */
+	private Duration cleanupInterval = Duration.ofHours(1);
+
+	private final Lease lease = new Lease();
+
 	private final Jpa jpa = new Jpa();
+
+	public Duration getExpiry() {
+		return this.expiry;
+	}
+
+	public void setExpiry(Duration expiry) {
+		this.expiry = expiry;
+	}
+
+	public Duration getCleanupInterval() {
+		return this.cleanupInterval;
+	}
+
+	public void setCleanupInterval(Duration cleanupInterval) {
+		this.cleanupInterval = cleanupInterval;
+	}
+
+	public Lease getLease() {
+		return this.lease;
+	}
 
 	public int getMaxPendingMessages() {
 		return this.maxPendingMessages;
@@ -70,6 +105,67 @@ public class MqttSessionProperties {
 
 		/** In database tables through JPA (H2 or PostgreSQL). */
 		JPA
+
+	}
+
+	/** One owner per client id among instances sharing a store. */
+	public static class Lease {
+
+		/**
+		 * Whether a client holds a lease on its session in the store while it runs, so that a second instance with
+		 * the same client id is refused instead of fighting over the session. Stores that cannot lease skip it.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Name of this instance in leases. Defaults to the host name, which lets an instance restarted on the same
+		 * host take its session back at once; set it per instance when several run on one host.
+		 */
+		private String owner;
+
+		/**
+		 * How long a lease lasts unless renewed; a running client renews it at a third of this. After a crash,
+		 * another instance may take the session over once it has run out.
+		 */
+		private Duration duration = Duration.ofSeconds(30);
+
+		/**
+		 * Whether an instance that finds a live lease of another waits for it to run out and takes the session
+		 * over, instead of failing at start-up.
+		 */
+		private boolean waitForTakeover = false;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public String getOwner() {
+			return this.owner;
+		}
+
+		public void setOwner(String owner) {
+			this.owner = owner;
+		}
+
+		public Duration getDuration() {
+			return this.duration;
+		}
+
+		public void setDuration(Duration duration) {
+			this.duration = duration;
+		}
+
+		public boolean isWaitForTakeover() {
+			return this.waitForTakeover;
+		}
+
+		public void setWaitForTakeover(boolean waitForTakeover) {
+			this.waitForTakeover = waitForTakeover;
+		}
 
 	}
 

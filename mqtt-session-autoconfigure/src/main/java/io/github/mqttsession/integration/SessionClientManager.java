@@ -22,4 +22,22 @@ public interface SessionClientManager {
 	 */
 	void checkRoomForOfflineMessage(String topic);
 
+	/**
+	 * How many pending messages the client's session holds now.
+	 * @return the count
+	 */
+	int pendingMessageCount();
+
+	/**
+	 * The client id the session is stored under.
+	 * @return the client id
+	 */
+	String getClientId();
+
+	/**
+	 * Whether the client is connected to the broker.
+	 * @return {@code true} when connected
+	 */
+	boolean isConnected();
+
 }

@@ -59,6 +59,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	}
 
 	@Override
+	public int pendingMessageCount() {
+		return this.persistence.pendingMessageCount();
+	}
+
+	@Override
 	public void checkRoomForOfflineMessage(String topic) {
 		this.persistence.checkRoomForOfflineMessage(topic);
 	}

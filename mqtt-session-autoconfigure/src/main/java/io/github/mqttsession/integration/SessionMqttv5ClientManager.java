@@ -57,6 +57,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	@Override
+	public int pendingMessageCount() {
+		return this.persistence.pendingMessageCount();
+	}
+
+	@Override
 	public void checkRoomForOfflineMessage(String topic) {
 		this.persistence.checkRoomForOfflineMessage(topic);
 	}

@@ -25,7 +25,7 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	 * @param clientId the client id the session is stored under
 	 */
 	public SessionStoreMqttClientPersistence(SessionStore store, String clientId) {
-		this(store, clientId, PendingMessageLimit.DEFAULT, SessionPersistenceListener.NONE);
+		this(store, clientId, PendingMessageLimit.DEFAULT, null, SessionPersistenceListener.NONE);
 	}
 
 	/**
@@ -33,11 +33,20 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	 * @param store the store
 	 * @param clientId the client id the session is stored under
 	 * @param limit the cap on pending messages and what happens beyond it
+	 * @param lease the lease that makes this client the session's only owner among instances, or {@code null}
 	 * @param listener hears what is persisted, removed and dropped
 	 */
-	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
+	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
 			SessionPersistenceListener listener) {
-		this.persistence = new SessionStorePersistence(store, clientId, false, limit, listener);
+		this.persistence = new SessionStorePersistence(store, clientId, false, limit, lease, listener);
+	}
+
+	/**
+	 * How many pending messages the session holds now.
+	 * @return the count
+	 */
+	public int pendingMessageCount() {
+		return this.persistence.pendingMessageCount();
 	}
 
 	@Override

@@ -42,7 +42,7 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 * @param clientId the client id the session is stored under
 	 */
 	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId) {
-		this(store, clientId, PendingMessageLimit.DEFAULT, SessionPersistenceListener.NONE);
+		this(store, clientId, PendingMessageLimit.DEFAULT, null, SessionPersistenceListener.NONE);
 	}
 
 	/**
@@ -50,11 +50,20 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 * @param store the store
 	 * @param clientId the client id the session is stored under
 	 * @param limit the cap on pending messages and what happens beyond it
+	 * @param lease the lease that makes this client the session's only owner among instances, or {@code null}
 	 * @param listener hears what is persisted, removed and dropped
 	 */
-	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
+	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
 			SessionPersistenceListener listener) {
-		this.persistence = new SessionStorePersistence(store, clientId, true, limit, listener);
+		this.persistence = new SessionStorePersistence(store, clientId, true, limit, lease, listener);
+	}
+
+	/**
+	 * How many pending messages the session holds now.
+	 * @return the count
+	 */
+	public int pendingMessageCount() {
+		return this.persistence.pendingMessageCount();
 	}
 
 	@Override

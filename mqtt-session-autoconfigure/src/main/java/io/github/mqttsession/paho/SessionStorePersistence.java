@@ -42,6 +42,8 @@ final class SessionStorePersistence {
 
 	private final SessionPersistenceListener listener;
 
+	private final SessionLease lease;
+
 	private final Map<String, PendingMessage> messages = new ConcurrentHashMap<>();
 
 	/** Keys of messages buffered while offline, oldest first: the candidates of {@code drop-oldest}. */
@@ -58,8 +60,9 @@ final class SessionStorePersistence {
 	private volatile int lastPacketId;
 
 	SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
-			SessionPersistenceListener listener) {
+			SessionLease lease, SessionPersistenceListener listener) {
 		this.store = store;
+		this.lease = lease;
 		this.clientId = clientId;
 		this.codec = new PahoPacketCodec(mqtt5);
 		this.limit = limit;

@@ -137,13 +137,36 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Deletes every session whose last update is before a cut-off. Stores that cannot do this throw
-	 * {@link UnsupportedOperationException}; features that need it (session expiry) then say so.
+	 * Deletes every session whose last update is before a cut-off and on which no lease is live at that time.
+	 * Stores that cannot do this throw {@link UnsupportedOperationException}; features that need it (session
+	 * expiry) then say so.
 	 * @param cutoff sessions last updated before this instant are deleted
 	 * @return how many sessions were deleted
 	 */
 	default int deleteSessionsIdleSince(Instant cutoff) {
 		throw new UnsupportedOperationException(getClass().getName() + " does not delete idle sessions");
+	}
+
+	/**
+	 * Takes or renews the lease on a client id's session for an owner: succeeds when no other owner holds an
+	 * unexpired lease. Atomic, so that of several instances racing for one client id exactly one wins. Stores that
+	 * cannot do this throw {@link UnsupportedOperationException}; instance safety then says so.
+	 * @param clientId the client id
+	 * @param owner the instance taking the lease
+	 * @param until when the lease runs out unless renewed
+	 * @return the current summary's owner when another owner holds a live lease, empty when this owner now holds it
+	 */
+	default Optional<String> acquireLease(String clientId, String owner, Instant until) {
+		throw new UnsupportedOperationException(getClass().getName() + " does not lease sessions");
+	}
+
+	/**
+	 * Gives up a lease this owner holds; a lease held by another owner is left alone.
+	 * @param clientId the client id
+	 * @param owner the owner giving it up
+	 */
+	default void releaseLease(String clientId, String owner) {
+		throw new UnsupportedOperationException(getClass().getName() + " does not lease sessions");
 	}
 
 	private static int indexOfFilter(List<Subscription> subscriptions, String topicFilter) {
