@@ -1,5 +1,6 @@
 package io.github.mqttsession.paho;
 
+import java.time.Instant;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Locale;
@@ -7,6 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
@@ -30,7 +35,8 @@ final class SessionStorePersistence {
 
 	private static final Log logger = LogFactory.getLog(SessionStorePersistence.class);
 
-	private static final Map<String, SessionStorePersistence> claimed = new ConcurrentHashMap<>();
+	/** Client ids claimed in this process, per store: two clients on one store and client id share one session. */
+	private static final Map<Claim, SessionStorePersistence> claimed = new ConcurrentHashMap<>();
 
 	private final SessionStore store;
 
@@ -54,6 +60,8 @@ final class SessionStorePersistence {
 	private int reservations;
 
 	private volatile boolean loaded;
+
+	private volatile ScheduledExecutorService leaseRenewal;
 
 	private volatile int restoredPacketId;
 
@@ -82,13 +90,14 @@ final class SessionStorePersistence {
 		if (this.loaded) {
 			return;
 		}
-		SessionStorePersistence owner = claimed.putIfAbsent(this.clientId, this);
+		SessionStorePersistence owner = claimed.putIfAbsent(new Claim(this.store, this.clientId), this);
 		if (owner != null && owner != this) {
 			throw new IllegalStateException("Client id '" + this.clientId
 					+ "' is already in use by another MQTT client in this process; two clients with one id make the"
 					+ " broker disconnect them in turn, so give each client its own client id");
 		}
 		try {
+			takeLease();
 			Optional<MqttSession> session = this.store.load(this.clientId);
 			this.messages.clear();
 			this.bufferedKeys.clear();
@@ -107,8 +116,80 @@ final class SessionStorePersistence {
 			this.listener.restored(this.clientId, this.messages.size());
 		}
 		catch (RuntimeException ex) {
-			claimed.remove(this.clientId, this);
+			stopRenewingLease();
+			claimed.remove(new Claim(this.store, this.clientId), this);
 			throw ex;
+		}
+	}
+
+	/**
+	 * Takes the session's lease for this instance, waiting for another owner's live lease to run out when so
+	 * configured, and keeps renewing it.
+	 */
+	private void takeLease() {
+		if (this.lease == null) {
+			return;
+		}
+		Optional<String> other;
+		try {
+			other = acquireLease();
+		}
+		catch (UnsupportedOperationException ex) {
+			logger.info("The session store " + this.store.getClass().getName()
+					+ " does not lease sessions; nothing stops a second instance with client id '" + this.clientId
+					+ "' from sharing the session");
+			return;
+		}
+		long pause = Math.max(100, Math.min(1000, this.lease.duration().toMillis() / 10));
+		while (other.isPresent()) {
+			if (!this.lease.waitForTakeover()) {
+				throw new IllegalStateException("Client id '" + this.clientId + "' is in use by instance '" + other.get()
+						+ "', which holds the lease on its session in the store; give each instance its own client id"
+						+ " (mqtt.client.client-id), or set mqtt.session.lease.wait-for-takeover=true to take the session"
+						+ " over once that instance has stopped and its lease has run out");
+			}
+			logger.info("Client id '" + this.clientId + "' is leased by instance '" + other.get()
+					+ "'; waiting to take the session over");
+			LockSupport.parkNanos(pause * 1_000_000);
+			other = acquireLease();
+		}
+		ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "mqtt-session-lease-" + this.clientId);
+			thread.setDaemon(true);
+			return thread;
+		});
+		long period = Math.max(1, this.lease.duration().toMillis() / 3);
+		renewal.scheduleAtFixedRate(this::renewLease, period, period, TimeUnit.MILLISECONDS);
+		this.leaseRenewal = renewal;
+	}
+
+	private Optional<String> acquireLease() {
+		return this.store.acquireLease(this.clientId, this.lease.owner(), Instant.now().plus(this.lease.duration()));
+	}
+
+	private void renewLease() {
+		try {
+			acquireLease().ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
+					+ this.clientId + "' after this instance's lease ran out; stop one of them"));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not renew the lease on the session of client '" + this.clientId + "': " + ex.getMessage());
+		}
+	}
+
+	private void stopRenewingLease() {
+		ScheduledExecutorService renewal = this.leaseRenewal;
+		this.leaseRenewal = null;
+		if (renewal == null) {
+			return;
+		}
+		renewal.shutdownNow();
+		try {
+			this.store.releaseLease(this.clientId, this.lease.owner());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not give up the lease on the session of client '" + this.clientId
+					+ "'; it runs out by itself: " + ex.getMessage());
 		}
 	}
 
@@ -200,7 +281,8 @@ final class SessionStorePersistence {
 		}
 		finally {
 			this.loaded = false;
-			claimed.remove(this.clientId, this);
+			stopRenewingLease();
+			claimed.remove(new Claim(this.store, this.clientId), this);
 		}
 	}
 
@@ -281,6 +363,10 @@ final class SessionStorePersistence {
 				+ this.messages.size() + " pending messages, the most mqtt.session.max-pending-messages ("
 				+ this.limit.maxPendingMessages() + ") allows; the message to '" + topic
 				+ "' was not stored (mqtt.session.overflow=" + policy + reason + ")");
+	}
+
+	/** A client id in a store; stores compare by identity. */
+	private record Claim(SessionStore store, String clientId) {
 	}
 
 	private void dropOldest(String key) {

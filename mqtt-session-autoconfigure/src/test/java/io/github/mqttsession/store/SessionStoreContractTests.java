@@ -340,6 +340,51 @@ public abstract class SessionStoreContractTests {
 		assertThat(this.store.load(clientId)).isEmpty();
 	}
 
+	@Test
+	void oneOwnerAtATimeHoldsALease() {
+		String clientId = newClientId();
+		Instant now = Instant.now();
+		try {
+			assertThat(this.store.acquireLease(clientId, "instance-a", now.plusSeconds(60))).isEmpty();
+		}
+		catch (UnsupportedOperationException ex) {
+			assumeTrue(false, "the store does not lease sessions");
+		}
+		assertThat(this.store.acquireLease(clientId, "instance-b", now.plusSeconds(60))).contains("instance-a");
+		assertThat(this.store.acquireLease(clientId, "instance-a", now.plusSeconds(120))).isEmpty();
+		this.store.releaseLease(clientId, "instance-b");
+		assertThat(this.store.acquireLease(clientId, "instance-b", now.plusSeconds(60))).contains("instance-a");
+		this.store.releaseLease(clientId, "instance-a");
+		assertThat(this.store.acquireLease(clientId, "instance-b", now.plusSeconds(60))).isEmpty();
+		SessionSummary summary = this.store.listSessions()
+			.stream()
+			.filter((candidate) -> candidate.clientId().equals(clientId))
+			.findFirst()
+			.orElseThrow();
+		assertThat(summary.owner()).isEqualTo("instance-b");
+		assertThat(summary.isLeased(Instant.now())).isTrue();
+	}
+
+	@Test
+	void anExpiredLeaseIsTakenOverAndALiveOneKeepsItsSessionFromExpiry() {
+		String expired = newClientId();
+		String live = newClientId();
+		try {
+			this.store.acquireLease(expired, "crashed", Instant.now().minusSeconds(1));
+		}
+		catch (UnsupportedOperationException ex) {
+			assumeTrue(false, "the store does not lease sessions");
+		}
+		assertThat(this.store.acquireLease(expired, "successor", Instant.now().plusSeconds(60))).isEmpty();
+		this.store.setPacketId(live, 7);
+		this.store.acquireLease(live, "running", Instant.now().plusSeconds(60));
+		this.store.save(expired, fullSession());
+		this.store.releaseLease(expired, "successor");
+		this.store.deleteSessionsIdleSince(Instant.now().plusSeconds(30));
+		assertThat(this.store.load(live)).isPresent();
+		assertThat(this.store.load(expired)).isEmpty();
+	}
+
 	private void runConcurrently(int threads, ThreadWork work) throws Exception {
 		ExecutorService executor = Executors.newFixedThreadPool(threads);
 		try {

@@ -240,7 +240,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public List<SessionSummary> listSessions() {
 		return inTransaction("*", "list sessions", (entityManager) -> {
-			List<Object[]> rows = entityManager.createQuery("select s.clientId, s.packetId, s.updatedAt,"
+			List<Object[]> rows = entityManager.createQuery("select s.clientId, s.packetId, s.updatedAt, s.owner, s.leaseExpiresAt,"
 					+ " (select count(b) from SubscriptionEntity b where b.clientId = s.clientId),"
 					+ " (select count(m) from PendingMessageEntity m where m.clientId = s.clientId),"
 					+ " (select max(b.createdAt) from SubscriptionEntity b where b.clientId = s.clientId),"
@@ -248,9 +248,9 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 					+ " from SessionEntity s order by s.clientId", Object[].class).getResultList();
 			List<SessionSummary> summaries = new ArrayList<>(rows.size());
 			for (Object[] row : rows) {
-				Instant lastUpdated = latest((Instant) row[2], (Instant) row[5], (Instant) row[6]);
-				summaries.add(new SessionSummary((String) row[0], ((Number) row[3]).intValue(),
-						((Number) row[4]).intValue(), (Integer) row[1], lastUpdated));
+				Instant lastUpdated = latest((Instant) row[2], (Instant) row[7], (Instant) row[8]);
+				summaries.add(new SessionSummary((String) row[0], ((Number) row[5]).intValue(),
+						((Number) row[6]).intValue(), (Integer) row[1], lastUpdated, (String) row[3], (Instant) row[4]));
 			}
 			return summaries;
 		});
@@ -260,14 +260,54 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	public int deleteSessionsIdleSince(Instant cutoff) {
 		int deleted = inTransaction("*", "delete sessions idle since " + cutoff, (entityManager) -> entityManager
 			.createQuery("delete from SessionEntity s where s.updatedAt < :cutoff"
+					+ " and (s.leaseExpiresAt is null or s.leaseExpiresAt < :now)"
 					+ " and not exists (select 1 from PendingMessageEntity m"
 					+ " where m.clientId = s.clientId and m.createdAt >= :cutoff)"
 					+ " and not exists (select 1 from SubscriptionEntity b"
 					+ " where b.clientId = s.clientId and b.createdAt >= :cutoff)")
 			.setParameter("cutoff", cutoff)
+			.setParameter("now", this.clock.instant())
 			.executeUpdate());
 		this.knownSessions.clear();
 		return deleted;
+	}
+
+	@Override
+	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
+		requireValidClientId(clientId);
+		Optional<String> other = inTransaction(clientId, "take the lease for " + owner, (entityManager) -> {
+			Instant now = this.clock.instant();
+			jdbc(entityManager, (connection) -> insertSessionIfAbsent(connection, clientId, now));
+			int taken = entityManager
+				.createQuery("update SessionEntity s set s.owner = :owner, s.leaseExpiresAt = :until"
+						+ " where s.clientId = :clientId and (s.owner is null or s.owner = :owner"
+						+ " or s.leaseExpiresAt is null or s.leaseExpiresAt < :now)")
+				.setParameter("owner", owner)
+				.setParameter("until", until)
+				.setParameter("clientId", clientId)
+				.setParameter("now", now)
+				.executeUpdate();
+			if (taken == 1) {
+				return Optional.<String>empty();
+			}
+			return Optional.of(entityManager
+				.createQuery("select s.owner from SessionEntity s where s.clientId = :clientId", String.class)
+				.setParameter("clientId", clientId)
+				.getSingleResult());
+		});
+		this.knownSessions.add(clientId);
+		return other;
+	}
+
+	@Override
+	public void releaseLease(String clientId, String owner) {
+		requireValidClientId(clientId);
+		inTransaction(clientId, "give up the lease of " + owner, (entityManager) -> entityManager
+			.createQuery("update SessionEntity s set s.owner = null, s.leaseExpiresAt = null"
+					+ " where s.clientId = :clientId and s.owner = :owner")
+			.setParameter("clientId", clientId)
+			.setParameter("owner", owner)
+			.executeUpdate());
 	}
 
 	/** Closes the store's persistence unit; the stored data stays. */

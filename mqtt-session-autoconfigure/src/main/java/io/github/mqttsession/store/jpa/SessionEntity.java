@@ -30,6 +30,12 @@ class SessionEntity {
 	@Column(name = "UPDATED_AT", nullable = false)
 	private Instant updatedAt;
 
+	@Column(name = "OWNER", length = 255)
+	private String owner;
+
+	@Column(name = "LEASE_EXPIRES_AT")
+	private Instant leaseExpiresAt;
+
 	protected SessionEntity() {
 	}
 

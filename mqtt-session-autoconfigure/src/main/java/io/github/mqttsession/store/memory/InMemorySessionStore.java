@@ -56,7 +56,11 @@ public class InMemorySessionStore implements SessionStore {
 	public void save(String clientId, MqttSession session) {
 		MqttNames.requireValidClientId(clientId);
 		SessionState state = new SessionState(session, this.clock.instant());
-		this.sessions.put(clientId, state);
+		this.sessions.merge(clientId, state, (previous, replacement) -> {
+			replacement.owner = previous.owner;
+			replacement.leaseExpiresAt = previous.leaseExpiresAt;
+			return replacement;
+		});
 	}
 
 	@Override
@@ -96,18 +100,52 @@ public class InMemorySessionStore implements SessionStore {
 		List<SessionSummary> summaries = new ArrayList<>();
 		this.sessions.forEach((clientId, ignored) -> this.sessions.computeIfPresent(clientId, (id, state) -> {
 			summaries.add(new SessionSummary(id, state.subscriptions.size(), state.pendingMessages.size(),
-					state.packetId, state.lastUpdated));
+					state.packetId, state.lastUpdated, state.owner, state.leaseExpiresAt));
 			return state;
 		}));
 		return summaries;
 	}
 
 	@Override
+	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
+		MqttNames.requireValidClientId(clientId);
+		Instant now = this.clock.instant();
+		AtomicReference<String> other = new AtomicReference<>();
+		this.sessions.compute(clientId, (id, state) -> {
+			SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now);
+			if (target.owner == null || target.owner.equals(owner) || target.leaseExpiresAt == null
+					|| target.leaseExpiresAt.isBefore(now)) {
+				target.owner = owner;
+				target.leaseExpiresAt = until;
+			}
+			else {
+				other.set(target.owner);
+			}
+			return target;
+		});
+		return Optional.ofNullable(other.get());
+	}
+
+	@Override
+	public void releaseLease(String clientId, String owner) {
+		MqttNames.requireValidClientId(clientId);
+		this.sessions.computeIfPresent(clientId, (id, state) -> {
+			if (owner.equals(state.owner)) {
+				state.owner = null;
+				state.leaseExpiresAt = null;
+			}
+			return state;
+		});
+	}
+
+	@Override
 	public int deleteSessionsIdleSince(Instant cutoff) {
 		int[] deleted = { 0 };
+		Instant now = this.clock.instant();
 		for (String clientId : this.sessions.keySet()) {
 			this.sessions.computeIfPresent(clientId, (id, state) -> {
-				if (state.lastUpdated.isBefore(cutoff)) {
+				boolean leased = state.leaseExpiresAt != null && !state.leaseExpiresAt.isBefore(now);
+				if (state.lastUpdated.isBefore(cutoff) && !leased) {
 					deleted[0]++;
 					return null;
 				}
@@ -163,6 +201,10 @@ public class InMemorySessionStore implements SessionStore {
 		int packetId;
 
 		Instant lastUpdated;
+
+		String owner;
+
+		Instant leaseExpiresAt;
 
 		SessionState(MqttSession session, Instant now) {
 			session.subscriptions().forEach((subscription) -> this.subscriptions.put(subscription.topicFilter(), subscription));

@@ -1,0 +1,95 @@
+package io.github.mqttsession.autoconfigure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+
+import io.github.mqttsession.integration.SessionExpiry;
+import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.memory.InMemorySessionStore;
+import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Sessions idle for longer than mqtt.session.expiry are deleted, unless a running instance leases them. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class SessionExpiryTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, SessionStoreAutoConfiguration.class));
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "h2", "postgresql" })
+	void anIdleSessionExpiresAndALeasedOneStays(String database) {
+		String url = database.equals("h2") ? "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
+				: EmbeddedPostgresExtension.jdbcUrl();
+		String idle = "idle-" + UUID.randomUUID();
+		String live = "live-" + UUID.randomUUID();
+		this.runner.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.username="
+				+ (database.equals("h2") ? "sa" : "postgres"), "spring.datasource.password="
+				+ (database.equals("h2") ? "" : "postgres"), "mqtt.session.expiry=1s",
+				"mqtt.session.cleanup-interval=200ms")
+			.run((context) -> {
+				SessionStore store = context.getBean(SessionStore.class);
+				store.setPacketId(idle, 1);
+				store.setPacketId(live, 1);
+				store.acquireLease(live, "running-instance", Instant.now().plusSeconds(60));
+				await().atMost(Duration.ofSeconds(15)).until(() -> store.load(idle).isEmpty());
+				assertThat(store.load(live)).isPresent();
+				assertThat(context.getBean(SessionExpiry.class).getExpiredSessionCount()).isGreaterThanOrEqualTo(1);
+			});
+	}
+
+	@Test
+	void withoutExpiryNothingIsDeleted() {
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean(SessionExpiry.class));
+	}
+
+	@Test
+	void aStoreThatCannotDeleteIdleSessionsFailsAtStartUpSayingSo() {
+		this.runner.withBean(SessionStore.class, () -> new SessionStore() {
+
+			private final InMemorySessionStore delegate = new InMemorySessionStore();
+
+			@Override
+			public java.util.Optional<io.github.mqttsession.store.MqttSession> load(String clientId) {
+				return this.delegate.load(clientId);
+			}
+
+			@Override
+			public void save(String clientId, io.github.mqttsession.store.MqttSession session) {
+				this.delegate.save(clientId, session);
+			}
+
+			@Override
+			public void delete(String clientId) {
+				this.delegate.delete(clientId);
+			}
+
+		}).withPropertyValues("mqtt.session.expiry=7d").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(new MqttSessionFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
+				.contains("mqtt.session.expiry is set")
+				.contains("cannot delete idle sessions");
+		});
+	}
+
+	@Test
+	void aNonPositiveExpiryIsRefusedNamingTheProperty() {
+		this.runner.withPropertyValues("mqtt.session.expiry=0s")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("mqtt.session.expiry"));
+	}
+
+}
