@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
 
 import org.springframework.integration.mqtt.core.ClientManager;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
@@ -20,7 +19,7 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 
 	private final ClientManager<IMqttAsyncClient, MqttConnectOptions> clientManager;
 
-	private volatile List<String> staleTopics;
+	private final StaleTopics staleTopics;
 
 	/**
 	 * Creates an adapter.
@@ -33,7 +32,7 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 		super(clientManager, topics);
 		this.clientManager = clientManager;
 		this.sessionClientManager = clientManager;
-		this.staleTopics = List.copyOf(staleTopics);
+		this.staleTopics = new StaleTopics(staleTopics);
 	}
 
 	@Override
@@ -50,19 +49,9 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 	}
 
 	private void unsubscribeStaleTopics() {
-		List<String> stale = this.staleTopics;
 		IMqttAsyncClient client = this.clientManager.getClient();
-		if (stale.isEmpty() || client == null || !client.isConnected()) {
-			return;
-		}
-		try {
-			client.unsubscribe(stale.toArray(String[]::new)).waitForCompletion(getCompletionTimeout());
-			logger.info("Unsubscribed from " + stale + ", configured before and no longer");
-			this.staleTopics = List.of();
-		}
-		catch (MqttException ex) {
-			logger.warn(ex, "Could not unsubscribe from " + stale + "; trying again on the next connect");
-		}
+		this.staleTopics.unsubscribeIfConnected(client != null && client.isConnected(),
+				(topics) -> client.unsubscribe(topics).waitForCompletion(getCompletionTimeout()));
 	}
 
 }

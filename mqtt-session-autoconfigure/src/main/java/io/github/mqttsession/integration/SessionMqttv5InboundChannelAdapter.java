@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 
 import org.springframework.integration.mqtt.core.ClientManager;
@@ -21,7 +20,7 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 
 	private final ClientManager<IMqttAsyncClient, MqttConnectionOptions> clientManager;
 
-	private volatile List<String> staleTopics;
+	private final StaleTopics staleTopics;
 
 	/**
 	 * Creates an adapter.
@@ -34,7 +33,7 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 		super(clientManager, subscriptions);
 		this.clientManager = clientManager;
 		this.sessionClientManager = clientManager;
-		this.staleTopics = List.copyOf(staleTopics);
+		this.staleTopics = new StaleTopics(staleTopics);
 	}
 
 	/**
@@ -63,19 +62,9 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 	}
 
 	private void unsubscribeStaleTopics() {
-		List<String> stale = this.staleTopics;
 		IMqttAsyncClient client = this.clientManager.getClient();
-		if (stale.isEmpty() || client == null || !client.isConnected()) {
-			return;
-		}
-		try {
-			client.unsubscribe(stale.toArray(String[]::new)).waitForCompletion(getCompletionTimeout());
-			logger.info("Unsubscribed from " + stale + ", configured before and no longer");
-			this.staleTopics = List.of();
-		}
-		catch (MqttException ex) {
-			logger.warn(ex, "Could not unsubscribe from " + stale + "; trying again on the next connect");
-		}
+		this.staleTopics.unsubscribeIfConnected(client != null && client.isConnected(),
+				(topics) -> client.unsubscribe(topics).waitForCompletion(getCompletionTimeout()));
 	}
 
 }
