@@ -61,8 +61,14 @@ final class MqttClientConfigurations {
 						"mqtt.client.ssl.bundle is set, so the broker URL must use ssl:// or wss://.");
 			}
 		}
+		SslBundles bundles = sslBundles.getIfAvailable();
+		if (bundles == null) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.ssl.bundle", bundle,
+					"No SSL bundles are configured; define one under spring.ssl.bundle.jks." + bundle
+							+ " or spring.ssl.bundle.pem." + bundle + ".");
+		}
 		try {
-			return sslBundles.getObject().getBundle(bundle).createSslContext().getSocketFactory();
+			return bundles.getBundle(bundle).createSslContext().getSocketFactory();
 		}
 		catch (NoSuchSslBundleException ex) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.client.ssl.bundle", bundle,

@@ -45,11 +45,12 @@ final class MqttClientSettings {
 	final MqttOutboundProperties outbound;
 
 	private MqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
-			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment) {
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
+			String embeddedBrokerUrl) {
 		this.client = client;
 		this.inbound = inbound;
 		this.outbound = outbound;
-		this.urls = urls(client.getUrl());
+		this.urls = urls(client.getUrl(), embeddedBrokerUrl);
 		this.mqtt5 = isMqtt5(client.getProtocolVersion());
 		this.clientId = clientId(client, environment);
 		this.topics = topics(inbound.getTopics());
@@ -59,9 +60,15 @@ final class MqttClientSettings {
 		checkClient(client);
 	}
 
+	/**
+	 * Checks and resolves the properties.
+	 * @param embeddedBrokerUrl the URL of the embedded broker, used when {@code mqtt.client.url} is not set, or
+	 * {@code null} without one
+	 */
 	static MqttClientSettings resolve(MqttClientProperties client, MqttInboundProperties inbound,
-			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment) {
-		return new MqttClientSettings(client, inbound, outbound, session, environment);
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
+			String embeddedBrokerUrl) {
+		return new MqttClientSettings(client, inbound, outbound, session, environment, embeddedBrokerUrl);
 	}
 
 	/**
@@ -79,7 +86,10 @@ final class MqttClientSettings {
 		};
 	}
 
-	private static List<String> urls(List<String> urls) {
+	private static List<String> urls(List<String> urls, String embeddedBrokerUrl) {
+		if ((urls == null || urls.isEmpty()) && embeddedBrokerUrl != null) {
+			return List.of(embeddedBrokerUrl);
+		}
 		if (urls == null || urls.isEmpty()) {
 			throw new MqttSessionConfigurationException("No MQTT broker is configured: mqtt.client.url is not set.",
 					"Set mqtt.client.url to your broker, such as tcp://localhost:1883, or enable the embedded broker"
@@ -210,9 +220,13 @@ final class MqttClientSettings {
 			throw new InvalidConfigurationPropertyValueException("mqtt.client.max-inflight", client.getMaxInflight(),
 					"It must be 1..65535.");
 		}
-		checkNotNegative("mqtt.client.keep-alive", client.getKeepAlive());
-		checkNotNegative("mqtt.client.connection-timeout", client.getConnectionTimeout());
+		checkWholeSeconds("mqtt.client.keep-alive", client.getKeepAlive());
+		checkWholeSeconds("mqtt.client.connection-timeout", client.getConnectionTimeout());
 		checkNotNegative("mqtt.client.session-expiry-interval", client.getSessionExpiryInterval());
+		if (client.getSessionExpiryInterval().toSeconds() > 4_294_967_295L) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.session-expiry-interval",
+					client.getSessionExpiryInterval(), "MQTT 5 allows at most 4294967295 seconds (about 136 years).");
+		}
 		checkNotNegative("mqtt.client.completion-timeout", client.getCompletionTimeout());
 		checkNotNegative("mqtt.client.disconnect-timeout", client.getDisconnectTimeout());
 		checkNotNegative("mqtt.client.quiescent-timeout", client.getQuiescentTimeout());
@@ -238,6 +252,15 @@ final class MqttClientSettings {
 	private static void checkQos(String property, int qos) {
 		if (qos < 0 || qos > 2) {
 			throw new InvalidConfigurationPropertyValueException(property, qos, "QoS must be 0, 1 or 2.");
+		}
+	}
+
+	/** Paho takes these in whole seconds, and reads 0 as off: a fraction of a second would switch them off. */
+	private static void checkWholeSeconds(String property, Duration duration) {
+		checkNotNegative(property, duration);
+		if (duration.toMillis() % 1000 != 0) {
+			throw new InvalidConfigurationPropertyValueException(property, duration,
+					"It is a whole number of seconds, such as 30s; 0 switches it off.");
 		}
 	}
 
