@@ -1,7 +1,10 @@
 package io.github.mqttsession.paho;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Enumeration;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +58,9 @@ final class SessionStorePersistence {
 	/** Keys of messages buffered while offline, oldest first: the candidates of {@code drop-oldest}. */
 	private final ConcurrentLinkedDeque<String> bufferedKeys = new ConcurrentLinkedDeque<>();
 
+	/** Buffered messages whose send Paho undid, oldest first: they come back as publishes with new packet ids. */
+	private final Set<String> undoneBufferedKeys = Collections.synchronizedSet(new LinkedHashSet<>());
+
 	private final Object capacityLock = new Object();
 
 	private int reservations;
@@ -101,6 +107,7 @@ final class SessionStorePersistence {
 			Optional<MqttSession> session = this.store.load(this.clientId);
 			this.messages.clear();
 			this.bufferedKeys.clear();
+			this.undoneBufferedKeys.clear();
 			session.ifPresent((stored) -> {
 				for (PendingMessage message : stored.pendingMessages()) {
 					String key = PahoKey.of(message);
@@ -203,12 +210,26 @@ final class SessionStorePersistence {
 		PahoKey parsed = PahoKey.parse(key);
 		PendingMessage message = this.codec.decode(parsed, header, payload);
 		boolean buffered = parsed.state() == PendingMessage.State.OFFLINE_BUFFERED;
+		String resent = (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH) ? undoneBufferedMessage(message) : null;
 		boolean reserved = buffered && !this.messages.containsKey(key) && reserveRoom(message);
 		try {
-			this.store.addPendingMessage(this.clientId, message);
+			if (resent != null) {
+				PendingMessage previous = this.messages.get(resent);
+				this.store.replacePendingMessage(this.clientId, previous.state(), previous.packetId(), message);
+				this.messages.remove(resent);
+				this.bufferedKeys.remove(resent);
+				this.undoneBufferedKeys.remove(resent);
+			}
+			else {
+				this.store.addPendingMessage(this.clientId, message);
+			}
 			if (this.messages.put(key, message) == null && buffered) {
 				this.bufferedKeys.add(key);
 			}
+		}
+		catch (RuntimeException ex) {
+			markUndoneIfBuffered(parsed);
+			throw ex;
 		}
 		finally {
 			if (reserved) {
@@ -221,6 +242,45 @@ final class SessionStorePersistence {
 			this.lastPacketId = parsed.packetId();
 		}
 		this.listener.persisted(this.clientId, message);
+	}
+
+	/**
+	 * The key of a buffered message whose send Paho undid and now sends again under another packet id, if this
+	 * publish is that message.
+	 * <p>
+	 * Paho sends a buffered message by storing it as an outbound publish and then removing its buffered record.
+	 * When that send fails (the connection drops while it is stored), Paho removes the outbound record again and
+	 * keeps the message in its memory buffer, with its buffered record still stored; it sends it later under a new
+	 * packet id, and only ever removes the buffered record of that new id. Left alone, the old buffered record
+	 * would be published again after a restart: a duplicate. The buffer drains oldest first, so the resend is the
+	 * oldest undone message with the same topic, QoS, retain flag and payload; it takes the old record's place in
+	 * one store operation.
+	 */
+	private String undoneBufferedMessage(PendingMessage message) {
+		if (this.undoneBufferedKeys.isEmpty()
+				|| this.messages.containsKey(PahoKey.of(PendingMessage.State.OFFLINE_BUFFERED, message.packetId()))) {
+			return null;
+		}
+		synchronized (this.undoneBufferedKeys) {
+			for (String key : this.undoneBufferedKeys) {
+				PendingMessage candidate = this.messages.get(key);
+				if (candidate != null && candidate.qos() == message.qos() && candidate.retained() == message.retained()
+						&& candidate.topic().equals(message.topic())
+						&& Arrays.equals(candidate.payload(), message.payload())) {
+					return key;
+				}
+			}
+		}
+		return null;
+	}
+
+	private void markUndoneIfBuffered(PahoKey key) {
+		if (key.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
+			String buffered = PahoKey.of(PendingMessage.State.OFFLINE_BUFFERED, key.packetId());
+			if (this.messages.containsKey(buffered)) {
+				this.undoneBufferedKeys.add(buffered);
+			}
+		}
 	}
 
 	/**
@@ -243,6 +303,12 @@ final class SessionStorePersistence {
 		}
 		if (removed.state() == PendingMessage.State.OFFLINE_BUFFERED) {
 			this.bufferedKeys.remove(key);
+			this.undoneBufferedKeys.remove(key);
+		}
+		else {
+			// An outbound record removed while its buffered record is still held: Paho undid the send (an
+			// acknowledgement removes the buffered record right after, which clears the mark again).
+			markUndoneIfBuffered(new PahoKey(removed.state(), removed.packetId()));
 		}
 		this.store.removePendingMessage(this.clientId, removed.state(), removed.packetId());
 		this.listener.removed(this.clientId, removed.state(), removed.packetId());
@@ -261,6 +327,7 @@ final class SessionStorePersistence {
 		this.store.delete(this.clientId);
 		this.messages.clear();
 		this.bufferedKeys.clear();
+		this.undoneBufferedKeys.clear();
 		this.restoredPacketId = 0;
 		this.lastPacketId = 0;
 	}
@@ -372,6 +439,7 @@ final class SessionStorePersistence {
 	private void dropOldest(String key) {
 		PendingMessage dropped = this.messages.remove(key);
 		this.bufferedKeys.remove(key);
+		this.undoneBufferedKeys.remove(key);
 		if (dropped != null) {
 			this.store.removePendingMessage(this.clientId, dropped.state(), dropped.packetId());
 			logger.warn("Client '" + this.clientId + "' holds " + this.limit.maxPendingMessages()

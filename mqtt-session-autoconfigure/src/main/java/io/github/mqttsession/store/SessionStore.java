@@ -118,6 +118,33 @@ public interface SessionStore {
 	}
 
 	/**
+	 * Replaces one pending message by another in one step, so that no crash can leave both or neither stored:
+	 * removes the message with {@code (state, packetId)} and adds {@code replacement} as
+	 * {@link #addPendingMessage} does. Creates the session when there is none.
+	 * @param clientId the client id
+	 * @param state the state of the message to remove
+	 * @param packetId the packet id of the message to remove
+	 * @param replacement the message to add
+	 */
+	default void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
+			PendingMessage replacement) {
+		MqttSession session = load(clientId).orElse(MqttSession.EMPTY);
+		List<PendingMessage> messages = new ArrayList<>(session.pendingMessages());
+		int removed = indexOfMessage(messages, state, packetId);
+		if (removed >= 0) {
+			messages.remove(removed);
+		}
+		int index = indexOfMessage(messages, replacement.state(), replacement.packetId());
+		if (index >= 0) {
+			messages.set(index, replacement);
+		}
+		else {
+			messages.add(replacement);
+		}
+		save(clientId, new MqttSession(session.subscriptions(), messages, session.packetId()));
+	}
+
+	/**
 	 * Records the last packet id used. Creates the session when there is none.
 	 * @param clientId the client id
 	 * @param packetId the packet id, 0..65,535

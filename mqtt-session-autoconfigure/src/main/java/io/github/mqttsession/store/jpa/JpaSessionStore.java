@@ -226,6 +226,23 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	}
 
 	@Override
+	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
+			PendingMessage replacement) {
+		update(clientId, "replace pending message " + state + " #" + packetId + " by " + replacement.state() + " #"
+				+ replacement.packetId(), (entityManager) -> {
+					entityManager
+						.createQuery("delete from PendingMessageEntity m"
+								+ " where m.clientId = :clientId and m.state = :state and m.packetId = :packetId")
+						.setParameter("clientId", clientId)
+						.setParameter("state", state)
+						.setParameter("packetId", packetId)
+						.executeUpdate();
+					jdbc(entityManager, (connection) -> execute(connection, this.statements.upsertPendingMessage,
+							(statement) -> bindMessage(statement, clientId, replacement, this.clock.instant())));
+				});
+	}
+
+	@Override
 	public void setPacketId(String clientId, int packetId) {
 		MqttNames.requireValidSessionPacketId(packetId);
 		update(clientId, "set packet id " + packetId, (entityManager) -> entityManager

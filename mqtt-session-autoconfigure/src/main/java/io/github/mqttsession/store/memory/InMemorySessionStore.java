@@ -90,6 +90,15 @@ public class InMemorySessionStore implements SessionStore {
 	}
 
 	@Override
+	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
+			PendingMessage replacement) {
+		update(clientId, (session) -> {
+			session.pendingMessages.remove(key(state, packetId));
+			session.pendingMessages.put(key(replacement.state(), replacement.packetId()), replacement);
+		});
+	}
+
+	@Override
 	public void setPacketId(String clientId, int packetId) {
 		MqttNames.requireValidSessionPacketId(packetId);
 		update(clientId, (state) -> state.packetId = packetId);

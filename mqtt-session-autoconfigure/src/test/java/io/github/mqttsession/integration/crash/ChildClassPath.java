@@ -49,6 +49,11 @@ final class ChildClassPath {
 				entries.add(entry);
 			}
 		}
+		Path mainClass = Path.of("io", "github", "mqttsession", "integration", "crash", "CrashingPublisher.class");
+		if (entries.stream().noneMatch((entry) -> Files.isRegularFile(Path.of(entry).resolve(mainClass)))) {
+			throw new IllegalStateException("The class directories of " + original + " hold no " + mainClass
+					+ "; another build in this module is probably rewriting them");
+		}
 		return String.join(File.pathSeparator, entries);
 	}
 

@@ -14,6 +14,7 @@ import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import io.github.mqttsession.testsupport.TcpProxy;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -26,8 +27,9 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * The application runs in a child JVM ({@link CrashingPublisher}) and publishes through a {@link TcpProxy} to the
  * HiveMQ broker of this JVM, keeping its session in an H2 file or in the PostgreSQL server of this JVM. It publishes
- * the numbers 1 to 5,000 one after another while the proxy cuts the connection twice (some hundred messages are
- * sent while it is cut, buffered in the session), and is killed with SIGKILL mid-stream, at about 3,500.
+ * the numbers 1 to 5,000 one after another while the proxy cuts the connection three times (at about 1,000 and
+ * 2,500, with 500 messages sent while it is cut and held in the session, and once more while the session delivers
+ * what it held), and is killed with SIGKILL mid-stream, at about 3,500.
  * Started again on the same store and client id, it resends what its session held; a subscriber connected straight
  * to the broker must then have received every number whose send had returned: with QoS 1 at least once, with
  * QoS 2 exactly once.
@@ -37,9 +39,8 @@ class CrashTests {
 
 	private static final int MESSAGES = 5_000;
 
-	private static final int[] CUT_AT = { 1_000, 2_500 };
-
-	private static final int SENT_WHILE_CUT = 500;
+	/** A number this far beyond the last sent before a cut shows that the session delivers what it held. */
+	private static final int DELIVERING = 50;
 
 	private static final Duration CUT_FOR = Duration.ofSeconds(1);
 
@@ -53,6 +54,12 @@ class CrashTests {
 
 	private static final Duration DRAIN = Duration.ofSeconds(90);
 
+	@BeforeAll
+	static void copyClassPath() {
+		// Early, while the class directories are as this build compiled them
+		ChildClassPath.get();
+	}
+
 	@ParameterizedTest(name = "QoS {0} on {1}")
 	@CsvSource({ "1, H2_FILE", "2, H2_FILE", "1, POSTGRESQL", "2, POSTGRESQL" })
 	void everyMessageWhoseSendReturnedArrivesAfterTheApplicationWasKilled(int qos, Store store) throws Exception {
@@ -63,27 +70,28 @@ class CrashTests {
 		Path logs = Path.of("target", "crash", clientId).toAbsolutePath();
 		try (TcpProxy proxy = new TcpProxy("127.0.0.1", HiveMqExtension.port());
 				RecordingSubscriber subscriber = new RecordingSubscriber(HiveMqExtension.url(), topic, qos)) {
-			List<String> properties = properties(proxy.url(), clientId, topic, qos, store);
+			List<String> properties = with(properties(proxy.url(), clientId, topic, qos, store),
+					"--crash.trace-persistence=true");
 			Run run = new Run(qos, subscriber);
 			try (PublisherProcess publisher = PublisherProcess.start(logs.resolve("publish.log"),
 					with(properties, "--crash.mode=publish", "--crash.count=" + MESSAGES))) {
 				run.publisher = publisher;
 				publisher.awaitReady(START_UP);
-				for (int cutAt : CUT_AT) {
-					// The cut comes while messages are being sent, and some more are sent while it lasts
-					publisher.allowUpTo(cutAt + SENT_WHILE_CUT);
-					awaitConfirmed(publisher, cutAt);
-					int connections = proxy.connectionCount();
-					int refused = proxy.refusedConnectionCount();
-					proxy.cut();
-					int confirmedAtCut = publisher.confirmedCount();
-					awaitConfirmed(publisher, cutAt + SENT_WHILE_CUT);
-					// At least a second, and long enough for the client to have tried to reconnect in vain
-					await().pollDelay(CUT_FOR).atMost(RECONNECT).until(() -> proxy.refusedConnectionCount() > refused);
-					proxy.resume();
-					await().atMost(RECONNECT).until(() -> proxy.connectionCount() > connections);
-					run.cuts.add(confirmedAtCut + ".." + publisher.confirmedCount());
-				}
+				// Cut 1 while messages are being sent; those sent while it lasts wait in the session until resumed
+				publisher.allowUpTo(1_500);
+				awaitConfirmed(publisher, 1_000);
+				cut(proxy, publisher, run, 1_500);
+				awaitReceived(subscriber, 1_500, run);
+				// Cut 2 likewise, and cut 3 while the session is delivering what it held through cut 2
+				publisher.allowUpTo(3_000);
+				awaitConfirmed(publisher, 2_500);
+				int confirmedAtCut = cut(proxy, publisher, run, 3_000);
+				eventually(DRAIN, () -> subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING) != null);
+				assertThat(subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING))
+					.as(() -> "delivery of what the session held through cut 2\n" + run.describe()).isNotNull();
+				cut(proxy, publisher, run, 3_000);
+				awaitReceived(subscriber, 3_000, run);
+				// Killed while sending, with messages in flight
 				publisher.allowUpTo(MESSAGES);
 				awaitConfirmed(publisher, KILL_AT);
 				run.exitCode = publisher.kill();
@@ -106,7 +114,11 @@ class CrashTests {
 				assertThat(subscriber.hasReceived(CrashingPublisher.END)).as(run::describe).isTrue();
 				assertThat(subscriber.unexpected()).as(run::describe).isEmpty();
 				if (qos == 2) {
-					// Zero duplicates at the subscriber with QoS 2
+					// Zero duplicates at the subscriber with QoS 2.
+					// BUG (intermittent here, deterministic in BufferedMessageCutWhileSendingTests): when a cut lands
+					// while Paho sends a message from its offline buffer, Paho undoes the send and later sends the
+					// message under a new packet id, but its buffer entry under the old id stays in the session, and the
+					// restarted client publishes it again
 					assertThat(subscriber.duplicates()).as(run::describe).isEmpty();
 				}
 				resumed.stop();
@@ -116,14 +128,17 @@ class CrashTests {
 		}
 	}
 
-	private static List<String> properties(String brokerUrl, String clientId, String topic, int qos, Store store) {
+	/**
+	 * The command-line properties of the application: small timeouts, a JPA store, no inbound adapter.
+	 */
+	static List<String> properties(String brokerUrl, String clientId, String topic, int qos, Store store) {
 		List<String> properties = new ArrayList<>(List.of("--spring.main.banner-mode=off",
 				"--spring.jpa.hibernate.ddl-auto=validate", "--mqtt.session.store=jpa",
 				"--mqtt.session.max-pending-messages=20000", "--mqtt.client.url=" + brokerUrl,
 				"--mqtt.client.client-id=" + clientId, "--mqtt.client.max-inflight=100",
 				"--mqtt.client.completion-timeout=5s", "--mqtt.client.disconnect-timeout=1s",
 				"--mqtt.client.quiescent-timeout=0s", "--mqtt.client.connection-timeout=3s",
-				"--mqtt.client.max-reconnect-delay=2s", "--mqtt.inbound.enabled=false",
+				"--mqtt.client.max-reconnect-delay=1s", "--mqtt.inbound.enabled=false",
 				"--spring.integration.endpoint.default-timeout=1s", "--spring.lifecycle.timeout-per-shutdown-phase=5s",
 				"--logging.level.root=WARN", "--logging.level.io.github.mqttsession=INFO", "--crash.topic=" + topic,
 				"--crash.qos=" + qos));
@@ -131,10 +146,37 @@ class CrashTests {
 		return properties;
 	}
 
-	private static List<String> with(List<String> properties, String... more) {
+	static List<String> with(List<String> properties, String... more) {
 		List<String> all = new ArrayList<>(properties);
 		all.addAll(List.of(more));
 		return all;
+	}
+
+	/**
+	 * Cuts the connection, lets the publisher go on up to a sequence number while it is cut, keeps it cut until the
+	 * client has tried in vain to reconnect, and lets connections through again.
+	 * @return how many sends had returned when the connection was cut
+	 */
+	private static int cut(TcpProxy proxy, PublisherProcess publisher, Run run, int sentWhileCut) {
+		int refused = proxy.refusedConnectionCount();
+		proxy.cut();
+		int confirmedAtCut = publisher.confirmedCount();
+		awaitConfirmed(publisher, sentWhileCut);
+		await().pollDelay(CUT_FOR).atMost(RECONNECT).until(() -> proxy.refusedConnectionCount() > refused);
+		proxy.resume();
+		run.cuts.add(confirmedAtCut + ".." + publisher.confirmedCount());
+		return confirmedAtCut;
+	}
+
+	/**
+	 * Waits until the subscriber has received a number: the messages sent before it have been delivered (the
+	 * session delivers them in order), so the connection is back.
+	 */
+	private static void awaitReceived(RecordingSubscriber subscriber, int sequence, Run run) {
+		String payload = Integer.toString(sequence);
+		eventually(DRAIN, () -> subscriber.hasReceived(payload));
+		assertThat(subscriber.hasReceived(payload)).as(() -> "message " + sequence + " received\n" + run.describe())
+			.isTrue();
 	}
 
 	private static void awaitConfirmed(PublisherProcess publisher, int count) {
@@ -148,7 +190,7 @@ class CrashTests {
 	/**
 	 * Waits for a condition and leaves reporting a timeout to the assertion that follows, which says more.
 	 */
-	private static void eventually(Duration timeout, Callable<Boolean> condition) {
+	static void eventually(Duration timeout, Callable<Boolean> condition) {
 		try {
 			await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(condition);
 		}
@@ -228,8 +270,9 @@ class CrashTests {
 			StringBuilder description = new StringBuilder(summary());
 			description.append("\n").append(missing.size()).append(" missing, the first: ")
 				.append(missing.stream().limit(20).toList());
-			description.append("\nduplicates (payload=count), the first: ")
-				.append(this.subscriber.duplicates().entrySet().stream().limit(20).toList());
+			description.append("\nduplicates, the first: ");
+			this.subscriber.duplicates().keySet().stream().limit(20).forEach((payload) -> description.append("\n  ")
+				.append(payload).append(": ").append(this.subscriber.deliveriesOf(payload)));
 			if (this.publisher != null) {
 				description.append("\nlast failed send: ").append(this.publisher.lastFailure());
 				description.append("\n--- the killed publisher's log ends with:\n").append(this.publisher.logTail(60));

@@ -122,6 +122,8 @@ public final class CrashingPublisher {
 			}
 			catch (RuntimeException ex) {
 				this.protocol.println("ERR " + payload + " " + describe(ex));
+				System.err.println("Send of " + payload + " failed; it is sent again");
+				ex.printStackTrace();
 				// A short pause, not a busy loop, while the client is at its in-flight window or reconnecting
 				Awaitility.await().pollDelay(RETRY_PAUSE).atMost(RETRY_PAUSE.plusSeconds(5)).until(() -> true);
 			}

@@ -22,10 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@link CrashingPublisher} running in a child JVM: its confirmed sends as read from its standard output, its log
- * in a file, and the means to kill it with SIGKILL or stop it cleanly.
+ * A {@link CrashingPublisher} running in a child JVM: its confirmed sends as read from its standard output (a copy of
+ * which goes to a {@code .protocol} file beside the log), its log in a file, and the means to kill it with SIGKILL or
+ * stop it cleanly.
  */
 final class PublisherProcess implements AutoCloseable {
+
+	/** The child's main class, by name: this JVM need not load it. */
+	private static final String MAIN_CLASS = "io.github.mqttsession.integration.crash.CrashingPublisher";
 
 	private final Process process;
 
@@ -65,7 +69,7 @@ final class PublisherProcess implements AutoCloseable {
 	static PublisherProcess start(Path log, List<String> arguments) {
 		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", ChildClassPath.get(),
-				CrashingPublisher.class.getName()));
+				MAIN_CLASS));
 		command.addAll(arguments);
 		try {
 			Files.createDirectories(log.getParent());
@@ -193,9 +197,12 @@ final class PublisherProcess implements AutoCloseable {
 	}
 
 	private void readProtocol() {
+		Path transcript = this.log.resolveSibling(this.log.getFileName() + ".protocol");
 		try (BufferedReader lines = new BufferedReader(
-				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8))) {
+				new InputStreamReader(this.process.getInputStream(), StandardCharsets.UTF_8));
+				Writer copy = Files.newBufferedWriter(transcript, StandardCharsets.UTF_8)) {
 			for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+				copy.write(line + "\n");
 				if (line.equals("SENT " + CrashingPublisher.END)) {
 					this.endSent = true;
 				}

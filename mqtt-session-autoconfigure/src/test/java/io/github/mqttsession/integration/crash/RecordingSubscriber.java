@@ -23,6 +23,8 @@ final class RecordingSubscriber implements AutoCloseable {
 
 	private final List<String> received = new ArrayList<>();
 
+	private final List<String> deliveries = new ArrayList<>();
+
 	RecordingSubscriber(String brokerUrl, String topic, int qos) throws MqttException {
 		this.client = new MqttClient(brokerUrl, "crash-subscriber-" + UUID.randomUUID(), new MemoryPersistence());
 		MqttConnectOptions options = new MqttConnectOptions();
@@ -30,11 +32,28 @@ final class RecordingSubscriber implements AutoCloseable {
 		options.setConnectionTimeout(5);
 		options.setAutomaticReconnect(true);
 		this.client.connect(options);
-		this.client.subscribe(topic, qos, (arrivedOn, message) -> record(message.getPayload()));
+		this.client.subscribe(topic, qos, (arrivedOn, message) -> record(message.getPayload(),
+				"#" + message.getId() + (message.isDuplicate() ? " dup" : "")));
 	}
 
-	private synchronized void record(byte[] payload) {
+	private synchronized void record(byte[] payload, String delivery) {
 		this.received.add(new String(payload, StandardCharsets.UTF_8));
+		this.deliveries.add(delivery);
+	}
+
+	/**
+	 * How each arrival of a payload was delivered: the broker's packet id and whether it was flagged a duplicate.
+	 * @param payload the payload
+	 * @return one entry per arrival, such as {@code #12 dup}
+	 */
+	synchronized List<String> deliveriesOf(String payload) {
+		List<String> found = new ArrayList<>();
+		for (int i = 0; i < this.received.size(); i++) {
+			if (this.received.get(i).equals(payload)) {
+				found.add("arrival " + (i + 1) + " " + this.deliveries.get(i));
+			}
+		}
+		return found;
 	}
 
 	/**
