@@ -1,5 +1,8 @@
 package io.github.mqttsession.autoconfigure;
 
+import io.github.mqttsession.integration.EmbeddedMqttBroker;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,8 +29,12 @@ public final class MqttClientAutoConfiguration {
 
 	@Bean
 	MqttClientSettings mqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
-			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment) {
-		return MqttClientSettings.resolve(client, inbound, outbound, session, environment);
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
+			ObjectProvider<EmbeddedMqttBroker> embeddedBroker) {
+		// Resolving the embedded broker here also starts it before the client is created
+		EmbeddedMqttBroker broker = embeddedBroker.getIfAvailable();
+		return MqttClientSettings.resolve(client, inbound, outbound, session, environment,
+				(broker != null) ? broker.url() : null);
 	}
 
 }

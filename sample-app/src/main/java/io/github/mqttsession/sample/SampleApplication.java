@@ -1,36 +1,64 @@
 package io.github.mqttsession.sample;
 
-import io.github.mqttsession.store.SessionStore;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import java.time.Duration;
 
-import org.springframework.boot.ApplicationRunner;
+import io.github.mqttsession.store.SessionStore;
+
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.dsl.Pollers;
 
 /**
- * A Spring Boot application whose MQTT session lives in an H2 database file under {@code ./data}, so that it
- * survives a restart.
+ * A Spring Boot application with a durable MQTT session: it subscribes to {@code sensors/#}, publishes simulated
+ * temperature readings at QoS 1 and logs what arrives, on an embedded broker, with its session in an H2 database file
+ * under {@code ./data} so that it survives a restart.
  */
 @SpringBootApplication
 public class SampleApplication {
 
-	private static final Log logger = LogFactory.getLog(SampleApplication.class);
-
+	/**
+	 * Runs the sample.
+	 * @param args command-line arguments, such as {@code --mqtt.client.url=tcp://broker:1883}
+	 */
 	public static void main(String[] args) {
 		SpringApplication.run(SampleApplication.class, args);
 	}
 
+	/**
+	 * Reads the session stored by the previous run before the MQTT client starts and changes it: a bean method of
+	 * the application is instantiated before the starter's client beans.
+	 */
 	@Bean
-	ApplicationRunner reportStoredSessions(SessionStore sessionStore) {
-		return (args) -> {
-			logger.info("Session store: " + sessionStore.getClass().getSimpleName());
-			sessionStore.listSessions()
-				.forEach((session) -> logger.info("client " + session.clientId() + ": " + session.subscriptionCount()
-						+ " subscriptions, " + session.pendingMessageCount() + " pending messages, packet id "
-						+ session.packetId()));
-		};
+	RestoredSession restoredSession(SessionStore sessionStore,
+			@Value("${mqtt.client.client-id:${spring.application.name}}") String clientId) {
+		return RestoredSession.load(sessionStore, clientId);
+	}
+
+	@Bean
+	TemperatureSensors temperatureSensors() {
+		return new TemperatureSensors();
+	}
+
+	@Bean
+	ReceivedReadings receivedReadings() {
+		return new ReceivedReadings();
+	}
+
+	@Bean
+	IntegrationFlow publishReadings(TemperatureSensors temperatureSensors,
+			@Value("${sample.publish-interval:1s}") Duration interval) {
+		return IntegrationFlow
+			.fromSupplier(temperatureSensors::nextReading, (endpoint) -> endpoint.poller(Pollers.fixedDelay(interval)))
+			.channel("mqttOutboundChannel")
+			.get();
+	}
+
+	@Bean
+	IntegrationFlow logReadings(ReceivedReadings receivedReadings) {
+		return IntegrationFlow.from("mqttInboundChannel").handle(receivedReadings).get();
 	}
 
 }
