@@ -1,0 +1,74 @@
+package io.github.mqttsession.integration;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import io.github.mqttsession.store.SessionStore;
+
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.context.Lifecycle;
+
+/**
+ * The health of durable MQTT sessions: {@code UP} while the {@link SessionStore} answers and every MQTT client of
+ * the application is connected, {@code DOWN} otherwise.
+ * <p>
+ * The details name the store and what it answered ({@code store}), and each client by its client id with
+ * {@code connected}, {@code disconnected} (running, and trying to reconnect: publishes are stored meanwhile) or
+ * {@code stopped} ({@code clients}). The store is asked by loading the session of a client id no client uses,
+ * {@value #PROBE_CLIENT_ID}, which reads and writes nothing else.
+ */
+public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
+
+	/** The client id whose session the check loads. */
+	public static final String PROBE_CLIENT_ID = "mqtt-session-health-probe";
+
+	private final SessionStore store;
+
+	private final Supplier<Stream<SessionClientManager>> clients;
+
+	/**
+	 * Creates the indicator.
+	 * @param store the store to check
+	 * @param clients the MQTT clients of this application, asked for on every check
+	 */
+	public MqttSessionHealthIndicator(SessionStore store, Supplier<Stream<SessionClientManager>> clients) {
+		super("MQTT session health check failed");
+		this.store = store;
+		this.clients = clients;
+	}
+
+	@Override
+	protected void doHealthCheck(Health.Builder builder) {
+		Map<String, Object> store = new LinkedHashMap<>();
+		store.put("type", this.store.getClass().getName());
+		boolean up = true;
+		try {
+			this.store.load(PROBE_CLIENT_ID);
+			store.put("status", "reachable");
+		}
+		catch (RuntimeException ex) {
+			up = false;
+			store.put("status", "unreachable");
+			store.put("error", ex.getClass().getName() + ": " + ex.getMessage());
+		}
+		Map<String, String> clients = new TreeMap<>();
+		for (SessionClientManager client : this.clients.get().toList()) {
+			String state = state(client);
+			clients.put(client.getClientId(), state);
+			up &= state.equals("connected");
+		}
+		(up ? builder.up() : builder.down()).withDetail("store", store).withDetail("clients", clients);
+	}
+
+	private static String state(SessionClientManager client) {
+		if (client.isConnected()) {
+			return "connected";
+		}
+		return (client instanceof Lifecycle lifecycle && !lifecycle.isRunning()) ? "stopped" : "disconnected";
+	}
+
+}
