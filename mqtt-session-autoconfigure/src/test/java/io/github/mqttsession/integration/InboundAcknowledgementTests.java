@@ -24,6 +24,8 @@ class InboundAcknowledgementTests {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "manual-acks").with(
 				"mqtt.inbound.topics[0].filter=acks/#", "mqtt.inbound.acknowledgement=manual");
 		try (ConfigurableApplicationContext context = app.start()) {
+			// A new session has no subscription at the broker until the adapter made it
+			assertThat(context.getBean("subscribedEvents", BlockingQueue.class).poll(20, TimeUnit.SECONDS)).isNotNull();
 			MqttSessionRestartTests.publish("acks/first", "not acknowledged");
 			assertThat(MqttSessionRestartTests.receive(context, 1)).containsExactly("acks/first=not acknowledged");
 		}

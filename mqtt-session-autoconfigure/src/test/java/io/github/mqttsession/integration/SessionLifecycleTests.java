@@ -59,6 +59,9 @@ class SessionLifecycleTests {
 					"mqtt.inbound.topics[0].qos=2");
 			int deliveredBeforeRestart;
 			try (ConfigurableApplicationContext context = app.start()) {
+				// A new session has no subscription at the broker until the adapter made it
+				assertThat(context.getBean("subscribedEvents", BlockingQueue.class).poll(20, TimeUnit.SECONDS))
+					.isNotNull();
 				proxy.holdBrokerToClientPacketsOfType(TcpProxy.PUBREL);
 				publishQos2(topic, "the one");
 				await().atMost(Duration.ofSeconds(10)).until(() -> proxy.heldPacketCount() == 1);

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.integration.mqtt.event.MqttMessageSentEvent;
+import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.integration.annotation.ServiceActivator;
 import org.springframework.messaging.Message;
@@ -34,6 +35,16 @@ public class MqttApplication {
 	@Bean
 	ApplicationListener<MqttMessageSentEvent> sentEventCollector(BlockingQueue<MqttMessageSentEvent> sentEvents) {
 		return sentEvents::add;
+	}
+
+	@Bean
+	BlockingQueue<MqttSubscribedEvent> subscribedEvents() {
+		return new LinkedBlockingQueue<>();
+	}
+
+	@Bean
+	ApplicationListener<MqttSubscribedEvent> subscribedEventCollector(BlockingQueue<MqttSubscribedEvent> subscribedEvents) {
+		return subscribedEvents::add;
 	}
 
 	@Bean
