@@ -28,6 +28,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private volatile InboundGate inboundGate = InboundGate.alwaysOpen();
 
+	private volatile FirstConnectRetry firstConnectRetry;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectOptions the connect options
@@ -97,12 +99,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 				if (getConnectionInfo().isAutomaticReconnect()) {
 					logger.warn("MQTT client '" + getClientId() + "' could not connect (" + ex.getMessage()
 							+ "); it keeps trying, and publishes are stored until it succeeds");
-					try {
-						client.reconnect();
-					}
-					catch (MqttException reconnect) {
-						logger.error("MQTT client '" + getClientId() + "' could not start reconnecting", reconnect);
-					}
+					IMqttAsyncClient failed = client;
+					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
 				}
 				else {
 					getApplicationEventPublisher().publishEvent(new MqttConnectionFailedEvent(this, ex));
@@ -117,6 +115,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	@Override
 	public void stop() {
+		FirstConnectRetry retry = this.firstConnectRetry;
+		if (retry != null) {
+			retry.stop();
+			this.firstConnectRetry = null;
+		}
 		this.inboundGate.abandonIfClosed();
 		try {
 			super.stop();
