@@ -1,0 +1,242 @@
+package io.github.mqttsession.benchmarks.publish;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.ToDoubleFunction;
+
+import io.github.mqttsession.benchmarks.Report;
+import io.github.mqttsession.benchmarks.ResultRow;
+import io.github.mqttsession.benchmarks.Settings;
+import io.github.mqttsession.benchmarks.support.Broker;
+
+/**
+ * Part 1, the headline: durable QoS 1 publish throughput end to end, variants A–E interleaved round by round
+ * against one broker, with one publishing thread (window 10) and with 8 (window 100). Medians over the rounds;
+ * each ratio is computed within its round, then the median taken.
+ */
+public final class PublishThroughput {
+
+	/** Publishing threads and window of each configuration. */
+	private static final int[][] CONFIGURATIONS = { { 1, 10 }, { 8, 100 } };
+
+	private static final int PAYLOAD_BYTES = 256;
+
+	private final Settings settings;
+
+	private final Path work;
+
+	private final String postgresUrl;
+
+	private final Report report;
+
+	/**
+	 * Creates the benchmark.
+	 * @param settings the run's size
+	 * @param work a folder for files and the H2 database
+	 * @param postgresUrl the PostgreSQL server's JDBC URL
+	 * @param report where results go
+	 */
+	public PublishThroughput(Settings settings, Path work, String postgresUrl, Report report) {
+		this.settings = settings;
+		this.work = work;
+		this.postgresUrl = postgresUrl;
+		this.report = report;
+	}
+
+	/**
+	 * Runs every configuration against a broker.
+	 * @param broker the broker
+	 * @param brokerId a short id for the CSV, such as {@code hivemq}
+	 */
+	public void run(Broker broker, String brokerId) {
+		byte[] payload = new byte[PAYLOAD_BYTES];
+		new Random(42).nextBytes(payload);
+		Publisher publisher = new Publisher(broker.url(), payload);
+		StringBuilder md = new StringBuilder();
+		md.append("### Against ").append(broker.name()).append("\n\n");
+		try (Persistences persistences = new Persistences(this.work, this.postgresUrl)) {
+			for (int[] configuration : CONFIGURATIONS) {
+				int threads = configuration[0];
+				int window = configuration[1];
+				Map<Variant, List<Measurement>> results = new EnumMap<>(Variant.class);
+				List<String> errors = new ArrayList<>();
+				for (int round = 0; round < this.settings.rounds(); round++) {
+					Variant[] order = rotated(round);
+					for (Variant variant : order) {
+						String clientId = "bench-" + brokerId + "-" + variant.name() + "-t" + threads + "-r" + round + "-"
+								+ System.nanoTime();
+						Measurement measurement = measure(publisher, persistences, variant, clientId, threads, window,
+								errors);
+						results.computeIfAbsent(variant, (key) -> new ArrayList<>()).add(measurement);
+						System.out.printf(Locale.ROOT, "  publish %s threads=%d window=%d round=%d %s: %,.0f msgs/s%n",
+								brokerId, threads, window, round + 1, variant.id(), measurement.messagesPerSecond());
+					}
+				}
+				table(md, brokerId, threads, window, results, errors);
+			}
+		}
+		this.report.markdown(md.toString());
+	}
+
+	/** Each round starts at the next variant, so that no variant always runs first or right after another. */
+	private static Variant[] rotated(int round) {
+		Variant[] all = Variant.values();
+		Variant[] order = new Variant[all.length];
+		for (int i = 0; i < all.length; i++) {
+			order[i] = all[(i + round) % all.length];
+		}
+		return order;
+	}
+
+	private Measurement measure(Publisher publisher, Persistences persistences, Variant variant, String clientId,
+			int threads, int window, List<String> errors) {
+		Persistences.Opened opened = persistences.open(variant, clientId);
+		try {
+			return publisher.run(clientId, opened.persistence(), opened.counting(), threads, window,
+					this.settings.warmupMessages(), this.settings.warmupSeconds(), this.settings.messages(),
+					this.settings.measureSeconds());
+		}
+		catch (Exception ex) {
+			String message = variant.id() + " (threads " + threads + "): " + ex;
+			System.out.println("  FAILED " + message);
+			errors.add(message);
+			return Measurement.FAILED;
+		}
+		finally {
+			try {
+				opened.cleanUp().run();
+			}
+			catch (RuntimeException ex) {
+				errors.add(variant.id() + " clean-up: " + ex);
+			}
+		}
+	}
+
+	private void table(StringBuilder md, String brokerId, int threads, int window, Map<Variant, List<Measurement>> results,
+			List<String> errors) {
+		int rounds = this.settings.rounds();
+		md.append(String.format(Locale.ROOT,
+				"#### %d publishing thread%s, window %d (QoS 1, %d-byte payloads, median of %d rounds)%n%n"
+						+ "Each measurement publishes %,d messages after %,d warm-up ones, or fewer when it reaches"
+						+ " %.0f s (warm-up: %.0f s): then it stops publishing and waits for the messages in flight."
+						+ " The `measured` column gives the median count.%n%n",
+				threads, (threads == 1) ? "" : "s", window, PAYLOAD_BYTES, rounds, this.settings.messages(),
+				this.settings.warmupMessages(), this.settings.measureSeconds(), this.settings.warmupSeconds()));
+		md.append("| variant | msgs/s | × A | msgs/s per round | measured | put µs | lock busy | remove µs (calls/msg) | callback busy | SQL statements/msg | commits/msg |\n");
+		md.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		List<Measurement> baseline = results.get(Variant.A);
+		String benchmark = "publish/" + brokerId;
+		for (Variant variant : Variant.values()) {
+			List<Measurement> measured = results.get(variant);
+			double rate = median(measured, Measurement::messagesPerSecond);
+			double ratio = medianRatio(measured, baseline);
+			StringBuilder perRound = new StringBuilder();
+			for (Measurement measurement : measured) {
+				perRound.append((perRound.length() > 0) ? " / " : "").append(Report.number(measurement.messagesPerSecond()));
+			}
+			md.append("| ").append(variant.description())
+				.append(" | ").append(Report.number(rate))
+				.append(" | ").append(Report.ratio(ratio))
+				.append(" | ").append(perRound)
+				.append(" | ").append(Report.number(median(measured, (m) -> m.messages())))
+				.append(" | ").append(Report.number(median(measured, Measurement::putMicros)))
+				.append(" | ").append(percent(median(measured, Measurement::lockBusy)))
+				.append(" | ").append(Report.number(median(measured, Measurement::removeMicros)))
+				.append(" (").append(Report.number(median(measured, Measurement::removesPerMessage))).append(")")
+				.append(" | ").append(percent(median(measured, Measurement::callbackBusy)))
+				.append(" | ").append(Report.number(median(measured, Measurement::statementsPerMessage)))
+				.append(" | ").append(Report.number(median(measured, Measurement::commitsPerMessage)))
+				.append(" |\n");
+			this.report.add(new ResultRow(benchmark, variant.id(), threads, window, round(rate), "msgs/s", ratio));
+			if (variant.hasDatabase()) {
+				this.report.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
+						median(measured, Measurement::statementsPerMessage), "statements/msg", Double.NaN));
+				this.report.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
+						median(measured, Measurement::commitsPerMessage), "commits/msg", Double.NaN));
+			}
+			if (variant != Variant.A) {
+				this.report.add(new ResultRow(benchmark + "/put", variant.id(), threads, window,
+						median(measured, Measurement::putMicros), "us/put", Double.NaN));
+			}
+		}
+		long retries = results.values().stream().flatMap(List::stream).mapToLong(Measurement::maxInflightRetries).sum();
+		md.append('\n');
+		if (retries > 0) {
+			md.append("Paho refused a publish for a full window ").append(retries)
+				.append(" times in these runs; the publisher retried after 20 µs.\n\n");
+		}
+		for (String error : errors) {
+			md.append("- **failed:** ").append(error).append('\n');
+		}
+		if (!errors.isEmpty()) {
+			md.append('\n');
+		}
+		targets(md, benchmark, threads, window, results);
+	}
+
+	private void targets(StringBuilder md, String benchmark, int threads, int window, Map<Variant, List<Measurement>> results) {
+		List<String[]> lines = new ArrayList<>();
+		if (threads == 1) {
+			lines.add(target(benchmark, "E-vs-B", threads, window, results.get(Variant.E), results.get(Variant.B), 1.3,
+					"E ≥ 1.3× B"));
+			lines.add(target(benchmark, "D-vs-B", threads, window, results.get(Variant.D), results.get(Variant.B), 1.5,
+					"D ≥ 1.5× B"));
+			lines.add(target(benchmark, "C-vs-A", threads, window, results.get(Variant.C), results.get(Variant.A), 0.9,
+					"C ≥ 0.9× A"));
+		}
+		else {
+			lines.add(target(benchmark, "E-vs-A", threads, window, results.get(Variant.E), results.get(Variant.A), 0.5,
+					"E ≥ 0.5× A"));
+		}
+		md.append("| target | measured (median of per-round ratios) | met |\n| --- | ---: | --- |\n");
+		for (String[] line : lines) {
+			md.append("| ").append(String.join(" | ", line)).append(" |\n");
+		}
+		md.append('\n');
+	}
+
+	private String[] target(String benchmark, String name, int threads, int window, List<Measurement> measured,
+			List<Measurement> baseline, double goal, String text) {
+		double ratio = medianRatio(measured, baseline);
+		this.report.add(new ResultRow(benchmark + "/target", name, threads, window, ratio, "ratio", ratio));
+		String met = Double.isNaN(ratio) ? "—" : (ratio >= goal) ? "yes" : "**no**";
+		return new String[] { text, Report.ratio(ratio), met };
+	}
+
+	private static String percent(double share) {
+		return Double.isNaN(share) ? "—" : String.format(Locale.ROOT, "%.0f%%", share * 100);
+	}
+
+	private static double round(double value) {
+		return Double.isNaN(value) ? value : Math.rint(value);
+	}
+
+	static double median(List<Measurement> measured, ToDoubleFunction<Measurement> value) {
+		return median(measured.stream().mapToDouble(value).toArray());
+	}
+
+	/** The median of the per-round ratios. */
+	static double medianRatio(List<Measurement> measured, List<Measurement> baseline) {
+		double[] ratios = new double[measured.size()];
+		for (int i = 0; i < ratios.length; i++) {
+			ratios[i] = measured.get(i).messagesPerSecond() / baseline.get(i).messagesPerSecond();
+		}
+		return median(ratios);
+	}
+
+	static double median(double[] values) {
+		double[] present = Arrays.stream(values).filter((value) -> !Double.isNaN(value)).sorted().toArray();
+		if (present.length == 0) {
+			return Double.NaN;
+		}
+		int middle = present.length / 2;
+		return (present.length % 2 == 1) ? present[middle] : (present[middle - 1] + present[middle]) / 2;
+	}
+
+}
