@@ -1,5 +1,7 @@
 package io.github.mqttsession.integration;
 
+import io.github.mqttsession.paho.DurablePublish;
+
 /** A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. */
 public interface SessionClientManager {
 
@@ -21,6 +23,17 @@ public interface SessionClientManager {
 	 * @throws io.github.mqttsession.paho.PendingMessageLimitExceededException when it would be rejected
 	 */
 	void checkRoomForOfflineMessage(String topic);
+
+	/**
+	 * Runs a publish through the client and returns once every message it stored is durable or acknowledged by
+	 * the broker, waiting outside Paho's locks so that concurrent publishers share a commit.
+	 * @param <T> what the publish returns
+	 * @param <E> what it throws
+	 * @param publish the publish
+	 * @return what the publish returned
+	 * @throws E when the publish fails
+	 */
+	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E;
 
 	/**
 	 * How many pending messages the client's session holds now.

@@ -37,7 +37,10 @@ public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 				throw new MessageHandlingException(message, "Failed to publish to '" + topic + "' in [" + this + "]", ex);
 			}
 		}
-		super.publish(topic, mqttMessage, message);
+		this.sessionClientManager.publishDurably(() -> {
+			super.publish(topic, mqttMessage, message);
+			return null;
+		});
 	}
 
 }

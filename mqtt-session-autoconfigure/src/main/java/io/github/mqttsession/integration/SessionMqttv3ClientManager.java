@@ -1,5 +1,6 @@
 package io.github.mqttsession.integration;
 
+import io.github.mqttsession.paho.DurablePublish;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
@@ -58,6 +59,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	@Override
 	public InboundGate getInboundGate() {
 		return this.inboundGate;
+	}
+
+	@Override
+	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
+		return this.persistence.publishDurably(publish);
 	}
 
 	@Override

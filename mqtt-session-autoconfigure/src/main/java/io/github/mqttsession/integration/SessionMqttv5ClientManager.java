@@ -1,5 +1,6 @@
 package io.github.mqttsession.integration;
 
+import io.github.mqttsession.paho.DurablePublish;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
 import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
@@ -56,6 +57,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	@Override
 	public InboundGate getInboundGate() {
 		return this.inboundGate;
+	}
+
+	@Override
+	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
+		return this.persistence.publishDurably(publish);
 	}
 
 	@Override

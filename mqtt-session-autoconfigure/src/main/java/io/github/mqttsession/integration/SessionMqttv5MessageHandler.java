@@ -52,7 +52,8 @@ public class SessionMqttv5MessageHandler extends Mqttv5PahoMessageHandler {
 			if (!client.isConnected()) {
 				((SessionClientManager) getClientManager()).checkRoomForOfflineMessage(topic);
 			}
-			IMqttToken token = client.publish(topic, (MqttMessage) mqttMessage, null, this.deliveryListener);
+			IMqttToken token = ((SessionClientManager) getClientManager())
+				.publishDurably(() -> client.publish(topic, (MqttMessage) mqttMessage, null, this.deliveryListener));
 			if (!isAsync()) {
 				token.waitForCompletion(getCompletionTimeout());
 			}

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
@@ -88,6 +89,22 @@ public final class TimedSessionStore implements SessionStore {
 	@Override
 	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
 		timed("removePendingMessage", () -> this.delegate.removePendingMessage(clientId, state, packetId));
+	}
+
+	@Override
+	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
+			PendingMessage replacement) {
+		timed("replacePendingMessage", () -> this.delegate.replacePendingMessage(clientId, state, packetId, replacement));
+	}
+
+	@Override
+	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
+		timed("applyPendingMessageChanges", () -> this.delegate.applyPendingMessageChanges(clientId, changes));
+	}
+
+	@Override
+	public boolean gathersWrites() {
+		return this.delegate.gathersWrites();
 	}
 
 	@Override

@@ -138,6 +138,24 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	}
 
 	/**
+	 * Runs a publish through the client of this persistence and returns once every message it stored is durable,
+	 * or already acknowledged by the broker. Paho stores a message while it holds a lock its sender thread needs;
+	 * published this way, the wait happens after Paho let go of it, so that concurrent publishers share one commit
+	 * of a store that {@linkplain io.github.mqttsession.store.SessionStore#gathersWrites() gathers writes}. A
+	 * message published without this method is durable when Paho's {@code publish} returns, one commit at a time.
+	 * @param <T> what the publish returns, such as Paho's token
+	 * @param <E> what it throws
+	 * @param publish the publish, such as {@code () -> client.publish(topic, message)}
+	 * @return what the publish returned
+	 * @throws E when the publish fails
+	 * @throws io.github.mqttsession.store.SessionStoreException when the message could not be stored; Paho may
+	 * still deliver it
+	 */
+	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
+		return this.persistence.publishDurably(publish);
+	}
+
+	/**
 	 * Deals with a connect where the broker reports no session: pending publishes are sent again with a warning,
 	 * and QoS 2 releases, complete from the client's side, are dropped with an info log.
 	 */

@@ -1,11 +1,15 @@
 package io.github.mqttsession.paho;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -53,7 +58,19 @@ final class SessionStorePersistence {
 
 	private final SessionLease lease;
 
-	private final Map<String, PendingMessage> messages = new ConcurrentHashMap<>();
+	/** Every stored message by Paho's key; only its identity, and the whole message while it is offline-buffered. */
+	private final Map<String, Held> messages = new ConcurrentHashMap<>();
+
+	/**
+	 * The whole messages of the loaded session, by key, until Paho has read them back: it does so once, when it
+	 * creates its client, and then holds its own copies. Dropped on the next {@link #close()}.
+	 */
+	private volatile Map<String, PendingMessage> restoring;
+
+	private final PendingMessageWriter writer;
+
+	/** Per thread, inside {@link #publishDurably}: the writes of its publishes, waited for once Paho returns. */
+	private final ThreadLocal<List<PendingMessageWriter.Write>> deferredWrites = new ThreadLocal<>();
 
 	/** Keys of messages buffered while offline, oldest first: the candidates of {@code drop-oldest}. */
 	private final ConcurrentLinkedDeque<String> bufferedKeys = new ConcurrentLinkedDeque<>();
@@ -81,6 +98,7 @@ final class SessionStorePersistence {
 		this.codec = new PahoPacketCodec(mqtt5);
 		this.limit = limit;
 		this.listener = listener;
+		this.writer = new PendingMessageWriter(store, clientId);
 	}
 
 	String clientId() {
@@ -108,17 +126,21 @@ final class SessionStorePersistence {
 			this.messages.clear();
 			this.bufferedKeys.clear();
 			this.undoneBufferedKeys.clear();
+			Map<String, PendingMessage> whole = new HashMap<>();
 			session.ifPresent((stored) -> {
-				for (PendingMessage message : stored.pendingMessages()) {
+				for (PendingMessage message : withoutStaleBufferedRecords(stored.pendingMessages())) {
 					String key = PahoKey.of(message);
-					this.messages.put(key, message);
+					this.messages.put(key, Held.of(message));
+					whole.put(key, message);
 					if (message.state() == PendingMessage.State.OFFLINE_BUFFERED) {
 						this.bufferedKeys.add(key);
 					}
 				}
 			});
+			this.restoring = whole;
 			this.restoredPacketId = session.map(MqttSession::packetId).orElse(0);
 			this.lastPacketId = this.restoredPacketId;
+			this.writer.start();
 			this.loaded = true;
 			this.listener.restored(this.clientId, this.messages.size());
 		}
@@ -127,6 +149,38 @@ final class SessionStorePersistence {
 			claimed.remove(new Claim(this.store, this.clientId), this);
 			throw ex;
 		}
+	}
+
+	/**
+	 * The stored messages less buffered records whose send had begun: a crash can stop Paho between storing the
+	 * publish of a buffered message and removing its buffered record. Restored too, the buffered record would take
+	 * the place of the publish or its release in Paho's tables and the message would be published again; it is
+	 * deleted instead.
+	 */
+	private List<PendingMessage> withoutStaleBufferedRecords(List<PendingMessage> stored) {
+		Set<Integer> sending = new HashSet<>();
+		for (PendingMessage message : stored) {
+			if (message.state() == PendingMessage.State.OUTBOUND_PUBLISH
+					|| message.state() == PendingMessage.State.OUTBOUND_PUBREL) {
+				sending.add(message.packetId());
+			}
+		}
+		List<PendingMessage> kept = new ArrayList<>(stored.size());
+		List<PendingMessageChange> stale = new ArrayList<>();
+		for (PendingMessage message : stored) {
+			if (message.state() == PendingMessage.State.OFFLINE_BUFFERED && sending.contains(message.packetId())) {
+				stale.add(new PendingMessageChange.Removed(message.state(), message.packetId()));
+			}
+			else {
+				kept.add(message);
+			}
+		}
+		if (!stale.isEmpty()) {
+			this.store.applyPendingMessageChanges(this.clientId, stale);
+			logger.info("Client '" + this.clientId + "': deleted " + stale.size()
+					+ " buffered record(s) whose publish had already been stored when the client stopped");
+		}
+		return kept;
 	}
 
 	/**
@@ -201,7 +255,8 @@ final class SessionStorePersistence {
 	}
 
 	/**
-	 * Stores a packet durably.
+	 * Stores a packet durably: returns once it is written, or, inside {@link #publishDurably}, leaves the wait to
+	 * that method, outside Paho's locks.
 	 * @param key Paho's key
 	 * @param header the header bytes
 	 * @param payload the payload bytes
@@ -212,24 +267,22 @@ final class SessionStorePersistence {
 		boolean buffered = parsed.state() == PendingMessage.State.OFFLINE_BUFFERED;
 		String resent = (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH) ? undoneBufferedMessage(message) : null;
 		boolean reserved = buffered && !this.messages.containsKey(key) && reserveRoom(message);
+		Runnable written = () -> this.listener.persisted(this.clientId, message);
+		Held held = Held.of(message);
+		PendingMessageWriter.Write write;
 		try {
 			if (resent != null) {
-				PendingMessage previous = this.messages.get(resent);
-				this.store.replacePendingMessage(this.clientId, previous.state(), previous.packetId(), message);
-				this.messages.remove(resent);
+				Held previous = this.messages.remove(resent);
 				this.bufferedKeys.remove(resent);
 				this.undoneBufferedKeys.remove(resent);
+				write = this.writer.replace(resent, previous.state(), previous.packetId(), key, message, written);
 			}
 			else {
-				this.store.addPendingMessage(this.clientId, message);
+				write = this.writer.add(key, message, !this.messages.containsKey(key), written);
 			}
-			if (this.messages.put(key, message) == null && buffered) {
+			if (this.messages.put(key, held) == null && buffered) {
 				this.bufferedKeys.add(key);
 			}
-		}
-		catch (RuntimeException ex) {
-			markUndoneIfBuffered(parsed);
-			throw ex;
 		}
 		finally {
 			if (reserved) {
@@ -241,7 +294,56 @@ final class SessionStorePersistence {
 		if (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH || buffered) {
 			this.lastPacketId = parsed.packetId();
 		}
-		this.listener.persisted(this.clientId, message);
+		List<PendingMessageWriter.Write> deferred = this.deferredWrites.get();
+		if (deferred != null) {
+			deferred.add(write);
+			return;
+		}
+		try {
+			write.await();
+		}
+		catch (RuntimeException ex) {
+			forgetUnwritten(key, held);
+			markUndoneIfBuffered(parsed);
+			throw ex;
+		}
+	}
+
+	private void forgetUnwritten(String key, Held held) {
+		if (this.messages.remove(key, held)) {
+			this.bufferedKeys.remove(key);
+		}
+	}
+
+	/**
+	 * Runs a publish whose writes wait outside Paho's locks: Paho stores a message while it holds the lock its
+	 * sender thread needs, so waiting there for a durable write would let only one message through per commit.
+	 * Inside this method the persistence queues the write and returns; this method then waits until every message
+	 * the publish stored is durable (or acknowledged by the broker, which makes its write needless), so many
+	 * publishers share a commit and none returns before its message is safe.
+	 * @param <T> what the publish returns
+	 * @param <E> what it throws
+	 * @param publish the publish, such as {@code client.publish(topic, message)}
+	 * @return what the publish returned
+	 * @throws E when the publish fails
+	 */
+	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
+		if (!this.writer.gathers() || this.deferredWrites.get() != null) {
+			return publish.publish();
+		}
+		List<PendingMessageWriter.Write> writes = new ArrayList<>(1);
+		this.deferredWrites.set(writes);
+		T result;
+		try {
+			result = publish.publish();
+		}
+		finally {
+			this.deferredWrites.remove();
+		}
+		for (PendingMessageWriter.Write write : writes) {
+			write.await();
+		}
+		return result;
 	}
 
 	/**
@@ -263,7 +365,8 @@ final class SessionStorePersistence {
 		}
 		synchronized (this.undoneBufferedKeys) {
 			for (String key : this.undoneBufferedKeys) {
-				PendingMessage candidate = this.messages.get(key);
+				Held held = this.messages.get(key);
+				PendingMessage candidate = (held != null) ? held.buffered() : null;
 				if (candidate != null && candidate.qos() == message.qos() && candidate.retained() == message.retained()
 						&& candidate.topic().equals(message.topic())
 						&& Arrays.equals(candidate.payload(), message.payload())) {
@@ -289,7 +392,25 @@ final class SessionStorePersistence {
 	 * @return the message, or {@code null}
 	 */
 	PendingMessage get(String key) {
-		return this.messages.get(key);
+		Held held = this.messages.get(key);
+		if (held == null) {
+			return null;
+		}
+		if (held.buffered() != null) {
+			return held.buffered();
+		}
+		Map<String, PendingMessage> whole = this.restoring;
+		if (whole == null || !whole.containsKey(key)) {
+			// Paho reads messages back only when it creates a client; a second client on this persistence without
+			// a release in between reads what was stored since: load the session once more.
+			whole = new HashMap<>();
+			for (PendingMessage message : this.store.load(this.clientId).map(MqttSession::pendingMessages)
+				.orElse(List.of())) {
+				whole.put(PahoKey.of(message), message);
+			}
+			this.restoring = whole;
+		}
+		return whole.get(key);
 	}
 
 	/**
@@ -297,21 +418,47 @@ final class SessionStorePersistence {
 	 * @param key Paho's key
 	 */
 	void remove(String key) {
-		PendingMessage removed = this.messages.remove(key);
+		Held removed = this.messages.remove(key);
 		if (removed == null) {
 			return;
 		}
+		String bufferedKey = PahoKey.of(PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
+		Held buffered = null;
 		if (removed.state() == PendingMessage.State.OFFLINE_BUFFERED) {
 			this.bufferedKeys.remove(key);
 			this.undoneBufferedKeys.remove(key);
+		}
+		else if (completesQos2Send(removed) && this.messages.containsKey(bufferedKey)) {
+			// PUBCOMP for a message that was buffered: its buffered record goes in the same write, so that no crash
+			// can leave it behind alone, to be published a second time after a restart.
+			buffered = this.messages.remove(bufferedKey);
+			this.bufferedKeys.remove(bufferedKey);
+			this.undoneBufferedKeys.remove(bufferedKey);
 		}
 		else {
 			// An outbound record removed while its buffered record is still held: Paho undid the send (an
 			// acknowledgement removes the buffered record right after, which clears the mark again).
 			markUndoneIfBuffered(new PahoKey(removed.state(), removed.packetId()));
 		}
-		this.store.removePendingMessage(this.clientId, removed.state(), removed.packetId());
-		this.listener.removed(this.clientId, removed.state(), removed.packetId());
+		PendingMessageWriter.Write write = (buffered != null)
+				? this.writer.removeBoth(key, removed.state(), bufferedKey, removed.packetId(), () -> {
+					this.listener.removed(this.clientId, removed.state(), removed.packetId());
+					this.listener.removed(this.clientId, PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
+				})
+				: this.writer.remove(key, removed.state(), removed.packetId(),
+						() -> this.listener.removed(this.clientId, removed.state(), removed.packetId()));
+		// An acknowledged publish needs no commit of its own: written late, or lost in a crash, it is at worst sent
+		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that waits, as it did before.
+		if (!this.writer.gathers() || removed.state() == PendingMessage.State.INBOUND_PUBLISH) {
+			write.await();
+		}
+	}
+
+	/** Whether a removal is part of PUBCOMP: of the release, or of the publish while its release is held. */
+	private boolean completesQos2Send(Held removed) {
+		return removed.state() == PendingMessage.State.OUTBOUND_PUBREL
+				|| (removed.state() == PendingMessage.State.OUTBOUND_PUBLISH && this.messages
+					.containsKey(PahoKey.of(PendingMessage.State.OUTBOUND_PUBREL, removed.packetId())));
 	}
 
 	Enumeration<String> keys() {
@@ -324,7 +471,9 @@ final class SessionStorePersistence {
 
 	/** Deletes the whole stored session: Paho clears on a clean-session connect. */
 	void clear() {
+		this.writer.flush();
 		this.store.delete(this.clientId);
+		this.restoring = null;
 		this.messages.clear();
 		this.bufferedKeys.clear();
 		this.undoneBufferedKeys.clear();
@@ -334,6 +483,8 @@ final class SessionStorePersistence {
 
 	/** Records the last packet id used; Paho calls this around every connection. The data stays. */
 	void close() {
+		this.writer.flush();
+		this.restoring = null;
 		int packetId = this.lastPacketId;
 		if (this.loaded && packetId != this.restoredPacketId) {
 			this.store.setPacketId(this.clientId, packetId);
@@ -347,6 +498,7 @@ final class SessionStorePersistence {
 			close();
 		}
 		finally {
+			this.writer.stop();
 			this.loaded = false;
 			stopRenewingLease();
 			claimed.remove(new Claim(this.store, this.clientId), this);
@@ -367,7 +519,7 @@ final class SessionStorePersistence {
 			logger.warn("The broker has no session for client '" + this.clientId + "' although " + publishes
 					+ " published messages are not acknowledged yet; they are published again");
 		}
-		for (Map.Entry<String, PendingMessage> entry : this.messages.entrySet()) {
+		for (Map.Entry<String, Held> entry : this.messages.entrySet()) {
 			if (entry.getValue().state() == PendingMessage.State.OUTBOUND_PUBREL) {
 				logger.info("The broker has no session for client '" + this.clientId + "': the QoS 2 release of packet id "
 						+ entry.getValue().packetId() + " is complete from the client's side and is dropped");
@@ -432,16 +584,30 @@ final class SessionStorePersistence {
 				+ "' was not stored (mqtt.session.overflow=" + policy + reason + ")");
 	}
 
+	/**
+	 * What is held of a stored message: its identity, and the whole message only while it is offline-buffered
+	 * (drop-oldest reports it, and an undone send is recognised by its content). Paho holds the rest itself.
+	 */
+	private record Held(PendingMessage.State state, int packetId, PendingMessage buffered) {
+
+		static Held of(PendingMessage message) {
+			return new Held(message.state(), message.packetId(),
+					(message.state() == PendingMessage.State.OFFLINE_BUFFERED) ? message : null);
+		}
+
+	}
+
 	/** A client id in a store; stores compare by identity. */
 	private record Claim(SessionStore store, String clientId) {
 	}
 
 	private void dropOldest(String key) {
-		PendingMessage dropped = this.messages.remove(key);
+		Held held = this.messages.remove(key);
 		this.bufferedKeys.remove(key);
 		this.undoneBufferedKeys.remove(key);
-		if (dropped != null) {
-			this.store.removePendingMessage(this.clientId, dropped.state(), dropped.packetId());
+		if (held != null) {
+			PendingMessage dropped = held.buffered();
+			this.writer.remove(key, held.state(), held.packetId(), null).await();
 			logger.warn("Client '" + this.clientId + "' holds " + this.limit.maxPendingMessages()
 					+ " pending messages (mqtt.session.max-pending-messages): dropped the oldest message never sent,"
 					+ " packet id " + dropped.packetId() + " to '" + dropped.topic() + "' (mqtt.session.overflow=drop-oldest)");

@@ -145,6 +145,52 @@ public interface SessionStore {
 	}
 
 	/**
+	 * Applies changes to a session's pending messages in order, all or none: built-in stores write them in one
+	 * transaction with one durable commit, which is how a client's persistence lets many publishers share a commit.
+	 * Creates the session when there is none. The default applies them to the loaded session and saves it once
+	 * (atomic for one writer per client id).
+	 * @param clientId the client id
+	 * @param changes the changes, applied first to last
+	 */
+	default void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
+		if (changes.isEmpty()) {
+			return;
+		}
+		MqttSession session = load(clientId).orElse(MqttSession.EMPTY);
+		List<PendingMessage> messages = new ArrayList<>(session.pendingMessages());
+		for (PendingMessageChange change : changes) {
+			if (change instanceof PendingMessageChange.Added added) {
+				PendingMessage message = added.message();
+				int index = indexOfMessage(messages, message.state(), message.packetId());
+				if (index >= 0) {
+					messages.set(index, message);
+				}
+				else {
+					messages.add(message);
+				}
+			}
+			else if (change instanceof PendingMessageChange.Removed removed) {
+				int index = indexOfMessage(messages, removed.state(), removed.packetId());
+				if (index >= 0) {
+					messages.remove(index);
+				}
+			}
+		}
+		save(clientId, new MqttSession(session.subscriptions(), messages, session.packetId()));
+	}
+
+	/**
+	 * Whether each write costs a round trip or a durable commit, so that writes are worth gathering: the Paho
+	 * persistence then hands its writes to a background writer that applies whatever has queued up in one
+	 * {@link #applyPendingMessageChanges} call, and publishers wait for their own message only. A store whose
+	 * writes cost no more than a map update returns {@code false} and is written on the caller's thread.
+	 * @return {@code true} (the default) when writes are worth gathering
+	 */
+	default boolean gathersWrites() {
+		return true;
+	}
+
+	/**
 	 * Records the last packet id used. Creates the session when there is none.
 	 * @param clientId the client id
 	 * @param packetId the packet id, 0..65,535

@@ -225,6 +225,29 @@ public abstract class SessionStoreContractTests {
 	}
 
 	@Test
+	void appliedChangesTakeEffectInOrder() {
+		String clientId = newClientId();
+		this.store.addSubscription(clientId, new Subscription("a/#", 1));
+		this.store.setPacketId(clientId, 7);
+		PendingMessage stored = publish(State.OUTBOUND_PUBLISH, 5, "a/old", "old");
+		this.store.addPendingMessage(clientId, stored);
+		PendingMessage reused = publish(State.OUTBOUND_PUBLISH, 5, "a/new", "new");
+		PendingMessage kept = publish(State.OUTBOUND_PUBLISH, 6, "a/kept", "kept");
+		PendingMessage acknowledged = publish(State.OUTBOUND_PUBLISH, 7, "a/gone", "gone");
+		this.store.applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 5),
+				new PendingMessageChange.Added(reused), new PendingMessageChange.Added(kept),
+				new PendingMessageChange.Added(acknowledged), new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 7),
+				new PendingMessageChange.Added(PendingMessage.pubrel(6)),
+				new PendingMessageChange.Removed(State.INBOUND_PUBLISH, 99)));
+		assertThat(this.store.load(clientId)).contains(new MqttSession(List.of(new Subscription("a/#", 1)),
+				List.of(reused, kept, PendingMessage.pubrel(6)), 7));
+		this.store.applyPendingMessageChanges(clientId, List.of());
+		String other = newClientId();
+		this.store.applyPendingMessageChanges(other, List.of(new PendingMessageChange.Added(kept)));
+		assertThat(this.store.load(other)).contains(new MqttSession(List.of(), List.of(kept), 0));
+	}
+
+	@Test
 	void setPacketIdCreatesASessionWhenNoneIsStored() {
 		String clientId = newClientId();
 		this.store.setPacketId(clientId, 42);

@@ -65,22 +65,26 @@ final class Persistences implements AutoCloseable {
 	 */
 	Opened open(Variant variant, String clientId) {
 		return switch (variant) {
-			case A -> new Opened(new MemoryPersistence(), null, () -> {
+			case A -> new Opened(new MemoryPersistence(), null, PublishGate.DIRECT, () -> {
 			});
 			case B -> {
 				Path folder = this.files.resolve(clientId);
-				yield new Opened(new MqttDefaultFilePersistence(folder.toString()), null,
+				yield new Opened(new MqttDefaultFilePersistence(folder.toString()), null, PublishGate.DIRECT,
 						() -> Files2.deleteRecursively(folder));
 			}
-			case C -> session(this.memoryStore, clientId, null);
-			case D -> session(this.h2Store, clientId, this.h2Counting);
-			case E -> session(this.postgresStore, clientId, this.postgresCounting);
+			case C -> session(this.memoryStore, clientId, null, true);
+			case D -> session(this.h2Store, clientId, this.h2Counting, true);
+			case E -> session(this.postgresStore, clientId, this.postgresCounting, true);
+			case E0 -> session(new OneCommitPerWriteStore(this.postgresStore), clientId, this.postgresCounting, false);
+			case E1 -> session(this.postgresStore, clientId, this.postgresCounting, false);
 		};
 	}
 
-	private static Opened session(SessionStore store, String clientId, CountingDataSource counting) {
+	private static Opened session(SessionStore store, String clientId, CountingDataSource counting,
+			boolean waitOutsidePahosLock) {
 		SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(store, clientId);
-		return new Opened(persistence, counting, () -> {
+		PublishGate gate = waitOutsidePahosLock ? persistence::publishDurably : PublishGate.DIRECT;
+		return new Opened(persistence, counting, gate, () -> {
 			persistence.release();
 			store.delete(clientId);
 		});
@@ -99,9 +103,10 @@ final class Persistences implements AutoCloseable {
 	 * A persistence ready for one run.
 	 * @param persistence the persistence
 	 * @param counting the counting DataSource of a database variant, or {@code null}
+	 * @param gate how a publish is run
 	 * @param cleanUp what to do once the client is closed
 	 */
-	record Opened(MqttClientPersistence persistence, CountingDataSource counting, Runnable cleanUp) {
+	record Opened(MqttClientPersistence persistence, CountingDataSource counting, PublishGate gate, Runnable cleanUp) {
 	}
 
 }

@@ -98,7 +98,7 @@ public final class PublishThroughput {
 			int threads, int window, List<String> errors) {
 		Persistences.Opened opened = persistences.open(variant, clientId);
 		try {
-			return publisher.run(clientId, opened.persistence(), opened.counting(), threads, window,
+			return publisher.run(clientId, opened.persistence(), opened.gate(), opened.counting(), threads, window,
 					this.settings.warmupMessages(), this.settings.warmupSeconds(), this.settings.messages(),
 					this.settings.measureSeconds());
 		}

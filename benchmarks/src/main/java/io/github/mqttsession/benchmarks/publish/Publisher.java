@@ -53,8 +53,9 @@ final class Publisher {
 	 * @return what was measured
 	 * @throws Exception when the client fails
 	 */
-	Measurement run(String clientId, MqttClientPersistence persistence, CountingDataSource counting, int threads,
-			int window, int warmup, double warmupSeconds, int messages, double measureSeconds) throws Exception {
+	Measurement run(String clientId, MqttClientPersistence persistence, PublishGate gate, CountingDataSource counting,
+			int threads, int window, int warmup, double warmupSeconds, int messages, double measureSeconds)
+			throws Exception {
 		TimedPersistence timed = new TimedPersistence(persistence);
 		MqttAsyncClient client = new MqttAsyncClient(this.url, clientId, timed);
 		try {
@@ -66,12 +67,12 @@ final class Publisher {
 			options.setConnectionTimeout(30);
 			client.connect(options).waitForCompletion(30_000);
 			String topic = "bench/" + clientId;
-			publish(client, topic, threads, window, warmup, warmupSeconds);
+			publish(client, gate, topic, threads, window, warmup, warmupSeconds);
 			timed.reset();
 			if (counting != null) {
 				counting.reset();
 			}
-			Phase measured = publish(client, topic, threads, window, messages, measureSeconds);
+			Phase measured = publish(client, gate, topic, threads, window, messages, measureSeconds);
 			double seconds = measured.nanos / 1e9;
 			long count = measured.messages;
 			double statements = (counting != null) ? (double) counting.statementCount() / count : Double.NaN;
@@ -96,8 +97,8 @@ final class Publisher {
 		return (count == 0) ? Double.NaN : nanos / 1e3 / count;
 	}
 
-	private Phase publish(MqttAsyncClient client, String topic, int threads, int window, int messages,
-			double maxSeconds) throws Exception {
+	private Phase publish(MqttAsyncClient client, PublishGate gate, String topic, int threads, int window,
+			int messages, double maxSeconds) throws Exception {
 		Semaphore permits = new Semaphore(window);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		LongAdder retries = new LongAdder();
@@ -126,7 +127,7 @@ final class Publisher {
 					start.await();
 					for (int i = 0; i < share && failure.get() == null && System.nanoTime() < deadline[0]; i++) {
 						permits.acquire();
-						publishOne(client, topic, listener, permits, retries);
+						publishOne(client, gate, topic, listener, permits, retries);
 						issued.increment();
 					}
 				}
@@ -155,11 +156,11 @@ final class Publisher {
 		return new Phase(nanos, issued.sum(), retries.sum());
 	}
 
-	private void publishOne(MqttAsyncClient client, String topic, IMqttActionListener listener, Semaphore permits,
-			LongAdder retries) throws MqttException {
+	private void publishOne(MqttAsyncClient client, PublishGate gate, String topic, IMqttActionListener listener,
+			Semaphore permits, LongAdder retries) throws MqttException {
 		while (true) {
 			try {
-				client.publish(topic, this.payload, 1, false, null, listener);
+				gate.publish(() -> client.publish(topic, this.payload, 1, false, null, listener));
 				return;
 			}
 			catch (MqttException ex) {

@@ -16,7 +16,14 @@ enum Variant {
 	D("D-session-jpa-h2", "mqtt-session, `JpaSessionStore` on H2 file (`WRITE_DELAY=0`)"),
 
 	/** mqtt-session on the JPA store, PostgreSQL. */
-	E("E-session-jpa-postgres", "mqtt-session, `JpaSessionStore` on PostgreSQL (`synchronous_commit=on`)");
+	E("E-session-jpa-postgres", "mqtt-session, `JpaSessionStore` on PostgreSQL (`synchronous_commit=on`)"),
+
+	/** Step 0 of E: every put and every remove its own transaction and commit, on the caller's thread. */
+	E0("E0-postgres-one-commit-per-write", "step 0 of E: one commit per put and per remove, each on Paho's thread"),
+
+	/** Step 1 of E: writes gathered by the background writer, but each publisher waits inside Paho's lock. */
+	E1("E1-postgres-gathered-wait-in-lock",
+			"step 1 of E: gathered writes, removals not waited for, but each put waits inside Paho's lock");
 
 	private final String id;
 
@@ -36,7 +43,7 @@ enum Variant {
 	}
 
 	boolean hasDatabase() {
-		return this == D || this == E;
+		return this == D || this == E || this == E0 || this == E1;
 	}
 
 }

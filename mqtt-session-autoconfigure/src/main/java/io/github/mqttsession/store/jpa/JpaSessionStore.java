@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,6 +26,7 @@ import javax.sql.DataSource;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.SessionSummary;
@@ -66,13 +66,13 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private static final Pattern TABLE_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,29}");
 
-	private static final String UNIQUE_VIOLATION = "23505";
-
 	private static final List<String> TABLES = List.of("SESSION", "SUBSCRIPTION", "PENDING_MESSAGE");
 
 	private final EntityManagerFactory entityManagerFactory;
 
 	private final SessionStoreStatements statements;
+
+	private final PendingMessageWrites pendingMessageWrites;
 
 	private final Clock clock;
 
@@ -105,6 +105,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		String databaseProductName = checkTables(dataSource, tablePrefix);
 		this.statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
 		this.forceSynchronousCommit = DurableCommits.ensure(dataSource, databaseProductName);
+		this.pendingMessageWrites = new PendingMessageWrites(dataSource, this.statements, this.forceSynchronousCommit);
 		this.entityManagerFactory = buildEntityManagerFactory(dataSource, tablePrefix);
 	}
 
@@ -207,39 +208,63 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	@Override
 	public void addPendingMessage(String clientId, PendingMessage message) {
-		update(clientId, "add pending message " + message.state() + " #" + message.packetId(),
-				(entityManager) -> jdbc(entityManager,
-						(connection) -> execute(connection, this.statements.upsertPendingMessage,
-								(statement) -> bindMessage(statement, clientId, message, this.clock.instant()))));
+		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Added(message)));
 	}
 
 	@Override
 	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
-		requireValidClientId(clientId);
-		inTransaction(clientId, "remove pending message " + state + " #" + packetId, (entityManager) -> entityManager
-			.createQuery("delete from PendingMessageEntity m"
-					+ " where m.clientId = :clientId and m.state = :state and m.packetId = :packetId")
-			.setParameter("clientId", clientId)
-			.setParameter("state", state)
-			.setParameter("packetId", packetId)
-			.executeUpdate());
+		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(state, packetId)));
 	}
 
 	@Override
 	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
 			PendingMessage replacement) {
-		update(clientId, "replace pending message " + state + " #" + packetId + " by " + replacement.state() + " #"
-				+ replacement.packetId(), (entityManager) -> {
-					entityManager
-						.createQuery("delete from PendingMessageEntity m"
-								+ " where m.clientId = :clientId and m.state = :state and m.packetId = :packetId")
-						.setParameter("clientId", clientId)
-						.setParameter("state", state)
-						.setParameter("packetId", packetId)
-						.executeUpdate();
-					jdbc(entityManager, (connection) -> execute(connection, this.statements.upsertPendingMessage,
-							(statement) -> bindMessage(statement, clientId, replacement, this.clock.instant())));
-				});
+		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(state, packetId),
+				new PendingMessageChange.Added(replacement)));
+	}
+
+	/**
+	 * Writes the changes over JDBC in one transaction with one commit, consecutive changes of a kind as one batch;
+	 * the session row is created first only when a message is added to a session this store has not seen.
+	 */
+	@Override
+	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
+		requireValidClientId(clientId);
+		if (changes.isEmpty()) {
+			return;
+		}
+		boolean adds = changes.stream().anyMatch(PendingMessageChange.Added.class::isInstance);
+		boolean createSession = adds && !this.knownSessions.contains(clientId);
+		try {
+			this.pendingMessageWrites.write(clientId, changes, this.clock.instant(), createSession);
+		}
+		catch (SQLException | RuntimeException ex) {
+			// The row may have been deleted by another instance: create it again next time.
+			this.knownSessions.remove(clientId);
+			throw new SessionStoreException("Could not " + describe(changes) + " for client '" + clientId + "': "
+					+ rootMessage(ex), ex);
+		}
+		if (adds) {
+			this.knownSessions.add(clientId);
+		}
+	}
+
+	private static String describe(List<PendingMessageChange> changes) {
+		if (changes.size() == 1) {
+			return describe(changes.get(0));
+		}
+		if (changes.size() == 2) {
+			return describe(changes.get(0)) + " and " + describe(changes.get(1));
+		}
+		return "write " + changes.size() + " changes to pending messages, starting with " + describe(changes.get(0));
+	}
+
+	private static String describe(PendingMessageChange change) {
+		if (change instanceof PendingMessageChange.Added added) {
+			return "add pending message " + added.message().state() + " #" + added.message().packetId();
+		}
+		PendingMessageChange.Removed removed = (PendingMessageChange.Removed) change;
+		return "remove pending message " + removed.state() + " #" + removed.packetId();
 	}
 
 	@Override
@@ -358,20 +383,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	}
 
 	private void insertSessionIfAbsent(Connection connection, String clientId, Instant now) throws SQLException {
-		try {
-			execute(connection, this.statements.insertSessionIfAbsent, (statement) -> {
-				statement.setString(1, clientId);
-				statement.setObject(2, timestamp(now));
-				statement.setObject(3, timestamp(now));
-			});
-		}
-		catch (SQLException ex) {
-			// H2's MERGE is not atomic: a concurrent writer may have inserted the row first, which is what we want.
-			// The failed statement does not abort the transaction there; PostgreSQL never gets here (ON CONFLICT).
-			if (!UNIQUE_VIOLATION.equals(ex.getSQLState())) {
-				throw ex;
-			}
-		}
+		this.pendingMessageWrites.insertSessionIfAbsent(connection, clientId, now);
 	}
 
 	private Optional<StoredSession> read(EntityManager entityManager, String clientId) {
@@ -501,20 +513,11 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private static void bindMessage(PreparedStatement statement, String clientId, PendingMessage message,
 			Instant now) throws SQLException {
-		statement.setString(1, clientId);
-		statement.setString(2, message.state().name());
-		statement.setInt(3, message.packetId());
-		statement.setString(4, message.topic());
-		statement.setInt(5, message.qos());
-		statement.setBoolean(6, message.retained());
-		statement.setBoolean(7, message.duplicate());
-		statement.setBytes(8, message.properties());
-		statement.setBytes(9, message.payload());
-		statement.setObject(10, timestamp(now));
+		PendingMessageWrites.bindMessage(statement, clientId, message, now);
 	}
 
 	private static OffsetDateTime timestamp(Instant instant) {
-		return instant.atOffset(ZoneOffset.UTC);
+		return PendingMessageWrites.timestamp(instant);
 	}
 
 	private static Instant latest(Instant... instants) {

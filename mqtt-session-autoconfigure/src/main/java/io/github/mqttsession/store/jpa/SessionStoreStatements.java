@@ -20,13 +20,17 @@ final class SessionStoreStatements {
 
 	final String insertPendingMessage;
 
+	final String deletePendingMessage;
+
 	private SessionStoreStatements(String insertSessionIfAbsent, String upsertSubscription,
-			String insertSubscription, String upsertPendingMessage, String insertPendingMessage) {
+			String insertSubscription, String upsertPendingMessage, String insertPendingMessage,
+			String deletePendingMessage) {
 		this.insertSessionIfAbsent = insertSessionIfAbsent;
 		this.upsertSubscription = upsertSubscription;
 		this.insertSubscription = insertSubscription;
 		this.upsertPendingMessage = upsertPendingMessage;
 		this.insertPendingMessage = insertPendingMessage;
+		this.deletePendingMessage = deletePendingMessage;
 	}
 
 	/**
@@ -41,6 +45,7 @@ final class SessionStoreStatements {
 		String session = tablePrefix + "SESSION";
 		String subscription = tablePrefix + "SUBSCRIPTION";
 		String message = tablePrefix + "PENDING_MESSAGE";
+		String deleteMessage = "DELETE FROM " + message + " WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?";
 		if (name.contains("postgres")) {
 			return new SessionStoreStatements(
 					"INSERT INTO " + session + " (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT)"
@@ -56,7 +61,7 @@ final class SessionStoreStatements {
 							+ " DUPLICATE = EXCLUDED.DUPLICATE, PROPERTIES = EXCLUDED.PROPERTIES,"
 							+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT",
 					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (nextval('" + message
-							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", deleteMessage);
 		}
 		if (name.contains("h2")) {
 			return new SessionStoreStatements(
@@ -82,7 +87,7 @@ final class SessionStoreStatements {
 							+ "_SEQ, S.CLIENT_ID, S.STATE, S.PACKET_ID, S.TOPIC, S.QOS, S.RETAINED, S.DUPLICATE,"
 							+ " S.PROPERTIES, S.PAYLOAD, S.CREATED_AT)",
 					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (NEXT VALUE FOR " + message
-							+ "_SEQ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+							+ "_SEQ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", deleteMessage);
 		}
 		throw new IllegalStateException("The JPA session store supports H2 and PostgreSQL, but the DataSource is "
 				+ databaseProductName + "; supply a SessionStore bean of your own for other databases");

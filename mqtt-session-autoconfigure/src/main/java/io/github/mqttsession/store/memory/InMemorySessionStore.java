@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
@@ -96,6 +97,32 @@ public class InMemorySessionStore implements SessionStore {
 			session.pendingMessages.remove(key(state, packetId));
 			session.pendingMessages.put(key(replacement.state(), replacement.packetId()), replacement);
 		});
+	}
+
+	@Override
+	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
+		if (changes.isEmpty()) {
+			return;
+		}
+		update(clientId, (session) -> {
+			for (PendingMessageChange change : changes) {
+				if (change instanceof PendingMessageChange.Added added) {
+					session.pendingMessages.put(key(added.message().state(), added.message().packetId()), added.message());
+				}
+				else if (change instanceof PendingMessageChange.Removed removed) {
+					session.pendingMessages.remove(key(removed.state(), removed.packetId()));
+				}
+			}
+		});
+	}
+
+	/**
+	 * Writes cost a map update here: nothing to gain by gathering them.
+	 * @return {@code false}
+	 */
+	@Override
+	public boolean gathersWrites() {
+		return false;
 	}
 
 	@Override

@@ -1,0 +1,398 @@
+package io.github.mqttsession.paho;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Writes one client's changes to its pending messages to the store, in the order they were made.
+ * <p>
+ * For a store that {@linkplain SessionStore#gathersWrites() gathers writes}, changes queue up and one background
+ * thread applies everything queued in one {@link SessionStore#applyPendingMessageChanges} call: one transaction
+ * and one durable commit shared by every publisher waiting at that moment, each of which waits for its own write
+ * only. A removal does not wait at all. When a message is removed (acknowledged) before its addition was taken
+ * from the queue, both are dropped: the message never needs to be written. For other stores each change is applied
+ * on the caller's thread.
+ */
+final class PendingMessageWriter {
+
+	private static final Log logger = LogFactory.getLog(PendingMessageWriter.class);
+
+	/** The most writes applied in one store call, which bounds the size of a transaction. */
+	private static final int MAX_BATCH = 1_000;
+
+	/** Stands for a key touched by more than one queued write: such a key's addition is never dropped. */
+	private static final Write SEVERAL = new Write(List.of(), false, null);
+
+	private final SessionStore store;
+
+	private final String clientId;
+
+	private final boolean gathers;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition queued = this.lock.newCondition();
+
+	private final Condition progressed = this.lock.newCondition();
+
+	private final ArrayDeque<Write> queue = new ArrayDeque<>();
+
+	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
+	private final Map<String, Write> queuedByKey = new HashMap<>();
+
+	private long submitted;
+
+	private long finished;
+
+	private Thread thread;
+
+	private boolean stopping;
+
+	PendingMessageWriter(SessionStore store, String clientId) {
+		this.store = store;
+		this.clientId = clientId;
+		this.gathers = store.gathersWrites();
+	}
+
+	/**
+	 * Whether writes are queued for the background thread; otherwise each is applied when it is made.
+	 * @return {@code true} when writes are gathered
+	 */
+	boolean gathers() {
+		return this.gathers;
+	}
+
+	/** Starts the background thread when writes are gathered and it is not running. */
+	void start() {
+		if (!this.gathers) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			if (this.thread == null) {
+				this.stopping = false;
+				this.thread = new Thread(this::run, "mqtt-session-writer-" + this.clientId);
+				this.thread.setDaemon(true);
+				this.thread.start();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Writes everything queued, then stops the background thread. */
+	void stop() {
+		Thread running;
+		this.lock.lock();
+		try {
+			running = this.thread;
+			this.stopping = true;
+			this.queued.signal();
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (running != null && running != Thread.currentThread()) {
+			try {
+				running.join(TimeUnit.SECONDS.toMillis(30));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * Adds a message, or replaces the one stored under the same key.
+	 * @param key Paho's key of the message
+	 * @param message the message
+	 * @param fresh whether the key holds no message in the store, nor one queued, so that a removal before the
+	 * write may drop both
+	 * @param written run once the message is written
+	 * @return the write, to wait for
+	 */
+	Write add(String key, PendingMessage message, boolean fresh, Runnable written) {
+		Write write = new Write(List.of(new PendingMessageChange.Added(message)), fresh, written);
+		submit(write, key);
+		return write;
+	}
+
+	/**
+	 * Removes one message and adds another in one write.
+	 * @param removedKey the key of the message removed
+	 * @param state the state of the message removed
+	 * @param packetId the packet id of the message removed
+	 * @param key the key of the message added
+	 * @param message the message added
+	 * @param written run once both are written
+	 * @return the write, to wait for
+	 */
+	Write replace(String removedKey, PendingMessage.State state, int packetId, String key, PendingMessage message,
+			Runnable written) {
+		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId),
+				new PendingMessageChange.Added(message)), false, written);
+		submit(write, removedKey, key);
+		return write;
+	}
+
+	/**
+	 * Removes a message; when its addition is still queued, drops both instead.
+	 * @param key Paho's key of the message
+	 * @param state the message's state
+	 * @param packetId the message's packet id
+	 * @param written run once the message is removed
+	 * @return the write, to wait for
+	 */
+	Write remove(String key, PendingMessage.State state, int packetId, Runnable written) {
+		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId)), false, written);
+		if (!this.gathers) {
+			write.applyTo(this.store, this.clientId);
+			return write;
+		}
+		this.lock.lock();
+		try {
+			Write addition = this.queuedByKey.get(key);
+			if (addition != null && addition.fresh) {
+				// Not written yet, and nothing else queued touches the key: neither needs writing.
+				addition.cancelled = true;
+				this.queuedByKey.remove(key);
+				this.finished++;
+				addition.complete();
+				write.complete();
+				this.progressed.signalAll();
+				return write;
+			}
+			if (this.thread != null) {
+				enqueue(write, key);
+				return write;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		write.applyTo(this.store, this.clientId);
+		return write;
+	}
+
+	/**
+	 * Removes a message and its buffered record with the same packet id in one write.
+	 * @param key Paho's key of the message
+	 * @param state the message's state
+	 * @param bufferedKey Paho's key of the buffered record
+	 * @param packetId the packet id of both
+	 * @param written run once both are removed
+	 * @return the write, to wait for
+	 */
+	Write removeBoth(String key, PendingMessage.State state, String bufferedKey, int packetId, Runnable written) {
+		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId),
+				new PendingMessageChange.Removed(PendingMessage.State.OFFLINE_BUFFERED, packetId)), false, written);
+		submit(write, key, bufferedKey);
+		return write;
+	}
+
+	/** Waits until every write made so far is applied. */
+	void flush() {
+		if (!this.gathers) {
+			return;
+		}
+		this.lock.lock();
+		try {
+			long target = this.submitted;
+			while (this.finished < target && this.thread != null) {
+				this.progressed.awaitUninterruptibly();
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void submit(Write write, String... keys) {
+		if (!this.gathers) {
+			write.applyTo(this.store, this.clientId);
+			return;
+		}
+		this.lock.lock();
+		try {
+			if (this.thread != null) {
+				enqueue(write, keys);
+				return;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		// Not open (Paho may still acknowledge after its client was closed): written right away.
+		write.applyTo(this.store, this.clientId);
+	}
+
+	private void enqueue(Write write, String... keys) {
+		write.keys = keys;
+		for (String key : keys) {
+			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
+		}
+		this.queue.add(write);
+		this.submitted++;
+		this.queued.signal();
+	}
+
+	private void run() {
+		while (true) {
+			List<Write> batch = new ArrayList<>();
+			this.lock.lock();
+			try {
+				while (this.queue.isEmpty() && !this.stopping) {
+					this.queued.awaitUninterruptibly();
+				}
+				if (this.queue.isEmpty()) {
+					this.thread = null;
+					this.progressed.signalAll();
+					return;
+				}
+				while (!this.queue.isEmpty() && batch.size() < MAX_BATCH) {
+					Write write = this.queue.poll();
+					if (!write.cancelled) {
+						batch.add(write);
+					}
+				}
+				if (this.queue.isEmpty()) {
+					this.queuedByKey.clear();
+				}
+				else {
+					for (Write write : batch) {
+						for (String key : write.keys) {
+							this.queuedByKey.remove(key, write);
+						}
+					}
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+			apply(batch);
+			this.lock.lock();
+			try {
+				this.finished += batch.size();
+				this.progressed.signalAll();
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+	}
+
+	private void apply(List<Write> batch) {
+		if (batch.size() > 1) {
+			List<PendingMessageChange> changes = new ArrayList<>(batch.size());
+			batch.forEach((write) -> changes.addAll(write.changes));
+			try {
+				this.store.applyPendingMessageChanges(this.clientId, changes);
+				batch.forEach(Write::complete);
+				return;
+			}
+			catch (RuntimeException ex) {
+				// Write one by one, so that only the writes that fail are reported as failed.
+			}
+		}
+		for (Write write : batch) {
+			write.applyTo(this.store, this.clientId);
+			if (write.isFailed() && !write.awaited) {
+				logger.warn("Could not write a change to the session of client '" + this.clientId + "' ("
+						+ write.changes + "); after a restart the message may be sent again: " + write.failure());
+			}
+		}
+	}
+
+	/** One write of one or two changes; callers may wait for it. */
+	static final class Write {
+
+		private final List<PendingMessageChange> changes;
+
+		private final boolean fresh;
+
+		private final Runnable written;
+
+		private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+		private volatile boolean awaited;
+
+		/** The keys the write touches; set when it is queued. */
+		private String[] keys;
+
+		/** Whether a removal made the write needless before it was taken from the queue. */
+		private boolean cancelled;
+
+		Write(List<PendingMessageChange> changes, boolean fresh, Runnable written) {
+			this.changes = changes;
+			this.fresh = fresh;
+			this.written = written;
+		}
+
+		/**
+		 * Waits until the write is applied (or made needless by a later removal).
+		 * @throws RuntimeException the store's failure, when the write failed
+		 */
+		void await() {
+			this.awaited = true;
+			try {
+				this.done.join();
+			}
+			catch (CompletionException ex) {
+				throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
+			}
+		}
+
+		private void applyTo(SessionStore store, String clientId) {
+			try {
+				store.applyPendingMessageChanges(clientId, this.changes);
+				complete();
+			}
+			catch (RuntimeException ex) {
+				this.done.completeExceptionally(ex);
+			}
+		}
+
+		private void complete() {
+			if (this.written != null) {
+				try {
+					this.written.run();
+				}
+				catch (RuntimeException ex) {
+					logger.warn("A listener of the session failed: " + ex.getMessage(), ex);
+				}
+			}
+			this.done.complete(null);
+		}
+
+		private boolean isFailed() {
+			return this.done.isCompletedExceptionally();
+		}
+
+		private String failure() {
+			try {
+				this.done.join();
+				return "";
+			}
+			catch (CompletionException ex) {
+				return String.valueOf(ex.getCause().getMessage());
+			}
+		}
+
+	}
+
+}

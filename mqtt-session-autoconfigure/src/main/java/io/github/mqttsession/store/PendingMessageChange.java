@@ -1,0 +1,46 @@
+package io.github.mqttsession.store;
+
+import java.util.Objects;
+
+/**
+ * One change to a session's pending messages, for {@link SessionStore#applyPendingMessageChanges}: a message added
+ * (or replaced in place) or a message removed.
+ */
+public sealed interface PendingMessageChange {
+
+	/**
+	 * A message added at the end of the session's messages, or replacing the message with the same
+	 * {@code (state, packetId)} in place.
+	 * @param message the message
+	 */
+	record Added(PendingMessage message) implements PendingMessageChange {
+
+		/**
+		 * Checks the message.
+		 * @param message the message
+		 */
+		public Added {
+			Objects.requireNonNull(message, "message must not be null");
+		}
+
+	}
+
+	/**
+	 * The message with a state and packet id removed; removing one that is not there is fine.
+	 * @param state the message's state
+	 * @param packetId the message's packet id
+	 */
+	record Removed(PendingMessage.State state, int packetId) implements PendingMessageChange {
+
+		/**
+		 * Checks the state.
+		 * @param state the message's state
+		 * @param packetId the message's packet id
+		 */
+		public Removed {
+			Objects.requireNonNull(state, "state must not be null");
+		}
+
+	}
+
+}
