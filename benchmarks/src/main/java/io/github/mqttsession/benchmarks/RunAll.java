@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.mqttsession.benchmarks.publish.AdapterThroughput;
 import io.github.mqttsession.benchmarks.publish.PublishThroughput;
 import io.github.mqttsession.benchmarks.restart.RestartCost;
 import io.github.mqttsession.benchmarks.store.StoreOperationsSuite;
@@ -37,7 +38,7 @@ public final class RunAll {
 
 	/**
 	 * Runs the benchmarks.
-	 * @param args {@code --quick}, {@code --only=publish,store,restart}
+	 * @param args {@code --quick}, {@code --only=publish,adapter,store,restart}
 	 * @throws Exception when a part cannot even start
 	 */
 	public static void main(String[] args) throws Exception {
@@ -84,7 +85,17 @@ public final class RunAll {
 					PublishThroughput throughput = new PublishThroughput(settings, work, postgres.jdbcUrl(), report);
 					for (Broker broker : brokers) {
 						System.out.println("Part 1: publish throughput against " + broker.name());
-						throughput.run(broker, broker.name().startsWith("Mosquitto") ? "mosquitto" : "hivemq");
+						throughput.run(broker, brokerId(broker));
+						write.run();
+					}
+				}
+				if (settings.runs("adapter")) {
+					report.markdown("## 1b. Through the auto-configured outbound adapter\n");
+					AdapterThroughput adapter = new AdapterThroughput(settings, work, postgres.jdbcUrl(), report);
+					for (Broker broker : brokers) {
+						System.out.println("Part 1b: the outbound adapter against " + broker.name());
+						report.markdown("### Against " + broker.name() + "\n");
+						adapter.run(broker, brokerId(broker));
 						write.run();
 					}
 				}
@@ -118,6 +129,10 @@ public final class RunAll {
 		}
 		// HiveMQ and Hibernate leave non-daemon threads behind
 		System.exit(0);
+	}
+
+	private static String brokerId(Broker broker) {
+		return broker.name().startsWith("Mosquitto") ? "mosquitto" : "hivemq";
 	}
 
 }

@@ -20,10 +20,10 @@ public record Settings(boolean quick, int rounds, int warmupMessages, double war
 		double measureSeconds, int restartMessages, double acknowledgeSeconds, List<String> parts) {
 
 	/** Every part. */
-	public static final List<String> ALL_PARTS = List.of("publish", "store", "restart");
+	public static final List<String> ALL_PARTS = List.of("publish", "adapter", "store", "restart");
 
 	/**
-	 * Reads the command line: {@code --quick}, and {@code --only=publish,store,restart} to run some parts.
+	 * Reads the command line: {@code --quick}, and {@code --only=publish,adapter,store,restart} to run some parts.
 	 * @param args the arguments
 	 * @return the settings
 	 */

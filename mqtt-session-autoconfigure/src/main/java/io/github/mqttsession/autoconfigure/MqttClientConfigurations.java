@@ -191,8 +191,8 @@ final class MqttClientConfigurations {
 
 	/**
 	 * Settings shared by the outbound handlers of both versions. Asynchronous: a send returns once Paho accepted
-	 * the message, which for QoS 1 and 2 (and anything published while offline) means once it is durable in the
-	 * session store; events report the broker's acknowledgement.
+	 * the message and, for QoS 1 and 2 (and anything published while offline), once it is durable in the session
+	 * store or acknowledged by the broker; events report the broker's acknowledgement.
 	 */
 	static void configure(org.springframework.integration.mqtt.outbound.AbstractMqttMessageHandler<?, ?> handler,
 			MqttClientSettings settings) {

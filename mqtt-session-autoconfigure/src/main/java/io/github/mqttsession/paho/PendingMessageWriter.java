@@ -54,6 +54,9 @@ final class PendingMessageWriter {
 	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
 	private final Map<String, Write> queuedByKey = new HashMap<>();
 
+	/** Per key, the addition queued or being written, whose publisher an acknowledgement releases. */
+	private final Map<String, Write> unfinishedAdditions = new HashMap<>();
+
 	private long submitted;
 
 	private long finished;
@@ -166,6 +169,11 @@ final class PendingMessageWriter {
 		}
 		this.lock.lock();
 		try {
+			Write unfinished = this.unfinishedAdditions.remove(key);
+			if (unfinished != null) {
+				// The broker acknowledged the message: its publisher need not wait for the write any longer.
+				unfinished.release();
+			}
 			Write addition = this.queuedByKey.get(key);
 			if (addition != null && addition.fresh) {
 				// Not written yet, and nothing else queued touches the key: neither needs writing.
@@ -246,6 +254,9 @@ final class PendingMessageWriter {
 		for (String key : keys) {
 			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
 		}
+		if (write.isAddition()) {
+			this.unfinishedAdditions.put(keys[0], write);
+		}
 		this.queue.add(write);
 		this.submitted++;
 		this.queued.signal();
@@ -287,6 +298,11 @@ final class PendingMessageWriter {
 			apply(batch);
 			this.lock.lock();
 			try {
+				for (Write write : batch) {
+					if (write.isAddition()) {
+						this.unfinishedAdditions.remove(write.keys[0], write);
+					}
+				}
 				this.finished += batch.size();
 				this.progressed.signalAll();
 			}
@@ -311,7 +327,7 @@ final class PendingMessageWriter {
 		}
 		for (Write write : batch) {
 			write.applyTo(this.store, this.clientId);
-			if (write.isFailed() && !write.awaited) {
+			if (write.isFailed() && (!write.awaited || write.released)) {
 				logger.warn("Could not write a change to the session of client '" + this.clientId + "' ("
 						+ write.changes + "); after a restart the message may be sent again: " + write.failure());
 			}
@@ -330,6 +346,11 @@ final class PendingMessageWriter {
 		private final CompletableFuture<Void> done = new CompletableFuture<>();
 
 		private volatile boolean awaited;
+
+		/** Whether the waiter was let go before the write, because the broker acknowledged the message. */
+		private volatile boolean released;
+
+		private volatile RuntimeException failure;
 
 		/** The keys the write touches; set when it is queued. */
 		private String[] keys;
@@ -363,8 +384,18 @@ final class PendingMessageWriter {
 				complete();
 			}
 			catch (RuntimeException ex) {
+				this.failure = ex;
 				this.done.completeExceptionally(ex);
 			}
+		}
+
+		private boolean isAddition() {
+			return this.changes.size() == 1 && this.changes.get(0) instanceof PendingMessageChange.Added;
+		}
+
+		private void release() {
+			this.released = true;
+			this.done.complete(null);
 		}
 
 		private void complete() {
@@ -380,17 +411,11 @@ final class PendingMessageWriter {
 		}
 
 		private boolean isFailed() {
-			return this.done.isCompletedExceptionally();
+			return this.failure != null;
 		}
 
 		private String failure() {
-			try {
-				this.done.join();
-				return "";
-			}
-			catch (CompletionException ex) {
-				return String.valueOf(ex.getCause().getMessage());
-			}
+			return String.valueOf(this.failure.getMessage());
 		}
 
 	}

@@ -1,24 +1,19 @@
 package io.github.mqttsession.paho;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
@@ -56,7 +51,7 @@ final class SessionStorePersistence {
 
 	private final SessionPersistenceListener listener;
 
-	private final SessionLease lease;
+	private final SessionLeaseHolder lease;
 
 	/** Every stored message by Paho's key; only its identity, and the whole message while it is offline-buffered. */
 	private final Map<String, Held> messages = new ConcurrentHashMap<>();
@@ -80,11 +75,13 @@ final class SessionStorePersistence {
 
 	private final Object capacityLock = new Object();
 
+	/** Held while the stored keys change and the matching write is queued, so that both happen in one order. */
+	private final Object writeOrder = new Object();
+
 	private int reservations;
 
 	private volatile boolean loaded;
 
-	private volatile ScheduledExecutorService leaseRenewal;
 
 	private volatile int restoredPacketId;
 
@@ -93,7 +90,7 @@ final class SessionStorePersistence {
 	SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
 			SessionLease lease, SessionPersistenceListener listener) {
 		this.store = store;
-		this.lease = lease;
+		this.lease = new SessionLeaseHolder(store, clientId, lease);
 		this.clientId = clientId;
 		this.codec = new PahoPacketCodec(mqtt5);
 		this.limit = limit;
@@ -121,7 +118,7 @@ final class SessionStorePersistence {
 					+ " broker disconnect them in turn, so give each client its own client id");
 		}
 		try {
-			takeLease();
+			this.lease.take();
 			Optional<MqttSession> session = this.store.load(this.clientId);
 			this.messages.clear();
 			this.bufferedKeys.clear();
@@ -145,7 +142,7 @@ final class SessionStorePersistence {
 			this.listener.restored(this.clientId, this.messages.size());
 		}
 		catch (RuntimeException ex) {
-			stopRenewingLease();
+			this.lease.release();
 			claimed.remove(new Claim(this.store, this.clientId), this);
 			throw ex;
 		}
@@ -184,79 +181,8 @@ final class SessionStorePersistence {
 	}
 
 	/**
-	 * Takes the session's lease for this instance, waiting for another owner's live lease to run out when so
-	 * configured, and keeps renewing it.
-	 */
-	private void takeLease() {
-		if (this.lease == null) {
-			return;
-		}
-		Optional<String> other;
-		try {
-			other = acquireLease();
-		}
-		catch (UnsupportedOperationException ex) {
-			logger.info("The session store " + this.store.getClass().getName()
-					+ " does not lease sessions; nothing stops a second instance with client id '" + this.clientId
-					+ "' from sharing the session");
-			return;
-		}
-		long pause = Math.max(100, Math.min(1000, this.lease.duration().toMillis() / 10));
-		while (other.isPresent()) {
-			if (!this.lease.waitForTakeover()) {
-				throw new IllegalStateException("Client id '" + this.clientId + "' is in use by instance '" + other.get()
-						+ "', which holds the lease on its session in the store; give each instance its own client id"
-						+ " (mqtt.client.client-id), or set mqtt.session.lease.wait-for-takeover=true to take the session"
-						+ " over once that instance has stopped and its lease has run out");
-			}
-			logger.info("Client id '" + this.clientId + "' is leased by instance '" + other.get()
-					+ "'; waiting to take the session over");
-			LockSupport.parkNanos(pause * 1_000_000);
-			other = acquireLease();
-		}
-		ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "mqtt-session-lease-" + this.clientId);
-			thread.setDaemon(true);
-			return thread;
-		});
-		long period = Math.max(1, this.lease.duration().toMillis() / 3);
-		renewal.scheduleAtFixedRate(this::renewLease, period, period, TimeUnit.MILLISECONDS);
-		this.leaseRenewal = renewal;
-	}
-
-	private Optional<String> acquireLease() {
-		return this.store.acquireLease(this.clientId, this.lease.owner(), Instant.now().plus(this.lease.duration()));
-	}
-
-	private void renewLease() {
-		try {
-			acquireLease().ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
-					+ this.clientId + "' after this instance's lease ran out; stop one of them"));
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not renew the lease on the session of client '" + this.clientId + "': " + ex.getMessage());
-		}
-	}
-
-	private void stopRenewingLease() {
-		ScheduledExecutorService renewal = this.leaseRenewal;
-		this.leaseRenewal = null;
-		if (renewal == null) {
-			return;
-		}
-		renewal.shutdownNow();
-		try {
-			this.store.releaseLease(this.clientId, this.lease.owner());
-		}
-		catch (RuntimeException ex) {
-			logger.warn("Could not give up the lease on the session of client '" + this.clientId
-					+ "'; it runs out by itself: " + ex.getMessage());
-		}
-	}
-
-	/**
 	 * Stores a packet durably: returns once it is written, or, inside {@link #publishDurably}, leaves the wait to
-	 * that method, outside Paho's locks.
+	 * that method, outside Paho's locks (for all but QoS 2 publishes, which must be durable before they are sent).
 	 * @param key Paho's key
 	 * @param header the header bytes
 	 * @param payload the payload bytes
@@ -265,23 +191,26 @@ final class SessionStorePersistence {
 		PahoKey parsed = PahoKey.parse(key);
 		PendingMessage message = this.codec.decode(parsed, header, payload);
 		boolean buffered = parsed.state() == PendingMessage.State.OFFLINE_BUFFERED;
-		String resent = (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH) ? undoneBufferedMessage(message) : null;
 		boolean reserved = buffered && !this.messages.containsKey(key) && reserveRoom(message);
 		Runnable written = () -> this.listener.persisted(this.clientId, message);
 		Held held = Held.of(message);
 		PendingMessageWriter.Write write;
 		try {
-			if (resent != null) {
-				Held previous = this.messages.remove(resent);
-				this.bufferedKeys.remove(resent);
-				this.undoneBufferedKeys.remove(resent);
-				write = this.writer.replace(resent, previous.state(), previous.packetId(), key, message, written);
-			}
-			else {
-				write = this.writer.add(key, message, !this.messages.containsKey(key), written);
-			}
-			if (this.messages.put(key, held) == null && buffered) {
-				this.bufferedKeys.add(key);
+			synchronized (this.writeOrder) {
+				String resent = (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH)
+						? undoneBufferedMessage(message) : null;
+				if (resent != null) {
+					Held previous = this.messages.remove(resent);
+					this.bufferedKeys.remove(resent);
+					this.undoneBufferedKeys.remove(resent);
+					write = this.writer.replace(resent, previous.state(), previous.packetId(), key, message, written);
+				}
+				else {
+					write = this.writer.add(key, message, !this.messages.containsKey(key), written);
+				}
+				if (this.messages.put(key, held) == null && buffered) {
+					this.bufferedKeys.add(key);
+				}
 			}
 		}
 		finally {
@@ -295,10 +224,13 @@ final class SessionStorePersistence {
 			this.lastPacketId = parsed.packetId();
 		}
 		List<PendingMessageWriter.Write> deferred = this.deferredWrites.get();
-		if (deferred != null) {
+		if (deferred != null && !(parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH && message.qos() == 2)) {
 			deferred.add(write);
 			return;
 		}
+		// A QoS 2 publish is durable before Paho may send it: a broker keeps the packet id of a QoS 2 publish until
+		// PUBREL, so an id it saw from a publish the client then lost in a crash would swallow the next message
+		// sent under that id.
 		try {
 			write.await();
 		}
@@ -418,9 +350,28 @@ final class SessionStorePersistence {
 	 * @param key Paho's key
 	 */
 	void remove(String key) {
+		PendingMessageWriter.Write write;
+		synchronized (this.writeOrder) {
+			// Map and queue change together: a removal racing another (the drain thread's removal of a buffered
+			// record against the callback thread's PUBCOMP) must reach the queue in the order the map saw it.
+			write = removeInOrder(key);
+		}
+		// An acknowledged publish needs no commit of its own: written late, or lost in a crash, it is at worst sent
+		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that waits, as it did before.
+		if (write != null && (!this.writer.gathers() || key.startsWith("r-"))) {
+			write.await();
+		}
+	}
+
+	private PendingMessageWriter.Write removeInOrder(String key) {
 		Held removed = this.messages.remove(key);
 		if (removed == null) {
-			return;
+			if (key.startsWith("s-")) {
+				// Paho undoes a send that failed before the publish was stored (a full in-flight window, say) by
+				// removing its key; a buffered message whose send was undone so comes back under a new packet id.
+				markUndoneIfBuffered(PahoKey.parse(key));
+			}
+			return null;
 		}
 		String bufferedKey = PahoKey.of(PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
 		Held buffered = null;
@@ -440,18 +391,13 @@ final class SessionStorePersistence {
 			// acknowledgement removes the buffered record right after, which clears the mark again).
 			markUndoneIfBuffered(new PahoKey(removed.state(), removed.packetId()));
 		}
-		PendingMessageWriter.Write write = (buffered != null)
+		return (buffered != null)
 				? this.writer.removeBoth(key, removed.state(), bufferedKey, removed.packetId(), () -> {
 					this.listener.removed(this.clientId, removed.state(), removed.packetId());
 					this.listener.removed(this.clientId, PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
 				})
 				: this.writer.remove(key, removed.state(), removed.packetId(),
 						() -> this.listener.removed(this.clientId, removed.state(), removed.packetId()));
-		// An acknowledged publish needs no commit of its own: written late, or lost in a crash, it is at worst sent
-		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that waits, as it did before.
-		if (!this.writer.gathers() || removed.state() == PendingMessage.State.INBOUND_PUBLISH) {
-			write.await();
-		}
 	}
 
 	/** Whether a removal is part of PUBCOMP: of the release, or of the publish while its release is held. */
@@ -500,7 +446,7 @@ final class SessionStorePersistence {
 		finally {
 			this.writer.stop();
 			this.loaded = false;
-			stopRenewingLease();
+			this.lease.release();
 			claimed.remove(new Claim(this.store, this.clientId), this);
 		}
 	}
@@ -602,12 +548,19 @@ final class SessionStorePersistence {
 	}
 
 	private void dropOldest(String key) {
-		Held held = this.messages.remove(key);
-		this.bufferedKeys.remove(key);
-		this.undoneBufferedKeys.remove(key);
+		Held held;
+		PendingMessageWriter.Write write = null;
+		synchronized (this.writeOrder) {
+			held = this.messages.remove(key);
+			this.bufferedKeys.remove(key);
+			this.undoneBufferedKeys.remove(key);
+			if (held != null) {
+				write = this.writer.remove(key, held.state(), held.packetId(), null);
+			}
+		}
 		if (held != null) {
 			PendingMessage dropped = held.buffered();
-			this.writer.remove(key, held.state(), held.packetId(), null).await();
+			write.await();
 			logger.warn("Client '" + this.clientId + "' holds " + this.limit.maxPendingMessages()
 					+ " pending messages (mqtt.session.max-pending-messages): dropped the oldest message never sent,"
 					+ " packet id " + dropped.packetId() + " to '" + dropped.topic() + "' (mqtt.session.overflow=drop-oldest)");

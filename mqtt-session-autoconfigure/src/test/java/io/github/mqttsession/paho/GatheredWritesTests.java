@@ -28,7 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -98,6 +98,22 @@ class GatheredWritesTests {
 	}
 
 	@Test
+	void anAcknowledgementWhileTheWriteIsUnderWayReleasesThePublisherAndTheRemovalFollows() throws Exception {
+		this.persistence.open("gathered", "tcp://unused");
+		this.store.close();
+		CompletableFuture<Void> publisher = publishDurably(1);
+		this.store.awaitHeld();
+		assertThat(publisher).isNotDone();
+		this.persistence.remove("s-1");
+		publisher.get(10, TimeUnit.SECONDS);
+		this.store.open();
+		this.persistence.close();
+		assertThat(this.store.calls.stream().flatMap(List::stream).map(Object::getClass).map(Class::getSimpleName))
+			.containsExactly("Added", "Removed");
+		assertThat(storedPacketIds()).isEmpty();
+	}
+
+	@Test
 	void aRemovalReturnsBeforeItIsWrittenAndIsWrittenInOrder() throws Exception {
 		this.persistence.open("gathered", "tcp://unused");
 		this.persistence.put("s-1", publish(1));
@@ -108,19 +124,46 @@ class GatheredWritesTests {
 		CountDownLatch queued = new CountDownLatch(1);
 		CompletableFuture<Void> reused = publishDurably(1, queued);
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
-		// Packet id 1 again, behind its earlier removal: both are written, in order, though it is acknowledged.
+		// Packet id 1 again, behind its earlier removal: acknowledged, its publisher goes on, yet all three writes
+		// are made, in order, since the row the first removal deletes is still there.
 		this.persistence.remove("s-1");
+		reused.get(10, TimeUnit.SECONDS);
 		assertThat(second).isNotDone();
-		assertThat(reused).isNotDone();
 		this.store.open();
 		second.get(10, TimeUnit.SECONDS);
-		reused.get(10, TimeUnit.SECONDS);
 		this.persistence.close();
 		assertThat(this.store.calls.stream().flatMap(List::stream)
 			.filter((change) -> !(change instanceof PendingMessageChange.Added added) || added.message().packetId() == 1)
 			.map(Object::getClass)
 			.map(Class::getSimpleName)).containsExactly("Added", "Removed", "Added", "Removed");
 		assertThat(storedPacketIds()).containsExactly(2);
+	}
+
+	@Test
+	void aQos2PublishIsStoredBeforePahoMaySendItEvenInsideDurablePublish() throws Exception {
+		this.persistence.open("gathered", "tcp://unused");
+		this.store.close();
+		CountDownLatch putReturned = new CountDownLatch(1);
+		CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> {
+			try {
+				this.persistence.publishDurably(() -> {
+					MqttPublish publish = publish(3);
+					publish.getMessage().setQos(2);
+					this.persistence.put("s-3", publish);
+					putReturned.countDown();
+					return null;
+				});
+			}
+			catch (MqttPersistenceException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		this.store.awaitHeld();
+		assertThat(putReturned.await(200, TimeUnit.MILLISECONDS)).isFalse();
+		this.store.open();
+		publisher.get(10, TimeUnit.SECONDS);
+		assertThat(putReturned.getCount()).isZero();
+		assertThat(storedPacketIds()).containsExactly(3);
 	}
 
 	@Test
@@ -175,6 +218,28 @@ class GatheredWritesTests {
 				new PendingMessageChange.Removed(State.OUTBOUND_PUBREL, 5));
 		assertThat(this.store.calls).anyMatch((call) -> call.containsAll(List.of(publishRemoved, bufferedRemoved)));
 		assertThat(storedPacketIds()).isEmpty();
+	}
+
+	@Test
+	void aBufferedMessageWhoseSendFailedBeforeItWasStoredTakesItsNewPacketIdInOneWrite() throws Exception {
+		this.persistence.open("gathered", "tcp://unused");
+		MqttPublish buffered = publish(5);
+		this.persistence.put("sb-5", buffered);
+		// Paho's drain thread meets a full in-flight window: the send fails before the publish is stored, Paho
+		// removes the publish key and sends the message again later under a new packet id.
+		this.persistence.remove("s-5");
+		this.store.calls.clear();
+		MqttPublish resent = publish(9);
+		resent.getMessage().setPayload(buffered.getMessage().getPayload());
+		this.persistence.put("s-9", resent);
+		this.persistence.remove("sb-9");
+		this.persistence.close();
+		assertThat(this.store.calls).hasSize(1);
+		assertThat(this.store.calls.get(0)).hasSize(2)
+			.startsWith(new PendingMessageChange.Removed(State.OFFLINE_BUFFERED, 5));
+		assertThat(this.store.load("gathered").orElseThrow().pendingMessages())
+			.extracting(PendingMessage::state, PendingMessage::packetId)
+			.containsExactly(tuple(State.OUTBOUND_PUBLISH, 9));
 	}
 
 	@Test
