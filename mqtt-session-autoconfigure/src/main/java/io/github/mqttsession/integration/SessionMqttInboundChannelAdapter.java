@@ -44,6 +44,16 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
+		IMqttAsyncClient client = this.clientManager.getClient();
+		if (client == null) {
+			subscribeOnConnect(reconnect, serverURI);
+			return;
+		}
+		SubscribeAfterDrain.run(getClientId(), client::getBufferedMessageCount, client::isConnected,
+				() -> subscribeOnConnect(reconnect, serverURI));
+	}
+
+	private void subscribeOnConnect(boolean reconnect, String serverURI) {
 		unsubscribeStaleTopics();
 		super.connectComplete(reconnect, serverURI);
 	}

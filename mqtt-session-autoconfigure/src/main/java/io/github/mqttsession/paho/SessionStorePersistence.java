@@ -195,10 +195,13 @@ final class SessionStorePersistence {
 		Runnable written = () -> this.listener.persisted(this.clientId, message);
 		Held held = Held.of(message);
 		PendingMessageWriter.Write write;
+		boolean coveredByBufferedRecord;
 		try {
 			synchronized (this.writeOrder) {
 				String resent = (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH)
 						? undoneBufferedMessage(message) : null;
+				coveredByBufferedRecord = parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH && (resent != null
+						|| this.messages.containsKey(PahoKey.of(PendingMessage.State.OFFLINE_BUFFERED, parsed.packetId())));
 				if (resent != null) {
 					Held previous = this.messages.remove(resent);
 					this.bufferedKeys.remove(resent);
@@ -223,9 +226,15 @@ final class SessionStorePersistence {
 		if (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH || buffered) {
 			this.lastPacketId = parsed.packetId();
 		}
+		boolean qos2Publish = parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH && message.qos() == 2;
 		List<PendingMessageWriter.Write> deferred = this.deferredWrites.get();
-		if (deferred != null && !(parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH && message.qos() == 2)) {
+		if (deferred != null && !qos2Publish) {
 			deferred.add(write);
+			return;
+		}
+		if (coveredByBufferedRecord && !qos2Publish) {
+			// Paho sends a buffered QoS 1 message: its buffered record stays stored until this write is, since
+			// the writer keeps order, so the message is durable already and the drain need not wait.
 			return;
 		}
 		// A QoS 2 publish is durable before Paho may send it: a broker keeps the packet id of a QoS 2 publish until
