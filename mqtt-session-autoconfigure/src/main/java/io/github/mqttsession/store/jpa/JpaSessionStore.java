@@ -74,6 +74,8 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private final PendingMessageWrites pendingMessageWrites;
 
+	private final SessionRows sessionRows;
+
 	private final Clock clock;
 
 	/** Whether each transaction must ask PostgreSQL for a synchronous commit, which the database does not default to. */
@@ -106,6 +108,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		this.statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
 		this.forceSynchronousCommit = DurableCommits.ensure(dataSource, databaseProductName);
 		this.pendingMessageWrites = new PendingMessageWrites(dataSource, this.statements, this.forceSynchronousCommit);
+		this.sessionRows = new SessionRows(dataSource, tablePrefix);
 		this.entityManagerFactory = buildEntityManagerFactory(dataSource, tablePrefix);
 	}
 
@@ -126,10 +129,14 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public Optional<MqttSession> load(String clientId) {
 		requireValidClientId(clientId);
-		Optional<MqttSession> session = inTransaction(clientId, "load the session", (entityManager) -> {
-			entityManager.unwrap(Session.class).setDefaultReadOnly(true);
-			return read(entityManager, clientId).map(StoredSession::toSession);
-		});
+		Optional<MqttSession> session;
+		try {
+			session = this.sessionRows.read(clientId);
+		}
+		catch (SQLException | RuntimeException ex) {
+			throw new SessionStoreException("Could not load the session for client '" + clientId + "': "
+					+ rootMessage(ex), ex);
+		}
 		session.ifPresentOrElse((loaded) -> remember(clientId, loaded), () -> forget(clientId));
 		return session;
 	}
