@@ -185,8 +185,7 @@ final class PendingMessageWriter {
 				this.progressed.signalAll();
 				return write;
 			}
-			if (this.thread != null) {
-				enqueue(write, key);
+			if (enqueueIfRunning(write, key)) {
 				return write;
 			}
 		}
@@ -237,16 +236,27 @@ final class PendingMessageWriter {
 		}
 		this.lock.lock();
 		try {
-			if (this.thread != null) {
-				enqueue(write, keys);
+			if (enqueueIfRunning(write, keys)) {
 				return;
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
-		// Not open (Paho may still acknowledge after its client was closed): written right away.
 		write.applyTo(this.store, this.clientId);
+	}
+
+	/**
+	 * Queues a write for the background thread, when it runs; the caller holds the lock.
+	 * @return {@code false} when the writer is not open (Paho may still acknowledge after its client was closed):
+	 * the caller then writes right away
+	 */
+	private boolean enqueueIfRunning(Write write, String... keys) {
+		if (this.thread == null) {
+			return false;
+		}
+		enqueue(write, keys);
+		return true;
 	}
 
 	private void enqueue(Write write, String... keys) {

@@ -367,7 +367,8 @@ final class SessionStorePersistence {
 		}
 		// An acknowledged publish needs no commit of its own: written late, or lost in a crash, it is at worst sent
 		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that waits, as it did before.
-		if (write != null && (!this.writer.gathers() || key.startsWith("r-"))) {
+		if (write != null && (!this.writer.gathers()
+				|| PahoKey.parse(key).state() == PendingMessage.State.INBOUND_PUBLISH)) {
 			write.await();
 		}
 	}

@@ -147,8 +147,8 @@ public interface SessionStore {
 	/**
 	 * Applies changes to a session's pending messages in order, all or none: built-in stores write them in one
 	 * transaction with one durable commit, which is how a client's persistence lets many publishers share a commit.
-	 * Creates the session when there is none. The default applies them to the loaded session and saves it once
-	 * (atomic for one writer per client id).
+	 * An addition creates the session when there is none; removals alone leave a missing session missing. The
+	 * default applies them to the loaded session and saves it once (atomic for one writer per client id).
 	 * @param clientId the client id
 	 * @param changes the changes, applied first to last
 	 */
@@ -156,7 +156,11 @@ public interface SessionStore {
 		if (changes.isEmpty()) {
 			return;
 		}
-		MqttSession session = load(clientId).orElse(MqttSession.EMPTY);
+		Optional<MqttSession> stored = load(clientId);
+		if (stored.isEmpty() && changes.stream().noneMatch(PendingMessageChange.Added.class::isInstance)) {
+			return;
+		}
+		MqttSession session = stored.orElse(MqttSession.EMPTY);
 		List<PendingMessage> messages = new ArrayList<>(session.pendingMessages());
 		for (PendingMessageChange change : changes) {
 			if (change instanceof PendingMessageChange.Added added) {

@@ -245,6 +245,9 @@ public abstract class SessionStoreContractTests {
 		String other = newClientId();
 		this.store.applyPendingMessageChanges(other, List.of(new PendingMessageChange.Added(kept)));
 		assertThat(this.store.load(other)).contains(new MqttSession(List.of(), List.of(kept), 0));
+		String unknown = newClientId();
+		this.store.applyPendingMessageChanges(unknown, List.of(new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 1)));
+		assertThat(this.store.load(unknown)).isEmpty();
 	}
 
 	@Test

@@ -7,7 +7,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -176,7 +175,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 				insertBatch(connection, this.statements.insertSubscription, subscriptions.inserted(),
 						(statement, subscription) -> bindSubscription(statement, clientId, subscription, now));
 				insertBatch(connection, this.statements.insertPendingMessage, messages.inserted(),
-						(statement, message) -> bindMessage(statement, clientId, message, now));
+						(statement, message) -> PendingMessageWrites.bindMessage(statement, clientId, message, now));
 			});
 			return null;
 		});
@@ -326,7 +325,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		requireValidClientId(clientId);
 		Optional<String> other = inTransaction(clientId, "take the lease for " + owner, (entityManager) -> {
 			Instant now = this.clock.instant();
-			jdbc(entityManager, (connection) -> insertSessionIfAbsent(connection, clientId, now));
+			jdbc(entityManager, (connection) -> this.pendingMessageWrites.insertSessionIfAbsent(connection, clientId, now));
 			int taken = entityManager
 				.createQuery("update SessionEntity s set s.owner = :owner, s.leaseExpiresAt = :until"
 						+ " where s.clientId = :clientId and (s.owner is null or s.owner = :owner"
@@ -375,7 +374,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 			inTransaction(clientId, action, (entityManager) -> {
 				if (!known) {
 					Instant now = this.clock.instant();
-					jdbc(entityManager, (connection) -> insertSessionIfAbsent(connection, clientId, now));
+					jdbc(entityManager, (connection) -> this.pendingMessageWrites.insertSessionIfAbsent(connection, clientId, now));
 				}
 				work.accept(entityManager);
 				return null;
@@ -387,10 +386,6 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 			this.knownSessions.remove(clientId);
 			throw ex;
 		}
-	}
-
-	private void insertSessionIfAbsent(Connection connection, String clientId, Instant now) throws SQLException {
-		this.pendingMessageWrites.insertSessionIfAbsent(connection, clientId, now);
 	}
 
 	private Optional<StoredSession> read(EntityManager entityManager, String clientId) {
@@ -515,16 +510,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		statement.setString(1, clientId);
 		statement.setString(2, subscription.topicFilter());
 		statement.setInt(3, subscription.qos());
-		statement.setObject(4, timestamp(now));
-	}
-
-	private static void bindMessage(PreparedStatement statement, String clientId, PendingMessage message,
-			Instant now) throws SQLException {
-		PendingMessageWrites.bindMessage(statement, clientId, message, now);
-	}
-
-	private static OffsetDateTime timestamp(Instant instant) {
-		return PendingMessageWrites.timestamp(instant);
+		statement.setObject(4, PendingMessageWrites.timestamp(now));
 	}
 
 	private static Instant latest(Instant... instants) {

@@ -42,33 +42,18 @@ final class PendingMessageWrites {
 	 */
 	void write(String clientId, List<PendingMessageChange> changes, Instant now, boolean createSession)
 			throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			if (autoCommit) {
-				connection.setAutoCommit(false);
-			}
-			try {
-				if (this.forceSynchronousCommit) {
-					try (PreparedStatement statement = connection.prepareStatement(DurableCommits.SYNCHRONOUS_COMMIT)) {
-						statement.execute();
-					}
-				}
-				if (createSession) {
-					insertSessionIfAbsent(connection, clientId, now);
-				}
-				writeChanges(connection, clientId, changes, now);
-				connection.commit();
-			}
-			catch (SQLException | RuntimeException ex) {
-				rollback(connection, ex);
-				throw ex;
-			}
-			finally {
-				if (autoCommit) {
-					connection.setAutoCommit(true);
+		JdbcTransaction.run(this.dataSource, (connection) -> {
+			if (this.forceSynchronousCommit) {
+				try (PreparedStatement statement = connection.prepareStatement(DurableCommits.SYNCHRONOUS_COMMIT)) {
+					statement.execute();
 				}
 			}
-		}
+			if (createSession) {
+				insertSessionIfAbsent(connection, clientId, now);
+			}
+			writeChanges(connection, clientId, changes, now);
+			return null;
+		});
 	}
 
 	/**
@@ -145,15 +130,6 @@ final class PendingMessageWrites {
 
 	static OffsetDateTime timestamp(Instant instant) {
 		return instant.atOffset(ZoneOffset.UTC);
-	}
-
-	private static void rollback(Connection connection, Exception failure) {
-		try {
-			connection.rollback();
-		}
-		catch (SQLException ex) {
-			failure.addSuppressed(ex);
-		}
 	}
 
 }

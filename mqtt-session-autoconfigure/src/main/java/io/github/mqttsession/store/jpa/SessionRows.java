@@ -45,31 +45,7 @@ final class SessionRows {
 	 * @throws SQLException when the database fails
 	 */
 	Optional<MqttSession> read(String clientId) throws SQLException {
-		try (Connection connection = this.dataSource.getConnection()) {
-			boolean autoCommit = connection.getAutoCommit();
-			if (autoCommit) {
-				connection.setAutoCommit(false);
-			}
-			try {
-				Optional<MqttSession> session = read(connection, clientId);
-				connection.commit();
-				return session;
-			}
-			catch (SQLException | RuntimeException ex) {
-				try {
-					connection.rollback();
-				}
-				catch (SQLException rollbackFailure) {
-					ex.addSuppressed(rollbackFailure);
-				}
-				throw ex;
-			}
-			finally {
-				if (autoCommit) {
-					connection.setAutoCommit(true);
-				}
-			}
-		}
+		return JdbcTransaction.run(this.dataSource, (connection) -> read(connection, clientId));
 	}
 
 	private Optional<MqttSession> read(Connection connection, String clientId) throws SQLException {

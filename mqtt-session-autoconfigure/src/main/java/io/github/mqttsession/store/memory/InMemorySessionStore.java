@@ -82,29 +82,28 @@ public class InMemorySessionStore implements SessionStore {
 
 	@Override
 	public void addPendingMessage(String clientId, PendingMessage message) {
-		update(clientId, (state) -> state.pendingMessages.put(key(message.state(), message.packetId()), message));
+		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Added(message)));
 	}
 
 	@Override
 	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
-		updateIfPresent(clientId, (session) -> session.pendingMessages.remove(key(state, packetId)));
+		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(state, packetId)));
 	}
 
 	@Override
 	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
 			PendingMessage replacement) {
-		update(clientId, (session) -> {
-			session.pendingMessages.remove(key(state, packetId));
-			session.pendingMessages.put(key(replacement.state(), replacement.packetId()), replacement);
-		});
+		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(state, packetId),
+				new PendingMessageChange.Added(replacement)));
 	}
 
+	/** Applies the changes in one step of the client id's lock; only an addition creates a missing session. */
 	@Override
 	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
 		if (changes.isEmpty()) {
 			return;
 		}
-		update(clientId, (session) -> {
+		Change apply = (session) -> {
 			for (PendingMessageChange change : changes) {
 				if (change instanceof PendingMessageChange.Added added) {
 					session.pendingMessages.put(key(added.message().state(), added.message().packetId()), added.message());
@@ -113,7 +112,13 @@ public class InMemorySessionStore implements SessionStore {
 					session.pendingMessages.remove(key(removed.state(), removed.packetId()));
 				}
 			}
-		});
+		};
+		if (changes.stream().anyMatch(PendingMessageChange.Added.class::isInstance)) {
+			update(clientId, apply);
+		}
+		else {
+			updateIfPresent(clientId, apply);
+		}
 	}
 
 	/**
