@@ -158,11 +158,10 @@ final class PendingMessageWriter {
 	 * @param key Paho's key of the message
 	 * @param state the message's state
 	 * @param packetId the message's packet id
-	 * @param written run once the message is removed
 	 * @return the write, to wait for
 	 */
-	Write remove(String key, PendingMessage.State state, int packetId, Runnable written) {
-		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId)), false, written);
+	Write remove(String key, PendingMessage.State state, int packetId) {
+		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId)), false, null);
 		if (!this.gathers) {
 			write.applyTo(this.store, this.clientId);
 			return write;
@@ -202,12 +201,11 @@ final class PendingMessageWriter {
 	 * @param state the message's state
 	 * @param bufferedKey Paho's key of the buffered record
 	 * @param packetId the packet id of both
-	 * @param written run once both are removed
 	 * @return the write, to wait for
 	 */
-	Write removeBoth(String key, PendingMessage.State state, String bufferedKey, int packetId, Runnable written) {
+	Write removeBoth(String key, PendingMessage.State state, String bufferedKey, int packetId) {
 		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId),
-				new PendingMessageChange.Removed(PendingMessage.State.OFFLINE_BUFFERED, packetId)), false, written);
+				new PendingMessageChange.Removed(PendingMessage.State.OFFLINE_BUFFERED, packetId)), false, null);
 		submit(write, key, bufferedKey);
 		return write;
 	}

@@ -401,13 +401,13 @@ final class SessionStorePersistence {
 			// acknowledgement removes the buffered record right after, which clears the mark again).
 			markUndoneIfBuffered(new PahoKey(removed.state(), removed.packetId()));
 		}
-		return (buffered != null)
-				? this.writer.removeBoth(key, removed.state(), bufferedKey, removed.packetId(), () -> {
-					this.listener.removed(this.clientId, removed.state(), removed.packetId());
-					this.listener.removed(this.clientId, PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
-				})
-				: this.writer.remove(key, removed.state(), removed.packetId(),
-						() -> this.listener.removed(this.clientId, removed.state(), removed.packetId()));
+		// Heard when the session lets go of the message, as the pending count drops, not when the write lands.
+		this.listener.removed(this.clientId, removed.state(), removed.packetId());
+		if (buffered != null) {
+			this.listener.removed(this.clientId, PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
+			return this.writer.removeBoth(key, removed.state(), bufferedKey, removed.packetId());
+		}
+		return this.writer.remove(key, removed.state(), removed.packetId());
 	}
 
 	/** Whether a removal is part of PUBCOMP: of the release, or of the publish while its release is held. */
@@ -565,7 +565,7 @@ final class SessionStorePersistence {
 			this.bufferedKeys.remove(key);
 			this.undoneBufferedKeys.remove(key);
 			if (held != null) {
-				write = this.writer.remove(key, held.state(), held.packetId(), null);
+				write = this.writer.remove(key, held.state(), held.packetId());
 			}
 		}
 		if (held != null) {
