@@ -1,6 +1,5 @@
 package io.github.mqttsession.store;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Validation of the names MQTT puts on the wire: client ids, topic filters and topic names, and QoS levels.
@@ -124,7 +123,28 @@ public final class MqttNames {
 	 * @return its UTF-8 length
 	 */
 	public static int utf8Length(String value) {
-		return value.getBytes(StandardCharsets.UTF_8).length;
+		// Counted, not encoded: this runs on every store operation
+		int length = value.length();
+		int bytes = length;
+		for (int i = 0; i < length; i++) {
+			char c = value.charAt(i);
+			if (c < 0x80) {
+				continue;
+			}
+			if (c < 0x800) {
+				bytes += 1;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+				// A pair is one code point of 4 bytes
+				bytes += 2;
+				i++;
+			}
+			else if (!Character.isSurrogate(c)) {
+				bytes += 2;
+			}
+			// A lone surrogate is encoded as '?', one byte
+		}
+		return bytes;
 	}
 
 	private static String quote(String value) {

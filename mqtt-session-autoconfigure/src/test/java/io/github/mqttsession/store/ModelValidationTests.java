@@ -1,5 +1,6 @@
 package io.github.mqttsession.store;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,13 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /** The records refuse invalid values with a message that names the value and the rule. */
 class ModelValidationTests {
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", "sensor-1", "caf\u00e9", "\u20ac-\u4e2d", "\ud83d\ude00 smile", "lone \ud83d high",
+			"lone \ude00 low", "end \ud83d", "\u07ff\u0800\uffff" })
+	void utf8LengthIsTheLengthOfTheEncodedBytes(String value) {
+		assertThat(MqttNames.utf8Length(value)).isEqualTo(value.getBytes(StandardCharsets.UTF_8).length);
+	}
 
 	@Test
 	void clientIdMustNotBeBlankNorLongerThanMqttAllows() {

@@ -71,7 +71,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private final SessionStoreStatements statements;
 
-	private final PendingMessageWrites pendingMessageWrites;
+	private final SessionWrites writes;
 
 	private final SessionRows sessionRows;
 
@@ -83,8 +83,8 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	/** Client ids whose session row this store has seen or written, so that adds skip the row's upsert. */
 	private final Set<String> knownSessions = ConcurrentHashMap.newKeySet();
 
-	/** Per thread, the hash of the session it last loaded or saved per client id: the base of a conflict check. */
-	private final ThreadLocal<Map<String, Integer>> readSessions = ThreadLocal.withInitial(HashMap::new);
+	/** Per thread, the session it last loaded or saved per client id: the base of its next save. */
+	private final ThreadLocal<Map<String, KnownSession>> readSessions = ThreadLocal.withInitial(HashMap::new);
 
 	/**
 	 * Creates a store on the default tables.
@@ -106,8 +106,8 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		String databaseProductName = checkTables(dataSource, tablePrefix);
 		this.statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
 		this.forceSynchronousCommit = DurableCommits.ensure(dataSource, databaseProductName);
-		this.pendingMessageWrites = new PendingMessageWrites(dataSource, this.statements, this.forceSynchronousCommit);
 		this.sessionRows = new SessionRows(dataSource, tablePrefix);
+		this.writes = new SessionWrites(dataSource, this.statements, this.sessionRows, this.forceSynchronousCommit);
 		this.entityManagerFactory = buildEntityManagerFactory(dataSource, tablePrefix);
 	}
 
@@ -128,59 +128,36 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public Optional<MqttSession> load(String clientId) {
 		requireValidClientId(clientId);
-		Optional<MqttSession> session;
+		Optional<SessionRows.Stored> stored;
 		try {
-			session = this.sessionRows.read(clientId);
+			stored = this.sessionRows.read(clientId);
 		}
 		catch (SQLException | RuntimeException ex) {
 			throw new SessionStoreException("Could not load the session for client '" + clientId + "': "
 					+ rootMessage(ex), ex);
 		}
-		session.ifPresentOrElse((loaded) -> remember(clientId, loaded), () -> forget(clientId));
-		return session;
+		stored.ifPresentOrElse((loaded) -> remember(clientId, loaded.session(), loaded.version()),
+				() -> forget(clientId));
+		return stored.map(SessionRows.Stored::session);
 	}
 
 	@Override
 	public void save(String clientId, MqttSession session) {
 		requireValidClientId(clientId);
 		session.subscriptions().forEach((subscription) -> requireValidTopicFilter(subscription.topicFilter()));
-		Integer expected = this.readSessions.get().get(clientId);
-		inTransaction(clientId, "save the session", (entityManager) -> {
-			Optional<StoredSession> stored = read(entityManager, clientId);
-			if (expected != null && (stored.isEmpty() || stored.get().toSession().hashCode() != expected)) {
-				throw new SessionStoreException("Could not save the session for client '" + clientId
-						+ "': another writer changed or deleted it since this thread loaded it; load it again, apply"
-						+ " the change and save again");
-			}
-			Instant now = this.clock.instant();
-			List<SubscriptionEntity> storedSubscriptions = List.of();
-			List<PendingMessageEntity> storedMessages = List.of();
-			if (stored.isPresent()) {
-				stored.get().session().update(session.packetId(), now);
-				storedSubscriptions = stored.get().subscriptions();
-				storedMessages = stored.get().messages();
-			}
-			else {
-				entityManager.persist(new SessionEntity(clientId, session.packetId(), now));
-			}
-			JpaSessionDiff.Changes<Subscription, SubscriptionEntity> subscriptions = JpaSessionDiff
-				.apply(storedSubscriptions, session.subscriptions(), Subscription::topicFilter, now);
-			JpaSessionDiff.Changes<PendingMessage, PendingMessageEntity> messages = JpaSessionDiff.apply(
-					storedMessages, session.pendingMessages(),
-					(message) -> JpaSessionDiff.messageKey(message.state(), message.packetId()), now);
-			subscriptions.deleted().forEach(entityManager::remove);
-			messages.deleted().forEach(entityManager::remove);
-			entityManager.flush();
-			jdbc(entityManager, (connection) -> {
-				insertBatch(connection, this.statements.insertSubscription, subscriptions.inserted(),
-						(statement, subscription) -> bindSubscription(statement, clientId, subscription, now));
-				insertBatch(connection, this.statements.insertPendingMessage, messages.inserted(),
-						(statement, message) -> PendingMessageWrites.bindMessage(statement, clientId, message, now));
-			});
-			return null;
-		});
+		long version;
+		try {
+			version = this.writes.save(clientId, session, this.readSessions.get().get(clientId), this.clock.instant());
+		}
+		catch (SessionStoreException ex) {
+			throw ex;
+		}
+		catch (SQLException | RuntimeException ex) {
+			throw new SessionStoreException("Could not save the session for client '" + clientId + "': "
+					+ rootMessage(ex), ex);
+		}
 		this.knownSessions.add(clientId);
-		remember(clientId, session);
+		remember(clientId, session, version);
 	}
 
 	@Override
@@ -199,7 +176,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		requireValidTopicFilter(subscription.topicFilter());
 		update(clientId, "add subscription '" + subscription.topicFilter() + "'", (entityManager) -> jdbc(entityManager,
 				(connection) -> execute(connection, this.statements.upsertSubscription,
-						(statement) -> bindSubscription(statement, clientId, subscription, this.clock.instant()))));
+						(statement) -> SessionWrites.bindSubscription(statement, clientId, subscription, this.clock.instant()))));
 	}
 
 	@Override
@@ -242,7 +219,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		boolean adds = changes.stream().anyMatch(PendingMessageChange.Added.class::isInstance);
 		boolean createSession = adds && !this.knownSessions.contains(clientId);
 		try {
-			this.pendingMessageWrites.write(clientId, changes, this.clock.instant(), createSession);
+			this.writes.write(clientId, changes, this.clock.instant(), createSession);
 		}
 		catch (SQLException | RuntimeException ex) {
 			// The row may have been deleted by another instance: create it again next time.
@@ -277,7 +254,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	public void setPacketId(String clientId, int packetId) {
 		MqttNames.requireValidSessionPacketId(packetId);
 		update(clientId, "set packet id " + packetId, (entityManager) -> entityManager
-			.createQuery("update SessionEntity s set s.packetId = :packetId, s.updatedAt = :now"
+			.createQuery("update SessionEntity s set s.packetId = :packetId, s.updatedAt = :now, s.version = s.version + 1"
 					+ " where s.clientId = :clientId")
 			.setParameter("packetId", packetId)
 			.setParameter("now", this.clock.instant())
@@ -325,7 +302,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		requireValidClientId(clientId);
 		Optional<String> other = inTransaction(clientId, "take the lease for " + owner, (entityManager) -> {
 			Instant now = this.clock.instant();
-			jdbc(entityManager, (connection) -> this.pendingMessageWrites.insertSessionIfAbsent(connection, clientId, now));
+			jdbc(entityManager, (connection) -> this.writes.insertSessionIfAbsent(connection, clientId, now));
 			int taken = entityManager
 				.createQuery("update SessionEntity s set s.owner = :owner, s.leaseExpiresAt = :until"
 						+ " where s.clientId = :clientId and (s.owner is null or s.owner = :owner"
@@ -374,7 +351,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 			inTransaction(clientId, action, (entityManager) -> {
 				if (!known) {
 					Instant now = this.clock.instant();
-					jdbc(entityManager, (connection) -> this.pendingMessageWrites.insertSessionIfAbsent(connection, clientId, now));
+					jdbc(entityManager, (connection) -> this.writes.insertSessionIfAbsent(connection, clientId, now));
 				}
 				work.accept(entityManager);
 				return null;
@@ -386,24 +363,6 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 			this.knownSessions.remove(clientId);
 			throw ex;
 		}
-	}
-
-	private Optional<StoredSession> read(EntityManager entityManager, String clientId) {
-		SessionEntity session = entityManager.find(SessionEntity.class, clientId);
-		if (session == null) {
-			return Optional.empty();
-		}
-		List<SubscriptionEntity> subscriptions = entityManager
-			.createQuery("select s from SubscriptionEntity s where s.clientId = :clientId order by s.id",
-					SubscriptionEntity.class)
-			.setParameter("clientId", clientId)
-			.getResultList();
-		List<PendingMessageEntity> messages = entityManager
-			.createQuery("select m from PendingMessageEntity m where m.clientId = :clientId order by m.id",
-					PendingMessageEntity.class)
-			.setParameter("clientId", clientId)
-			.getResultList();
-		return Optional.of(new StoredSession(session, subscriptions, messages));
 	}
 
 	private <T> T inTransaction(String clientId, String action, Function<EntityManager, T> work) {
@@ -466,8 +425,8 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getName();
 	}
 
-	private void remember(String clientId, MqttSession session) {
-		this.readSessions.get().put(clientId, session.hashCode());
+	private void remember(String clientId, MqttSession session, long version) {
+		this.readSessions.get().put(clientId, KnownSession.of(session, version));
 	}
 
 	private void forget(String clientId) {
@@ -483,34 +442,6 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 			binder.bind(statement);
 			statement.executeUpdate();
 		}
-	}
-
-	private static <T> void insertBatch(Connection connection, String sql, Collection<T> values,
-			ValueBinder<T> binder) throws SQLException {
-		if (values.isEmpty()) {
-			return;
-		}
-		try (PreparedStatement statement = connection.prepareStatement(sql)) {
-			int batched = 0;
-			for (T value : values) {
-				binder.bind(statement, value);
-				statement.addBatch();
-				if (++batched % 500 == 0) {
-					statement.executeBatch();
-				}
-			}
-			if (batched % 500 != 0) {
-				statement.executeBatch();
-			}
-		}
-	}
-
-	private static void bindSubscription(PreparedStatement statement, String clientId, Subscription subscription,
-			Instant now) throws SQLException {
-		statement.setString(1, clientId);
-		statement.setString(2, subscription.topicFilter());
-		statement.setInt(3, subscription.qos());
-		statement.setObject(4, PendingMessageWrites.timestamp(now));
 	}
 
 	private static Instant latest(Instant... instants) {
@@ -611,24 +542,6 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	private interface Binder {
 
 		void bind(PreparedStatement statement) throws SQLException;
-
-	}
-
-	@FunctionalInterface
-	private interface ValueBinder<T> {
-
-		void bind(PreparedStatement statement, T value) throws SQLException;
-
-	}
-
-	/** A session row with its child rows, as read in one transaction. */
-	private record StoredSession(SessionEntity session, List<SubscriptionEntity> subscriptions,
-			List<PendingMessageEntity> messages) {
-
-		MqttSession toSession() {
-			return new MqttSession(this.subscriptions.stream().map(SubscriptionEntity::toValue).toList(),
-					this.messages.stream().map(PendingMessageEntity::toValue).toList(), this.session.getPacketId());
-		}
 
 	}
 

@@ -21,7 +21,7 @@ import org.hibernate.type.SqlTypes;
  */
 @Entity
 @Table(name = "MQTT_PENDING_MESSAGE")
-class PendingMessageEntity implements JpaSessionDiff.Row<PendingMessage> {
+class PendingMessageEntity {
 
 	@Id
 	@Column(name = "ID")
@@ -64,28 +64,6 @@ class PendingMessageEntity implements JpaSessionDiff.Row<PendingMessage> {
 	private Instant createdAt;
 
 	protected PendingMessageEntity() {
-	}
-
-	@Override
-	public Object key() {
-		return JpaSessionDiff.messageKey(this.state, this.packetId);
-	}
-
-	@Override
-	public PendingMessage toValue() {
-		return new PendingMessage(this.state, this.packetId, this.topic, this.payload, this.qos, this.retained,
-				this.duplicate, this.properties);
-	}
-
-	@Override
-	public void update(PendingMessage message, Instant now) {
-		this.topic = message.topic();
-		this.qos = message.qos();
-		this.retained = message.retained();
-		this.duplicate = message.duplicate();
-		this.properties = message.properties();
-		this.payload = message.payload();
-		this.createdAt = now;
 	}
 
 }

@@ -54,9 +54,4 @@ class SessionEntity {
 		return this.packetId;
 	}
 
-	void update(int packetId, Instant now) {
-		this.packetId = packetId;
-		this.updatedAt = now;
-	}
-
 }

@@ -31,7 +31,7 @@ final class SessionRows {
 
 	SessionRows(DataSource dataSource, String tablePrefix) {
 		this.dataSource = dataSource;
-		this.selectSession = "SELECT PACKET_ID FROM " + tablePrefix + "SESSION WHERE CLIENT_ID = ?";
+		this.selectSession = "SELECT PACKET_ID, VERSION FROM " + tablePrefix + "SESSION WHERE CLIENT_ID = ?";
 		this.selectSubscriptions = "SELECT TOPIC_FILTER, QOS FROM " + tablePrefix
 				+ "SUBSCRIPTION WHERE CLIENT_ID = ? ORDER BY ID";
 		this.selectMessages = "SELECT STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE, PROPERTIES, PAYLOAD FROM "
@@ -39,17 +39,25 @@ final class SessionRows {
 	}
 
 	/**
-	 * Reads the session stored for a client id.
+	 * Reads the session stored for a client id in a transaction of its own.
 	 * @param clientId the client id
-	 * @return the session, or empty when none is stored
+	 * @return the session and its version, or empty when none is stored
 	 * @throws SQLException when the database fails
 	 */
-	Optional<MqttSession> read(String clientId) throws SQLException {
+	Optional<Stored> read(String clientId) throws SQLException {
 		return JdbcTransaction.run(this.dataSource, (connection) -> read(connection, clientId));
 	}
 
-	private Optional<MqttSession> read(Connection connection, String clientId) throws SQLException {
+	/**
+	 * Reads the session stored for a client id.
+	 * @param connection the connection, in a transaction
+	 * @param clientId the client id
+	 * @return the session and its version, or empty when none is stored
+	 * @throws SQLException when the database fails
+	 */
+	Optional<Stored> read(Connection connection, String clientId) throws SQLException {
 		int packetId;
+		long version;
 		try (PreparedStatement statement = connection.prepareStatement(this.selectSession)) {
 			statement.setString(1, clientId);
 			try (ResultSet row = statement.executeQuery()) {
@@ -57,6 +65,7 @@ final class SessionRows {
 					return Optional.empty();
 				}
 				packetId = row.getInt(1);
+				version = row.getLong(2);
 			}
 		}
 		List<Subscription> subscriptions = new ArrayList<>();
@@ -79,7 +88,15 @@ final class SessionRows {
 				}
 			}
 		}
-		return Optional.of(new MqttSession(subscriptions, messages, packetId));
+		return Optional.of(new Stored(new MqttSession(subscriptions, messages, packetId), version));
+	}
+
+	/**
+	 * A stored session with the version of its row.
+	 * @param session the session
+	 * @param version the version
+	 */
+	record Stored(MqttSession session, long version) {
 	}
 
 }

@@ -14,23 +14,32 @@ final class SessionStoreStatements {
 
 	final String upsertSubscription;
 
-	final String insertSubscription;
-
 	final String upsertPendingMessage;
-
-	final String insertPendingMessage;
 
 	final String deletePendingMessage;
 
-	private SessionStoreStatements(String insertSessionIfAbsent, String upsertSubscription,
-			String insertSubscription, String upsertPendingMessage, String insertPendingMessage,
-			String deletePendingMessage) {
+	final String deletePendingMessages;
+
+	final String deleteSubscription;
+
+	final String deleteSubscriptions;
+
+	/** Sets packet id and update time and counts the version up, when the version is still the one given. */
+	final String updateSessionIfVersion;
+
+	private SessionStoreStatements(String tablePrefix, String insertSessionIfAbsent, String upsertSubscription,
+			String upsertPendingMessage) {
 		this.insertSessionIfAbsent = insertSessionIfAbsent;
 		this.upsertSubscription = upsertSubscription;
-		this.insertSubscription = insertSubscription;
 		this.upsertPendingMessage = upsertPendingMessage;
-		this.insertPendingMessage = insertPendingMessage;
-		this.deletePendingMessage = deletePendingMessage;
+		String message = tablePrefix + "PENDING_MESSAGE";
+		String subscription = tablePrefix + "SUBSCRIPTION";
+		this.deletePendingMessage = "DELETE FROM " + message + " WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?";
+		this.deletePendingMessages = "DELETE FROM " + message + " WHERE CLIENT_ID = ?";
+		this.deleteSubscription = "DELETE FROM " + subscription + " WHERE CLIENT_ID = ? AND TOPIC_FILTER = ?";
+		this.deleteSubscriptions = "DELETE FROM " + subscription + " WHERE CLIENT_ID = ?";
+		this.updateSessionIfVersion = "UPDATE " + tablePrefix + "SESSION SET PACKET_ID = ?, UPDATED_AT = ?,"
+				+ " VERSION = VERSION + 1 WHERE CLIENT_ID = ? AND VERSION = ?";
 	}
 
 	/**
@@ -45,26 +54,21 @@ final class SessionStoreStatements {
 		String session = tablePrefix + "SESSION";
 		String subscription = tablePrefix + "SUBSCRIPTION";
 		String message = tablePrefix + "PENDING_MESSAGE";
-		String deleteMessage = "DELETE FROM " + message + " WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?";
 		if (name.contains("postgres")) {
-			return new SessionStoreStatements(
+			return new SessionStoreStatements(tablePrefix,
 					"INSERT INTO " + session + " (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT)"
 							+ " VALUES (?, 0, 0, ?, ?) ON CONFLICT (CLIENT_ID) DO NOTHING",
 					"INSERT INTO " + subscription + " (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT) VALUES (nextval('"
 							+ subscription + "_SEQ'), ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, TOPIC_FILTER)"
 							+ " DO UPDATE SET QOS = EXCLUDED.QOS, CREATED_AT = EXCLUDED.CREATED_AT",
-					"INSERT INTO " + subscription + " (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT) VALUES (nextval('"
-							+ subscription + "_SEQ'), ?, ?, ?, ?)",
 					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (nextval('" + message
 							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, STATE, PACKET_ID) DO UPDATE SET"
 							+ " TOPIC = EXCLUDED.TOPIC, QOS = EXCLUDED.QOS, RETAINED = EXCLUDED.RETAINED,"
 							+ " DUPLICATE = EXCLUDED.DUPLICATE, PROPERTIES = EXCLUDED.PROPERTIES,"
-							+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT",
-					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (nextval('" + message
-							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", deleteMessage);
+							+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT");
 		}
 		if (name.contains("h2")) {
-			return new SessionStoreStatements(
+			return new SessionStoreStatements(tablePrefix,
 					"MERGE INTO " + session + " T USING (VALUES (CAST(? AS VARCHAR(1024)))) S(CLIENT_ID)"
 							+ " ON T.CLIENT_ID = S.CLIENT_ID WHEN NOT MATCHED THEN"
 							+ " INSERT (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT) VALUES (S.CLIENT_ID, 0, 0, ?, ?)",
@@ -74,8 +78,6 @@ final class SessionStoreStatements {
 							+ " WHEN MATCHED THEN UPDATE SET QOS = S.QOS, CREATED_AT = S.CREATED_AT"
 							+ " WHEN NOT MATCHED THEN INSERT (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT)"
 							+ " VALUES (NEXT VALUE FOR " + subscription + "_SEQ, S.CLIENT_ID, S.TOPIC_FILTER, S.QOS, S.CREATED_AT)",
-					"INSERT INTO " + subscription + " (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT) VALUES (NEXT VALUE FOR "
-							+ subscription + "_SEQ, ?, ?, ?, ?)",
 					"MERGE INTO " + message + " T USING (VALUES (CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(20)),"
 							+ " CAST(? AS INTEGER), CAST(? AS VARCHAR(65535)), CAST(? AS INTEGER), CAST(? AS BOOLEAN),"
 							+ " CAST(? AS BOOLEAN), CAST(? AS VARBINARY), CAST(? AS VARBINARY),"
@@ -85,9 +87,7 @@ final class SessionStoreStatements {
 							+ " DUPLICATE = S.DUPLICATE, PROPERTIES = S.PROPERTIES, PAYLOAD = S.PAYLOAD, CREATED_AT = S.CREATED_AT"
 							+ " WHEN NOT MATCHED THEN INSERT (ID, " + MESSAGE_COLUMNS + ") VALUES (NEXT VALUE FOR " + message
 							+ "_SEQ, S.CLIENT_ID, S.STATE, S.PACKET_ID, S.TOPIC, S.QOS, S.RETAINED, S.DUPLICATE,"
-							+ " S.PROPERTIES, S.PAYLOAD, S.CREATED_AT)",
-					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (NEXT VALUE FOR " + message
-							+ "_SEQ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", deleteMessage);
+							+ " S.PROPERTIES, S.PAYLOAD, S.CREATED_AT)");
 		}
 		throw new IllegalStateException("The JPA session store supports H2 and PostgreSQL, but the DataSource is "
 				+ databaseProductName + "; supply a SessionStore bean of your own for other databases");

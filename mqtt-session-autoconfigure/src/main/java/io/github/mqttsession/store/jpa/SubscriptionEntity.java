@@ -14,7 +14,7 @@ import jakarta.persistence.Table;
 /** A row of {@code MQTT_SUBSCRIPTION}; its id orders a session's subscriptions. */
 @Entity
 @Table(name = "MQTT_SUBSCRIPTION")
-class SubscriptionEntity implements JpaSessionDiff.Row<Subscription> {
+class SubscriptionEntity {
 
 	@Id
 	@Column(name = "ID")
@@ -35,22 +35,6 @@ class SubscriptionEntity implements JpaSessionDiff.Row<Subscription> {
 	private Instant createdAt;
 
 	protected SubscriptionEntity() {
-	}
-
-	@Override
-	public Object key() {
-		return this.topicFilter;
-	}
-
-	@Override
-	public Subscription toValue() {
-		return new Subscription(this.topicFilter, this.qos);
-	}
-
-	@Override
-	public void update(Subscription subscription, Instant now) {
-		this.qos = subscription.qos();
-		this.createdAt = now;
 	}
 
 }

@@ -82,41 +82,44 @@ public class InMemorySessionStore implements SessionStore {
 
 	@Override
 	public void addPendingMessage(String clientId, PendingMessage message) {
-		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Added(message)));
+		update(clientId, (session) -> session.add(message));
 	}
 
 	@Override
 	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
-		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(state, packetId)));
+		updateIfPresent(clientId, (session) -> session.remove(state, packetId));
 	}
 
 	@Override
 	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
 			PendingMessage replacement) {
-		applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(state, packetId),
-				new PendingMessageChange.Added(replacement)));
+		update(clientId, (session) -> {
+			session.remove(state, packetId);
+			session.add(replacement);
+		});
 	}
 
 	/** Applies the changes in one step of the client id's lock; only an addition creates a missing session. */
 	@Override
 	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
-		if (changes.isEmpty()) {
-			return;
+		boolean adds = false;
+		for (PendingMessageChange change : changes) {
+			adds |= change instanceof PendingMessageChange.Added;
 		}
 		Change apply = (session) -> {
 			for (PendingMessageChange change : changes) {
 				if (change instanceof PendingMessageChange.Added added) {
-					session.pendingMessages.put(key(added.message().state(), added.message().packetId()), added.message());
+					session.add(added.message());
 				}
 				else if (change instanceof PendingMessageChange.Removed removed) {
-					session.pendingMessages.remove(key(removed.state(), removed.packetId()));
+					session.remove(removed.state(), removed.packetId());
 				}
 			}
 		};
-		if (changes.stream().anyMatch(PendingMessageChange.Added.class::isInstance)) {
+		if (adds) {
 			update(clientId, apply);
 		}
-		else {
+		else if (!changes.isEmpty()) {
 			updateIfPresent(clientId, apply);
 		}
 	}
@@ -249,9 +252,17 @@ public class InMemorySessionStore implements SessionStore {
 
 		SessionState(MqttSession session, Instant now) {
 			session.subscriptions().forEach((subscription) -> this.subscriptions.put(subscription.topicFilter(), subscription));
-			session.pendingMessages().forEach((message) -> this.pendingMessages.put(key(message.state(), message.packetId()), message));
+			session.pendingMessages().forEach(this::add);
 			this.packetId = session.packetId();
 			this.lastUpdated = now;
+		}
+
+		void add(PendingMessage message) {
+			this.pendingMessages.put(key(message.state(), message.packetId()), message);
+		}
+
+		void remove(PendingMessage.State state, int packetId) {
+			this.pendingMessages.remove(key(state, packetId));
 		}
 
 		MqttSession snapshot() {

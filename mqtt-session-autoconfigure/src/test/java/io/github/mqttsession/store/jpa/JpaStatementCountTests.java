@@ -3,6 +3,7 @@ package io.github.mqttsession.store.jpa;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.store.MqttSession;
@@ -102,34 +103,47 @@ abstract class JpaStatementCountTests {
 	}
 
 	@Test
-	void savingASessionThatDiffersByOneMessageWritesOneMessage() {
+	void savingTheLoadedSessionWithOneMessageMoreWritesTheSessionRowAndThatMessageOnly() {
 		MqttSession loaded = this.store.load(CLIENT_ID).orElseThrow();
 		List<PendingMessage> messages = new ArrayList<>(loaded.pendingMessages());
 		messages.add(message(State.INBOUND_PUBLISH, 777));
 		this.counting.reset();
 		this.store.save(CLIENT_ID, new MqttSession(loaded.subscriptions(), messages, loaded.packetId()));
 		List<String> statements = this.counting.statements();
-		assertThat(this.counting.count("SELECT")).isEqualTo(3);
-		assertThat(statements).filteredOn((sql) -> sql.startsWith("INSERT")).hasSize(1)
-			.allMatch((sql) -> sql.startsWith("INSERT INTO MQTT_PENDING_MESSAGE"));
-		assertThat(statements).filteredOn((sql) -> sql.startsWith("UPDATE")).hasSize(1)
-			.allMatch((sql) -> sql.startsWith("UPDATE MQTT_SESSION"));
-		assertThat(this.counting.count("DELETE")).isZero();
-		assertThat(statements).hasSize(5);
+		assertThat(statements).hasSize(2);
+		assertThat(statements.get(0)).startsWith("UPDATE MQTT_SESSION");
+		assertThat(statements.get(1)).containsPattern("^(INSERT|MERGE) INTO MQTT_PENDING_MESSAGE");
+		assertThat(this.store.load(CLIENT_ID).orElseThrow().pendingMessages()).isEqualTo(messages);
 		this.store.removePendingMessage(CLIENT_ID, State.INBOUND_PUBLISH, 777);
 	}
 
 	@Test
-	void savingASessionWithOneMessageLessDeletesOneMessage() {
+	void savingTheLoadedSessionWithOneMessageLessDeletesThatMessageOnly() {
 		this.store.addPendingMessage(CLIENT_ID, message(State.INBOUND_PUBLISH, 778));
 		MqttSession loaded = this.store.load(CLIENT_ID).orElseThrow();
 		List<PendingMessage> messages = new ArrayList<>(loaded.pendingMessages());
 		messages.removeIf((message) -> message.state() == State.INBOUND_PUBLISH && message.packetId() == 778);
 		this.counting.reset();
 		this.store.save(CLIENT_ID, new MqttSession(loaded.subscriptions(), messages, loaded.packetId()));
+		assertThat(this.counting.statements()).hasSize(2);
+		assertThat(this.counting.count("UPDATE")).isEqualTo(1);
 		assertThat(this.counting.count("DELETE")).isEqualTo(1);
-		assertThat(this.counting.count("INSERT")).isZero();
+		assertThat(this.store.load(CLIENT_ID).orElseThrow().pendingMessages()).isEqualTo(messages);
+	}
+
+	@Test
+	void savingWithoutHavingLoadedReadsTheStoredSessionAndWritesTheDifference() throws Exception {
+		MqttSession stored = this.store.load(CLIENT_ID).orElseThrow();
+		List<PendingMessage> messages = new ArrayList<>(stored.pendingMessages());
+		messages.add(message(State.INBOUND_PUBLISH, 779));
+		MqttSession wanted = new MqttSession(stored.subscriptions(), messages, stored.packetId());
+		this.counting.reset();
+		CompletableFuture.runAsync(() -> this.store.save(CLIENT_ID, wanted)).get();
+		assertThat(this.counting.count("SELECT")).isEqualTo(3);
+		assertThat(this.counting.count("UPDATE")).isEqualTo(1);
+		assertThat(this.counting.statements()).filteredOn((sql) -> sql.contains("INTO MQTT_PENDING_MESSAGE")).hasSize(1);
 		assertThat(this.counting.statements()).hasSize(5);
+		this.store.removePendingMessage(CLIENT_ID, State.INBOUND_PUBLISH, 779);
 	}
 
 	private static PendingMessage message(State state, int packetId) {
