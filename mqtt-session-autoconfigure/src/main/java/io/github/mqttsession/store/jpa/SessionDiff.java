@@ -30,7 +30,17 @@ final class SessionDiff {
 	 * @return a key equal for equal {@code (state, packetId)}
 	 */
 	static Object messageKey(PendingMessage message) {
-		return ((long) message.state().ordinal() << 32) | message.packetId();
+		return messageKey(message.state(), message.packetId());
+	}
+
+	/**
+	 * The identity of a pending message within a session.
+	 * @param state the message's state
+	 * @param packetId the message's packet id
+	 * @return a key equal for equal {@code (state, packetId)}
+	 */
+	static Object messageKey(PendingMessage.State state, int packetId) {
+		return ((long) state.ordinal() << 32) | packetId;
 	}
 
 	/**

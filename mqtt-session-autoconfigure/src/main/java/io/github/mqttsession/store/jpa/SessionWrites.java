@@ -6,8 +6,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 import io.github.mqttsession.store.MqttSession;
@@ -194,30 +196,45 @@ final class SessionWrites {
 		}
 	}
 
+	/**
+	 * Writes the changes in two JDBC batches, deletes and upserts, each one round trip: changes to different
+	 * messages do not depend on each other's order. Only when a message's change follows one of the other kind to
+	 * the same message is the batch holding the earlier one sent first.
+	 */
 	private void writeChanges(Connection connection, String clientId, List<PendingMessageChange> changes, Instant now)
 			throws SQLException {
 		try (PreparedStatement upserts = connection.prepareStatement(this.statements.upsertPendingMessage);
 				PreparedStatement deletes = connection.prepareStatement(this.statements.deletePendingMessage)) {
-			PreparedStatement batch = null;
+			Set<Object> upserted = new HashSet<>();
+			Set<Object> deleted = new HashSet<>();
 			for (PendingMessageChange change : changes) {
-				PreparedStatement statement = (change instanceof PendingMessageChange.Added) ? upserts : deletes;
-				if (batch != null && batch != statement) {
-					batch.executeBatch();
-				}
-				batch = statement;
 				if (change instanceof PendingMessageChange.Added added) {
+					Object key = SessionDiff.messageKey(added.message().state(), added.message().packetId());
+					sendFirst(deletes, deleted, key);
 					bindMessage(upserts, clientId, added.message(), now);
+					upserts.addBatch();
+					upserted.add(key);
 				}
 				else if (change instanceof PendingMessageChange.Removed removed) {
+					Object key = SessionDiff.messageKey(removed.state(), removed.packetId());
+					sendFirst(upserts, upserted, key);
 					deletes.setString(1, clientId);
 					deletes.setString(2, removed.state().name());
 					deletes.setInt(3, removed.packetId());
+					deletes.addBatch();
+					deleted.add(key);
 				}
-				statement.addBatch();
 			}
-			if (batch != null) {
-				batch.executeBatch();
-			}
+			sendFirst(deletes, deleted, null);
+			sendFirst(upserts, upserted, null);
+		}
+	}
+
+	/** Sends a batch when it holds a change to the key (every batch for a {@code null} key) and empties it. */
+	private static void sendFirst(PreparedStatement batch, Set<Object> keys, Object key) throws SQLException {
+		if (!keys.isEmpty() && (key == null || keys.contains(key))) {
+			batch.executeBatch();
+			keys.clear();
 		}
 	}
 
