@@ -81,7 +81,12 @@ public final class RunAll {
 							+ " offline-buffer key that is never there). Every variant is wrapped alike to time these;"
 							+ " the JPA variants count statements and commits through a DataSource proxy."
 							+ " `lock busy` = put µs × msgs/s: the share of wall time Paho's queue lock is held by puts;"
-							+ " `callback busy` the same for removes on the one callback thread.\n");
+							+ " `callback busy` the same for removes on the one callback thread."
+							+ " `CPU µs/msg` is CPU time per measured message, user and system: of this JVM (the"
+							+ " publishers, Paho's threads, the session's writer and, against HiveMQ, the broker), of"
+							+ " PostgreSQL's processes and of Mosquitto's; the machine has two cores, so a variant whose"
+							+ " messages cost twice the CPU cannot run at more than half the speed once the cores are"
+							+ " busy.\n");
 					PublishThroughput throughput = new PublishThroughput(settings, work, postgres.jdbcUrl(), report);
 					for (Broker broker : brokers) {
 						System.out.println("Part 1: publish throughput against " + broker.name());

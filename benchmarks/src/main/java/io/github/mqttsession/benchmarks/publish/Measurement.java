@@ -11,9 +11,14 @@ package io.github.mqttsession.benchmarks.publish;
  * @param statementsPerMessage SQL statements per message, NaN for variants without a database
  * @param commitsPerMessage commits per message, NaN for variants without a database
  * @param maxInflightRetries how often Paho refused a publish for a full window and the publisher tried again
+ * @param jvmCpuMicros CPU time of this JVM per message (publishers, Paho, the writer, and HiveMQ when it runs
+ * embedded), in microseconds
+ * @param postgresCpuMicros CPU time of PostgreSQL's processes per message, in microseconds
+ * @param mosquittoCpuMicros CPU time of the Mosquitto process per message, in microseconds
  */
 record Measurement(double messagesPerSecond, long messages, double putMicros, double removeMicros, double removesPerMessage,
-		double statementsPerMessage, double commitsPerMessage, long maxInflightRetries) {
+		double statementsPerMessage, double commitsPerMessage, long maxInflightRetries, double jvmCpuMicros,
+		double postgresCpuMicros, double mosquittoCpuMicros) {
 
 	/**
 	 * The share of wall time Paho's queue lock is held by puts: Paho calls {@code put} inside it, one at a time.
@@ -32,6 +37,6 @@ record Measurement(double messagesPerSecond, long messages, double putMicros, do
 	}
 
 	static final Measurement FAILED = new Measurement(Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-			Double.NaN, 0);
+			Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN);
 
 }

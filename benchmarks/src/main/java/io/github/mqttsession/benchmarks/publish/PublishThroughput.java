@@ -128,8 +128,11 @@ public final class PublishThroughput {
 						+ " The `measured` column gives the median count.%n%n",
 				threads, (threads == 1) ? "" : "s", window, PAYLOAD_BYTES, rounds, this.settings.messages(),
 				this.settings.warmupMessages(), this.settings.measureSeconds(), this.settings.warmupSeconds()));
-		md.append("| variant | msgs/s | × A | msgs/s per round | measured | put µs | lock busy | remove µs (calls/msg) | callback busy | SQL statements/msg | commits/msg |\n");
-		md.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+		boolean mosquitto = brokerId.equals("mosquitto");
+		md.append("| variant | msgs/s | × A | msgs/s per round | measured | put µs | lock busy | remove µs (calls/msg) | callback busy | SQL statements/msg | commits/msg | CPU µs/msg: JVM | PostgreSQL |")
+			.append(mosquitto ? " Mosquitto |\n" : "\n");
+		md.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+			.append(mosquitto ? " ---: |\n" : "\n");
 		List<Measurement> baseline = results.get(Variant.A);
 		String benchmark = "publish/" + brokerId;
 		for (Variant variant : Variant.values()) {
@@ -152,7 +155,12 @@ public final class PublishThroughput {
 				.append(" | ").append(percent(median(measured, Measurement::callbackBusy)))
 				.append(" | ").append(Report.number(median(measured, Measurement::statementsPerMessage)))
 				.append(" | ").append(Report.number(median(measured, Measurement::commitsPerMessage)))
+				.append(" | ").append(Report.number(median(measured, Measurement::jvmCpuMicros)))
+				.append(" | ").append(Report.number(median(measured, Measurement::postgresCpuMicros)))
+				.append(mosquitto ? " | " + Report.number(median(measured, Measurement::mosquittoCpuMicros)) : "")
 				.append(" |\n");
+			this.report.add(new ResultRow(benchmark + "/cpu", variant.id(), threads, window,
+					median(measured, Measurement::jvmCpuMicros), "jvm-cpu-us/msg", Double.NaN));
 			this.report.add(new ResultRow(benchmark, variant.id(), threads, window, round(rate), "msgs/s", ratio));
 			if (variant.hasDatabase()) {
 				this.report.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.mqttsession.benchmarks.support.CountingDataSource;
+import io.github.mqttsession.benchmarks.support.CpuTime;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -72,14 +73,18 @@ final class Publisher {
 			if (counting != null) {
 				counting.reset();
 			}
+			long[] cpu = { CpuTime.thisJvm(), CpuTime.processes("postgres"), CpuTime.processes("mosquitto") };
 			Phase measured = publish(client, gate, topic, threads, window, messages, measureSeconds);
+			double jvmCpu = perMessage(CpuTime.thisJvm(), cpu[0], measured.messages);
+			double postgresCpu = perMessage(CpuTime.processes("postgres"), cpu[1], measured.messages);
+			double mosquittoCpu = perMessage(CpuTime.processes("mosquitto"), cpu[2], measured.messages);
 			double seconds = measured.nanos / 1e9;
 			long count = measured.messages;
 			double statements = (counting != null) ? (double) counting.statementCount() / count : Double.NaN;
 			double commits = (counting != null) ? (double) counting.commitCount() / count : Double.NaN;
 			return new Measurement(count / seconds, count, micros(timed.putNanos(), timed.puts()),
 					micros(timed.removeNanos(), timed.removes()), (double) timed.removes() / count, statements,
-					commits, measured.retries);
+					commits, measured.retries, jvmCpu, postgresCpu, mosquittoCpu);
 		}
 		finally {
 			try {
@@ -91,6 +96,10 @@ final class Publisher {
 				client.close();
 			}
 		}
+	}
+
+	private static double perMessage(long nanosAfter, long nanosBefore, long messages) {
+		return (nanosBefore < 0 || messages == 0) ? Double.NaN : (nanosAfter - nanosBefore) / 1e3 / messages;
 	}
 
 	private static double micros(long nanos, long count) {
