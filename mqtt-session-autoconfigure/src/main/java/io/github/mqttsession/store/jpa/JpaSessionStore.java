@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,10 +46,12 @@ import org.hibernate.cfg.Configuration;
  * tables exist and validates them against its entities.
  * <p>
  * Fine-grained operations write one row: adding a pending message is one INSERT (an upsert) and removing it one
- * DELETE, neither touching the session row. A whole-session {@link #save} writes the difference from what is
- * stored. It is checked against the session this thread last loaded or saved for the client id: when another
- * writer changed the session since, the save fails with a {@link SessionStoreException} rather than overwrite
- * that change. A save with no earlier load on the thread overwrites whatever is stored.
+ * DELETE, neither touching the session row. A whole-session {@link #save} writes the session row and the rows that
+ * differ from the session this thread last loaded or saved for the client id, held weakly while the caller holds
+ * it, or else from the stored session. When another writer saved the session, changed its packet id or deleted it
+ * since (the row's version tells), the save fails with a {@link SessionStoreException} rather than overwrite that
+ * change; rows the save does not change are left as they are. A save with no earlier load on the thread
+ * overwrites whatever is stored.
  */
 public class JpaSessionStore implements SessionStore, AutoCloseable {
 

@@ -2,7 +2,6 @@ package io.github.mqttsession.store.jpa;
 
 import java.time.Instant;
 
-import io.github.mqttsession.store.Subscription;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
