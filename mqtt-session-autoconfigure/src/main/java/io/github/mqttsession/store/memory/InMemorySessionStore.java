@@ -47,7 +47,9 @@ public class InMemorySessionStore implements SessionStore {
 		MqttNames.requireValidClientId(clientId);
 		AtomicReference<MqttSession> snapshot = new AtomicReference<>();
 		this.sessions.computeIfPresent(clientId, (id, state) -> {
-			snapshot.set(state.snapshot());
+			synchronized (state) {
+				snapshot.set(state.snapshot());
+			}
 			return state;
 		});
 		return Optional.ofNullable(snapshot.get());
@@ -56,10 +58,13 @@ public class InMemorySessionStore implements SessionStore {
 	@Override
 	public void save(String clientId, MqttSession session) {
 		MqttNames.requireValidClientId(clientId);
-		SessionState state = new SessionState(session, this.clock.instant());
+		SessionState state = new SessionState(session, this.clock.millis());
 		this.sessions.merge(clientId, state, (previous, replacement) -> {
-			replacement.owner = previous.owner;
-			replacement.leaseExpiresAt = previous.leaseExpiresAt;
+			synchronized (previous) {
+				previous.live = false;
+				replacement.owner = previous.owner;
+				replacement.leaseExpiresAt = previous.leaseExpiresAt;
+			}
 			return replacement;
 		});
 	}
@@ -67,7 +72,12 @@ public class InMemorySessionStore implements SessionStore {
 	@Override
 	public void delete(String clientId) {
 		MqttNames.requireValidClientId(clientId);
-		this.sessions.remove(clientId);
+		this.sessions.computeIfPresent(clientId, (id, state) -> {
+			synchronized (state) {
+				state.live = false;
+			}
+			return null;
+		});
 	}
 
 	@Override
@@ -143,8 +153,10 @@ public class InMemorySessionStore implements SessionStore {
 	public List<SessionSummary> listSessions() {
 		List<SessionSummary> summaries = new ArrayList<>();
 		this.sessions.forEach((clientId, ignored) -> this.sessions.computeIfPresent(clientId, (id, state) -> {
-			summaries.add(new SessionSummary(id, state.subscriptions.size(), state.pendingMessages.size(),
-					state.packetId, state.lastUpdated, state.owner, state.leaseExpiresAt));
+			synchronized (state) {
+				summaries.add(new SessionSummary(id, state.subscriptions.size(), state.pendingMessages.size(),
+						state.packetId, Instant.ofEpochMilli(state.lastUpdated), state.owner, state.leaseExpiresAt));
+			}
 			return state;
 		}));
 		return summaries;
@@ -156,14 +168,16 @@ public class InMemorySessionStore implements SessionStore {
 		Instant now = this.clock.instant();
 		AtomicReference<String> other = new AtomicReference<>();
 		this.sessions.compute(clientId, (id, state) -> {
-			SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now);
-			if (target.owner == null || target.owner.equals(owner) || target.leaseExpiresAt == null
-					|| target.leaseExpiresAt.isBefore(now)) {
-				target.owner = owner;
-				target.leaseExpiresAt = until;
-			}
-			else {
-				other.set(target.owner);
+			SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now.toEpochMilli());
+			synchronized (target) {
+				if (target.owner == null || target.owner.equals(owner) || target.leaseExpiresAt == null
+						|| target.leaseExpiresAt.isBefore(now)) {
+					target.owner = owner;
+					target.leaseExpiresAt = until;
+				}
+				else {
+					other.set(target.owner);
+				}
 			}
 			return target;
 		});
@@ -174,9 +188,11 @@ public class InMemorySessionStore implements SessionStore {
 	public void releaseLease(String clientId, String owner) {
 		MqttNames.requireValidClientId(clientId);
 		this.sessions.computeIfPresent(clientId, (id, state) -> {
-			if (owner.equals(state.owner)) {
-				state.owner = null;
-				state.leaseExpiresAt = null;
+			synchronized (state) {
+				if (owner.equals(state.owner)) {
+					state.owner = null;
+					state.leaseExpiresAt = null;
+				}
 			}
 			return state;
 		});
@@ -188,10 +204,13 @@ public class InMemorySessionStore implements SessionStore {
 		Instant now = this.clock.instant();
 		for (String clientId : this.sessions.keySet()) {
 			this.sessions.computeIfPresent(clientId, (id, state) -> {
-				boolean leased = state.leaseExpiresAt != null && !state.leaseExpiresAt.isBefore(now);
-				if (state.lastUpdated.isBefore(cutoff) && !leased) {
-					deleted[0]++;
-					return null;
+				synchronized (state) {
+					boolean leased = state.leaseExpiresAt != null && !state.leaseExpiresAt.isBefore(now);
+					if (Instant.ofEpochMilli(state.lastUpdated).isBefore(cutoff) && !leased) {
+						state.live = false;
+						deleted[0]++;
+						return null;
+					}
 				}
 				return state;
 			});
@@ -200,31 +219,45 @@ public class InMemorySessionStore implements SessionStore {
 	}
 
 	private void update(String clientId, Change change) {
-		MqttNames.requireValidClientId(clientId);
-		Instant now = this.clock.instant();
-		this.sessions.compute(clientId, (id, state) -> {
-			SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now);
-			change.apply(target);
-			target.lastUpdated = now;
-			return target;
-		});
+		long now = this.clock.millis();
+		if (!updateIfPresent(clientId, change, now)) {
+			MqttNames.requireValidClientId(clientId);
+			this.sessions.compute(clientId, (id, state) -> {
+				SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now);
+				target.applyIfLive(change, now);
+				return target;
+			});
+		}
 	}
 
 	private void updateIfPresent(String clientId, Change change) {
-		MqttNames.requireValidClientId(clientId);
-		Instant now = this.clock.instant();
-		this.sessions.computeIfPresent(clientId, (id, state) -> {
-			change.apply(state);
-			state.lastUpdated = now;
-			return state;
-		});
+		long now = this.clock.millis();
+		if (!updateIfPresent(clientId, change, now)) {
+			MqttNames.requireValidClientId(clientId);
+			this.sessions.computeIfPresent(clientId, (id, state) -> {
+				state.applyIfLive(change, now);
+				return state;
+			});
+		}
+	}
+
+	/**
+	 * Applies a change to the session held for the client id under the session's own lock, without the map's:
+	 * the common case of a change to a session that exists.
+	 * A client id the map holds was checked when its session was created.
+	 * @return {@code false} when no session is held, or it was just deleted or replaced: the caller then checks
+	 * the client id and goes through the map's per-key lock
+	 */
+	private boolean updateIfPresent(String clientId, Change change, long now) {
+		SessionState state = (clientId != null) ? this.sessions.get(clientId) : null;
+		return state != null && state.applyIfLive(change, now);
 	}
 
 	private static long key(PendingMessage.State state, int packetId) {
 		return ((long) state.ordinal() << 32) | packetId;
 	}
 
-	/** One change to a session's state, run while the store holds the client id's lock. */
+	/** One change to a session's state, run while the store holds the session's lock. */
 	@FunctionalInterface
 	private interface Change {
 
@@ -233,8 +266,9 @@ public class InMemorySessionStore implements SessionStore {
 	}
 
 	/**
-	 * The mutable state of one session. Only touched inside the map's per-key compute, which serialises access.
-	 * Linked maps keep insertion order, and replacing an entry keeps its position.
+	 * The mutable state of one session, only touched under its own lock. It is live while the map holds it; whoever
+	 * removes or replaces it in the map marks it dead under that lock, so that a change never lands on a state the
+	 * map no longer holds. Linked maps keep insertion order, and replacing an entry keeps its position.
 	 */
 	private static final class SessionState {
 
@@ -244,17 +278,29 @@ public class InMemorySessionStore implements SessionStore {
 
 		int packetId;
 
-		Instant lastUpdated;
+		boolean live = true;
+
+		/** Milliseconds since the epoch: reading the clock so costs no allocation on every change. */
+		long lastUpdated;
 
 		String owner;
 
 		Instant leaseExpiresAt;
 
-		SessionState(MqttSession session, Instant now) {
+		SessionState(MqttSession session, long now) {
 			session.subscriptions().forEach((subscription) -> this.subscriptions.put(subscription.topicFilter(), subscription));
 			session.pendingMessages().forEach(this::add);
 			this.packetId = session.packetId();
 			this.lastUpdated = now;
+		}
+
+		synchronized boolean applyIfLive(Change change, long now) {
+			if (!this.live) {
+				return false;
+			}
+			change.apply(this);
+			this.lastUpdated = now;
+			return true;
 		}
 
 		void add(PendingMessage message) {
