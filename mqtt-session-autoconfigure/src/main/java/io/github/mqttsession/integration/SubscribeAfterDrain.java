@@ -24,14 +24,18 @@ final class SubscribeAfterDrain {
 	}
 
 	/**
-	 * Subscribes now when the buffer is empty, else from a thread of its own once it is; gives up when the
-	 * connection is lost meanwhile, since the next connect subscribes again.
+	 * Subscribes now when the buffer is empty, else from a thread of its own once it is; gives up when the client
+	 * is no longer connected (lost, or being stopped right after it connected), since the next connect subscribes
+	 * again: a SUBSCRIBE sent while it is not connected would also land in the offline buffer.
 	 * @param clientId the client id, for the thread's name and the log
 	 * @param bufferedMessages how many messages Paho's offline buffer holds
 	 * @param connected whether the client is connected
 	 * @param subscribe the subscribe
 	 */
 	static void run(String clientId, IntSupplier bufferedMessages, BooleanSupplier connected, Runnable subscribe) {
+		if (!connected.getAsBoolean()) {
+			return;
+		}
 		if (bufferedMessages.getAsInt() == 0) {
 			subscribe.run();
 			return;

@@ -34,6 +34,9 @@ class MoquetteSmokeTests {
 		try (ConfigurableApplicationContext context = app.start()) {
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 1);
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#", "alarms/+");
+			// Both subscriptions are in place at the broker, not only in the adapter, before the application stops
+			List<String> probes = publish("sensors/probe", "alarms/probe");
+			assertThat(MqttSessionRestartTests.receive(context, probes.size())).containsExactlyInAnyOrderElementsOf(probes);
 		}
 		List<String> sent = publish("sensors/kitchen", "alarms/fire", "sensors/hall");
 		// The broker delivers what it held the moment the client connects; the delay makes sure that is before the

@@ -39,8 +39,11 @@ class MqttSessionRestartTests {
 		try (ConfigurableApplicationContext context = app.start()) {
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 2);
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#", "alarms/+");
+			// Both subscriptions are in place at the broker, not only in the adapter, before the application stops
+			List<String> probes = publishFromAnotherClient("sensors/probe", "alarms/probe");
+			assertThat(receive(context, probes.size())).containsExactlyInAnyOrderElementsOf(probes);
 		}
-		List<String> sent = publishWhileDown("sensors/kitchen", "alarms/fire", "sensors/hall");
+		List<String> sent = publishFromAnotherClient("sensors/kitchen", "alarms/fire", "sensors/hall");
 		// The broker delivers what it held the moment the client connects; the delay makes sure that is before the
 		// inbound adapter has registered
 		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
@@ -94,7 +97,7 @@ class MqttSessionRestartTests {
 		}
 	}
 
-	static List<String> publishWhileDown(String... topics) throws Exception {
+	static List<String> publishFromAnotherClient(String... topics) throws Exception {
 		List<String> sent = new ArrayList<>();
 		for (String topic : topics) {
 			publish(topic, "payload of " + topic);

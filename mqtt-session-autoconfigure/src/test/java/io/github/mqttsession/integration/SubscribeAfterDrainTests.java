@@ -21,6 +21,14 @@ class SubscribeAfterDrainTests {
 	}
 
 	@Test
+	void doesNotSubscribeWhenTheClientIsNoLongerConnected() {
+		// An application stopped right after its client connected: the SUBSCRIBE would go to Paho's offline buffer
+		AtomicBoolean subscribed = new AtomicBoolean();
+		SubscribeAfterDrain.run("stopped", () -> 0, () -> false, () -> subscribed.set(true));
+		assertThat(subscribed).isFalse();
+	}
+
+	@Test
 	void subscribesFromAnotherThreadOnceTheBufferIsEmpty() {
 		AtomicInteger buffered = new AtomicInteger(3);
 		AtomicReference<Thread> subscribedOn = new AtomicReference<>();
