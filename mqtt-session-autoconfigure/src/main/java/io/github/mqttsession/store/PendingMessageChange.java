@@ -1,5 +1,6 @@
 package io.github.mqttsession.store;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -7,6 +8,20 @@ import java.util.Objects;
  * (or replaced in place) or a message removed.
  */
 public sealed interface PendingMessageChange {
+
+	/**
+	 * Whether any of the changes adds a message: only an addition creates a missing session.
+	 * @param changes the changes
+	 * @return {@code true} when one of them is {@link Added}
+	 */
+	static boolean addsAny(List<PendingMessageChange> changes) {
+		for (PendingMessageChange change : changes) {
+			if (change instanceof Added) {
+				return true;
+			}
+		}
+		return false;
+	}
 
 	/**
 	 * A message added at the end of the session's messages, or replacing the message with the same

@@ -157,7 +157,7 @@ public interface SessionStore {
 			return;
 		}
 		Optional<MqttSession> stored = load(clientId);
-		if (stored.isEmpty() && changes.stream().noneMatch(PendingMessageChange.Added.class::isInstance)) {
+		if (stored.isEmpty() && !PendingMessageChange.addsAny(changes)) {
 			return;
 		}
 		MqttSession session = stored.orElse(MqttSession.EMPTY);

@@ -217,7 +217,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		if (changes.isEmpty()) {
 			return;
 		}
-		boolean adds = changes.stream().anyMatch(PendingMessageChange.Added.class::isInstance);
+		boolean adds = PendingMessageChange.addsAny(changes);
 		boolean createSession = adds && !this.knownSessions.contains(clientId);
 		try {
 			this.writes.write(clientId, changes, this.clock.instant(), createSession);

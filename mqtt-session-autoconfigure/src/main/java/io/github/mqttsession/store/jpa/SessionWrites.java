@@ -116,11 +116,9 @@ final class SessionWrites {
 					(statement, subscription) -> bindSubscription(statement, clientId, subscription, now), clientId);
 			write(connection, SessionDiff.between(base.pendingMessages(), session.pendingMessages(),
 					SessionDiff::messageKey), this.statements.deletePendingMessages,
-					this.statements.deletePendingMessage, (statement, message) -> {
-						statement.setString(1, clientId);
-						statement.setString(2, message.state().name());
-						statement.setInt(3, message.packetId());
-					}, this.statements.upsertPendingMessage,
+					this.statements.deletePendingMessage,
+					(statement, message) -> bindMessageKey(statement, clientId, message.state(), message.packetId()),
+					this.statements.upsertPendingMessage,
 					(statement, message) -> bindMessage(statement, clientId, message, now), clientId);
 			return version + 1;
 		});
@@ -218,9 +216,7 @@ final class SessionWrites {
 				else if (change instanceof PendingMessageChange.Removed removed) {
 					Object key = SessionDiff.messageKey(removed.state(), removed.packetId());
 					sendFirst(upserts, upserted, key);
-					deletes.setString(1, clientId);
-					deletes.setString(2, removed.state().name());
-					deletes.setInt(3, removed.packetId());
+					bindMessageKey(deletes, clientId, removed.state(), removed.packetId());
 					deletes.addBatch();
 					deleted.add(key);
 				}
@@ -274,6 +270,13 @@ final class SessionWrites {
 		statement.setBytes(8, message.properties());
 		statement.setBytes(9, message.payload());
 		statement.setObject(10, timestamp(now));
+	}
+
+	private static void bindMessageKey(PreparedStatement statement, String clientId, PendingMessage.State state,
+			int packetId) throws SQLException {
+		statement.setString(1, clientId);
+		statement.setString(2, state.name());
+		statement.setInt(3, packetId);
 	}
 
 	static OffsetDateTime timestamp(Instant instant) {

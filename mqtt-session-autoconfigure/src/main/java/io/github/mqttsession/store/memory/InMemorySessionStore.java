@@ -112,10 +112,6 @@ public class InMemorySessionStore implements SessionStore {
 	/** Applies the changes in one step of the client id's lock; only an addition creates a missing session. */
 	@Override
 	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
-		boolean adds = false;
-		for (PendingMessageChange change : changes) {
-			adds |= change instanceof PendingMessageChange.Added;
-		}
 		Change apply = (session) -> {
 			for (PendingMessageChange change : changes) {
 				if (change instanceof PendingMessageChange.Added added) {
@@ -126,7 +122,7 @@ public class InMemorySessionStore implements SessionStore {
 				}
 			}
 		};
-		if (adds) {
+		if (PendingMessageChange.addsAny(changes)) {
 			update(clientId, apply);
 		}
 		else if (!changes.isEmpty()) {
@@ -220,7 +216,7 @@ public class InMemorySessionStore implements SessionStore {
 
 	private void update(String clientId, Change change) {
 		long now = this.clock.millis();
-		if (!updateIfPresent(clientId, change, now)) {
+		if (!applyToHeldSession(clientId, change, now)) {
 			MqttNames.requireValidClientId(clientId);
 			this.sessions.compute(clientId, (id, state) -> {
 				SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now);
@@ -232,7 +228,7 @@ public class InMemorySessionStore implements SessionStore {
 
 	private void updateIfPresent(String clientId, Change change) {
 		long now = this.clock.millis();
-		if (!updateIfPresent(clientId, change, now)) {
+		if (!applyToHeldSession(clientId, change, now)) {
 			MqttNames.requireValidClientId(clientId);
 			this.sessions.computeIfPresent(clientId, (id, state) -> {
 				state.applyIfLive(change, now);
@@ -248,7 +244,7 @@ public class InMemorySessionStore implements SessionStore {
 	 * @return {@code false} when no session is held, or it was just deleted or replaced: the caller then checks
 	 * the client id and goes through the map's per-key lock
 	 */
-	private boolean updateIfPresent(String clientId, Change change, long now) {
+	private boolean applyToHeldSession(String clientId, Change change, long now) {
 		SessionState state = (clientId != null) ? this.sessions.get(clientId) : null;
 		return state != null && state.applyIfLive(change, now);
 	}

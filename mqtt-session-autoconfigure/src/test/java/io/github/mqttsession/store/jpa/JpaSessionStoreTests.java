@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 /** What the JPA store does beyond the shared contract: conflicts, limits, failures, schema and restarts. */
 @ExtendWith(EmbeddedPostgresExtension.class)
@@ -81,11 +83,11 @@ class JpaSessionStoreTests {
 					new ArrayList<>(loaded.pendingMessages()), loaded.packetId());
 			WeakReference<MqttSession> probe = new WeakReference<>(loaded);
 			loaded = null;
-			for (int i = 0; i < 100 && probe.get() != null; i++) {
+			// The loaded session is collected once nothing holds it
+			await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
 				System.gc();
-				Thread.sleep(10);
-			}
-			assertThat(probe.get()).as("the loaded session was collected").isNull();
+				return probe.get() == null;
+			});
 			PendingMessage added = message(State.OUTBOUND_PUBLISH, 9, "added by another thread");
 			CompletableFuture.runAsync(() -> store.addPendingMessage("conflict", added)).get();
 			assertThatExceptionOfType(SessionStoreException.class).isThrownBy(() -> store.save("conflict", copy))
