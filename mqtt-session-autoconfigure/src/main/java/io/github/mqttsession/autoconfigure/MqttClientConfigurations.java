@@ -121,6 +121,7 @@ final class MqttClientConfigurations {
 			SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(decorated(sessionStore, decorators),
 					settings.clientId, settings.pendingMessageLimit, settings.lease,
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
+			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());
 			configure(manager, settings);
@@ -240,6 +241,7 @@ final class MqttClientConfigurations {
 			SessionStoreMqttv5ClientPersistence persistence = new SessionStoreMqttv5ClientPersistence(decorated(sessionStore, decorators),
 					settings.clientId, settings.pendingMessageLimit, settings.lease,
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
+			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
 			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());
 			configure(manager, settings);

@@ -204,6 +204,7 @@ final class MqttClientSettings {
 
 	private static void checkOutbound(MqttOutboundProperties outbound) {
 		checkQos("mqtt.outbound.default-qos", outbound.getDefaultQos());
+		checkNotNegative("mqtt.outbound.send-timeout", outbound.getSendTimeout());
 		if (outbound.getDefaultTopic() != null) {
 			try {
 				MqttNames.requireValidTopicName(outbound.getDefaultTopic());

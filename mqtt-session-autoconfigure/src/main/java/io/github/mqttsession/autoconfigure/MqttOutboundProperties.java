@@ -1,5 +1,7 @@
 package io.github.mqttsession.autoconfigure;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -32,6 +34,12 @@ public class MqttOutboundProperties {
 	 * Retain flag of messages without an mqtt_retained header.
 	 */
 	private boolean defaultRetained = false;
+
+	/**
+	 * How long a send may wait for room in the client's in-flight window (mqtt.client.max-inflight on MQTT 3.1.1,
+	 * the broker's Receive Maximum on MQTT 5) before it fails; 0 fails at once when the window is full.
+	 */
+	private Duration sendTimeout = Duration.ofSeconds(30);
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -71,6 +79,14 @@ public class MqttOutboundProperties {
 
 	public void setDefaultRetained(boolean defaultRetained) {
 		this.defaultRetained = defaultRetained;
+	}
+
+	public Duration getSendTimeout() {
+		return this.sendTimeout;
+	}
+
+	public void setSendTimeout(Duration sendTimeout) {
+		this.sendTimeout = sendTimeout;
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.github.mqttsession.integration;
 
+import io.github.mqttsession.paho.PublishTimeoutException;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
@@ -9,8 +10,9 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHandlingException;
 
 /**
- * The MQTT 3.1.1 outbound handler of a durable session: while offline, a publish the cap on pending messages
- * would reject fails before Paho takes the message and a packet id for it.
+ * The MQTT 3.1.1 outbound handler of a durable session: a publish waits for room in the client's in-flight window
+ * (up to {@code mqtt.outbound.send-timeout}) instead of failing, and while offline, a publish the cap on pending
+ * messages would reject fails before Paho takes the message and a packet id for it.
  */
 public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 
@@ -37,10 +39,15 @@ public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 				throw new MessageHandlingException(message, "Failed to publish to '" + topic + "' in [" + this + "]", ex);
 			}
 		}
-		this.sessionClientManager.publishDurably(() -> {
-			super.publish(topic, mqttMessage, message);
-			return null;
-		});
+		try {
+			this.sessionClientManager.publishDurably(() -> {
+				super.publish(topic, mqttMessage, message);
+				return null;
+			});
+		}
+		catch (PublishTimeoutException ex) {
+			throw new MessageHandlingException(message, "Failed to publish to '" + topic + "' in [" + this + "]", ex);
+		}
 	}
 
 }

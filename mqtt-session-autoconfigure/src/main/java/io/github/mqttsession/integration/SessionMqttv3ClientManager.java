@@ -1,6 +1,7 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.DurablePublish;
+import io.github.mqttsession.paho.SendWindow;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
@@ -43,6 +44,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		super(connectOptions, clientId);
 		this.persistence = persistence;
 		setPersistence(persistence);
+		persistence.sendWindow().setSize(connectOptions.getMaxInflight(), "mqtt.client.max-inflight");
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -137,6 +139,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private MqttAsyncClient createClient() throws MqttException {
 		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		this.persistence.sendWindow().setConnected(client::isConnected);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback());
 		client.setBufferOpts(this.bufferOptions);
@@ -154,12 +157,14 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 		@Override
 		public void messageArrived(String topic, MqttMessage message) {
+			SendWindow.markCallbackThread();
 			SessionMqttv3ClientManager.this.inboundGate.awaitOpen(topic);
 			SessionMqttv3ClientManager.this.messageArrived(topic, message);
 		}
 
 		@Override
 		public void deliveryComplete(IMqttDeliveryToken token) {
+			SendWindow.markCallbackThread();
 			SessionMqttv3ClientManager.this.deliveryComplete(token);
 		}
 

@@ -1,6 +1,7 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.DurablePublish;
+import io.github.mqttsession.paho.SendWindow;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
 import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
@@ -134,7 +135,8 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	private MqttAsyncClient createClient() throws MqttException {
-		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		ReceiveMaximumMqttv5Client client = new ReceiveMaximumMqttv5Client(getUrl(), getClientId(), this.persistence);
+		this.persistence.sendWindow().setConnected(client::isConnected);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback());
 		client.setBufferOpts(this.bufferOptions);
@@ -157,17 +159,23 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 		@Override
 		public void messageArrived(String topic, MqttMessage message) {
+			SendWindow.markCallbackThread();
 			SessionMqttv5ClientManager.this.inboundGate.awaitOpen(topic);
 			SessionMqttv5ClientManager.this.messageArrived(topic, message);
 		}
 
 		@Override
 		public void deliveryComplete(IMqttToken token) {
+			SendWindow.markCallbackThread();
 			SessionMqttv5ClientManager.this.deliveryComplete(token);
 		}
 
 		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
+			if (getClient() instanceof ReceiveMaximumMqttv5Client client) {
+				SessionMqttv5ClientManager.this.persistence.sendWindow()
+					.setSize(client.receiveMaximum(), "the Receive Maximum the broker sent");
+			}
 			SessionMqttv5ClientManager.this.connectComplete(reconnect, serverURI);
 		}
 

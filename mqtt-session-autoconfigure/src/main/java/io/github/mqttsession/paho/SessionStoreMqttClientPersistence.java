@@ -6,6 +6,7 @@ import java.util.Enumeration;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttPersistable;
 import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
 
@@ -38,7 +39,8 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	 */
 	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
 			SessionPersistenceListener listener) {
-		this.persistence = new SessionStorePersistence(store, clientId, false, limit, lease, listener);
+		this.persistence = new SessionStorePersistence(store, clientId, false, limit, lease, listener,
+				(ex) -> ex instanceof MqttException mqtt && mqtt.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT);
 	}
 
 	/**
@@ -112,8 +114,8 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	}
 
 	/**
-	 * Runs a publish through the client of this persistence and returns once every message it stored is durable,
-	 * or already acknowledged by the broker. Paho stores a message while it holds a lock its sender thread needs;
+	 * Runs a publish through the client of this persistence once its in-flight window has room, and returns once
+	 * every message it stored is durable, or already acknowledged by the broker. Paho stores a message while it holds a lock its sender thread needs;
 	 * published this way, the wait happens after Paho let go of it, so that concurrent publishers share one commit
 	 * of a store that {@linkplain io.github.mqttsession.store.SessionStore#gathersWrites() gathers writes}. A
 	 * message published without this method is durable when Paho's {@code publish} returns, one commit at a time.
@@ -122,11 +124,22 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	 * @param publish the publish, such as {@code () -> client.publish(topic, message)}
 	 * @return what the publish returned
 	 * @throws E when the publish fails
+	 * @throws PublishTimeoutException when the in-flight window stayed full for the {@linkplain #sendWindow() time
+	 * limit}; nothing of the message was stored
 	 * @throws io.github.mqttsession.store.SessionStoreException when the message could not be stored; Paho may
 	 * still deliver it
 	 */
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	/**
+	 * The client's in-flight window, in which {@link #publishDurably} waits for room; the client manager sets its
+	 * size, how it learns that the client is connected, and its time limit.
+	 * @return the window
+	 */
+	public SendWindow sendWindow() {
+		return this.persistence.window();
 	}
 
 	/**

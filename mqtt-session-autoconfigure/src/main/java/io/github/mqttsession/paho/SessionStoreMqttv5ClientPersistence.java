@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.common.MqttPersistable;
 import org.eclipse.paho.mqttv5.common.MqttException;
@@ -55,7 +56,9 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 */
 	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
 			SessionPersistenceListener listener) {
-		this.persistence = new SessionStorePersistence(store, clientId, true, limit, lease, listener);
+		this.persistence = new SessionStorePersistence(store, clientId, true, limit, lease, listener,
+				(ex) -> ex instanceof MqttException mqtt
+						&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT);
 	}
 
 	/**
@@ -138,8 +141,8 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	}
 
 	/**
-	 * Runs a publish through the client of this persistence and returns once every message it stored is durable,
-	 * or already acknowledged by the broker. Paho stores a message while it holds a lock its sender thread needs;
+	 * Runs a publish through the client of this persistence once its in-flight window has room, and returns once
+	 * every message it stored is durable, or already acknowledged by the broker. Paho stores a message while it holds a lock its sender thread needs;
 	 * published this way, the wait happens after Paho let go of it, so that concurrent publishers share one commit
 	 * of a store that {@linkplain io.github.mqttsession.store.SessionStore#gathersWrites() gathers writes}. A
 	 * message published without this method is durable when Paho's {@code publish} returns, one commit at a time.
@@ -148,11 +151,22 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 * @param publish the publish, such as {@code () -> client.publish(topic, message)}
 	 * @return what the publish returned
 	 * @throws E when the publish fails
+	 * @throws PublishTimeoutException when the in-flight window stayed full for the {@linkplain #sendWindow() time
+	 * limit}; nothing of the message was stored
 	 * @throws io.github.mqttsession.store.SessionStoreException when the message could not be stored; Paho may
 	 * still deliver it
 	 */
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	/**
+	 * The client's in-flight window, in which {@link #publishDurably} waits for room; the client manager sets its
+	 * size, how it learns that the client is connected, and its time limit.
+	 * @return the window
+	 */
+	public SendWindow sendWindow() {
+		return this.persistence.window();
 	}
 
 	/**

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.Predicate;
 
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
@@ -64,6 +65,9 @@ final class SessionStorePersistence {
 
 	private final PendingMessageWriter writer;
 
+	/** Counts the outbound publishes held here, which fill the client's in-flight window. */
+	private final SendWindow window;
+
 	/** Per thread, inside {@link #publishDurably}: the writes of its publishes, waited for once Paho returns. */
 	private final ThreadLocal<List<PendingMessageWriter.Write>> deferredWrites = new ThreadLocal<>();
 
@@ -88,7 +92,7 @@ final class SessionStorePersistence {
 	private volatile int lastPacketId;
 
 	SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
-			SessionLease lease, SessionPersistenceListener listener) {
+			SessionLease lease, SessionPersistenceListener listener, Predicate<Throwable> refusedForFullWindow) {
 		this.store = store;
 		this.lease = new SessionLeaseHolder(store, clientId, lease);
 		this.clientId = clientId;
@@ -96,6 +100,11 @@ final class SessionStorePersistence {
 		this.limit = limit;
 		this.listener = listener;
 		this.writer = new PendingMessageWriter(store, clientId);
+		this.window = new SendWindow(clientId, refusedForFullWindow);
+	}
+
+	SendWindow window() {
+		return this.window;
 	}
 
 	String clientId() {
@@ -135,6 +144,7 @@ final class SessionStorePersistence {
 				}
 			});
 			this.restoring = whole;
+			this.window.reset(countOutboundPublishes());
 			this.restoredPacketId = session.map(MqttSession::packetId).orElse(0);
 			this.lastPacketId = this.restoredPacketId;
 			this.writer.start();
@@ -211,8 +221,13 @@ final class SessionStorePersistence {
 				else {
 					write = this.writer.add(key, message, !this.messages.containsKey(key), written);
 				}
-				if (this.messages.put(key, held) == null && buffered) {
-					this.bufferedKeys.add(key);
+				if (this.messages.put(key, held) == null) {
+					if (buffered) {
+						this.bufferedKeys.add(key);
+					}
+					else if (parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
+						this.window.added();
+					}
 				}
 			}
 		}
@@ -253,7 +268,20 @@ final class SessionStorePersistence {
 	private void forgetUnwritten(String key, Held held) {
 		if (this.messages.remove(key, held)) {
 			this.bufferedKeys.remove(key);
+			if (held.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
+				this.window.removed();
+			}
 		}
+	}
+
+	private int countOutboundPublishes() {
+		int count = 0;
+		for (Held held : this.messages.values()) {
+			if (held.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
+				count++;
+			}
+		}
+		return count;
 	}
 
 	/**
@@ -269,14 +297,17 @@ final class SessionStorePersistence {
 	 * @throws E when the publish fails
 	 */
 	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
-		if (!this.writer.gathers() || this.deferredWrites.get() != null) {
+		if (this.deferredWrites.get() != null) {
 			return publish.publish();
+		}
+		if (!this.writer.gathers()) {
+			return this.window.send(publish);
 		}
 		List<PendingMessageWriter.Write> writes = new ArrayList<>(1);
 		this.deferredWrites.set(writes);
 		T result;
 		try {
-			result = publish.publish();
+			result = this.window.send(publish);
 		}
 		finally {
 			this.deferredWrites.remove();
@@ -401,6 +432,9 @@ final class SessionStorePersistence {
 			// acknowledgement removes the buffered record right after, which clears the mark again).
 			markUndoneIfBuffered(new PahoKey(removed.state(), removed.packetId()));
 		}
+		if (removed.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
+			this.window.removed();
+		}
 		// Heard when the session lets go of the message, as the pending count drops, not when the write lands.
 		this.listener.removed(this.clientId, removed.state(), removed.packetId());
 		if (buffered != null) {
@@ -431,6 +465,7 @@ final class SessionStorePersistence {
 		this.store.delete(this.clientId);
 		this.restoring = null;
 		this.messages.clear();
+		this.window.reset(0);
 		this.bufferedKeys.clear();
 		this.undoneBufferedKeys.clear();
 		this.restoredPacketId = 0;
