@@ -23,7 +23,8 @@ public class MqttInboundProperties {
 	private List<Topic> topics = new ArrayList<>();
 
 	/**
-	 * Name of the channel arriving messages are sent to.
+	 * Name of the channel arriving messages are sent to. A DirectChannel of that name is defined unless the
+	 * application defines a channel of that name itself.
 	 */
 	private String channel = "mqttInboundChannel";
 

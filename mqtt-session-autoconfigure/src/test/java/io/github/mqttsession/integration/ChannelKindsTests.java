@@ -1,0 +1,101 @@
+package io.github.mqttsession.integration;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.mqttsession.apps.channels.ChannelsApplication;
+import io.github.mqttsession.testsupport.HiveMqExtension;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
+import org.springframework.integration.mqtt.support.MqttHeaders;
+import org.springframework.integration.support.MessageBuilder;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Whatever kind of channel the application brings, or the starter's direct channels, a message published through
+ * the outbound channel comes back through the inbound one.
+ */
+@ExtendWith(HiveMqExtension.class)
+class ChannelKindsTests {
+
+	private static final String CHANNELS = "org.springframework.integration.channel.";
+
+	@ParameterizedTest(name = "{0} {1} {2}")
+	@CsvSource({ "none, mqttInboundChannel, mqttOutboundChannel, DirectChannel",
+			"none, readings, commands, DirectChannel",
+			"executor, mqttInboundChannel, mqttOutboundChannel, ExecutorChannel",
+			"publish-subscribe, mqttInboundChannel, mqttOutboundChannel, PublishSubscribeChannel",
+			"queue, mqttInboundChannel, mqttOutboundChannel, QueueChannel",
+			"flux, mqttInboundChannel, mqttOutboundChannel, FluxMessageChannel" })
+	void aMessageMakesTheRoundTripThroughTheApplicationsKindOfChannel(String kind, String inbound, String outbound,
+			String channelClass) throws Exception {
+		String topic = "round-trip/" + kind + "/" + inbound;
+		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
+				"channels-" + kind + "-" + inbound)
+			.with("test.channel=" + kind, "mqtt.inbound.channel=" + inbound, "mqtt.outbound.channel=" + outbound,
+					"mqtt.inbound.topics[0].filter=" + topic, "mqtt.outbound.default-topic=" + topic);
+		try (ConfigurableApplicationContext context = app.start()) {
+			assertThat(context.getBean(inbound).getClass().getName()).isEqualTo(CHANNELS + channelClass);
+			assertThat(context.getBean(outbound).getClass().getName()).isEqualTo(CHANNELS + channelClass);
+			awaitSubscribed(context);
+			send(context.getBean(outbound, MessageChannel.class), "there and back");
+			assertThat(payloads(receive(context, 1))).containsExactly("there and back");
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "autowired", "constructor" })
+	void aHandlerSubscribedBeforeTheLifecycleStartsReceives(String consumer) throws Exception {
+		String topic = "early/" + consumer;
+		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
+				"channels-early-" + consumer)
+			.with("test.consumer=" + consumer, "mqtt.inbound.topics[0].filter=" + topic,
+					"mqtt.outbound.default-topic=" + topic);
+		try (ConfigurableApplicationContext context = app.start()) {
+			awaitSubscribed(context);
+			send(context.getBean("mqttOutboundChannel", MessageChannel.class), "early bird");
+			assertThat(payloads(receive(context, 1))).containsExactly("early bird");
+		}
+	}
+
+	static void awaitSubscribed(ConfigurableApplicationContext context) {
+		BlockingQueue<?> events = context.getBean("connectionEvents", BlockingQueue.class);
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> events.stream().anyMatch(MqttSubscribedEvent.class::isInstance));
+	}
+
+	static void send(MessageChannel channel, String payload) {
+		channel.send(MessageBuilder.withPayload(payload).setHeader(MqttHeaders.QOS, 1).build());
+	}
+
+	@SuppressWarnings("unchecked")
+	static List<Message<?>> receive(ConfigurableApplicationContext context, int count) throws InterruptedException {
+		BlockingQueue<Message<?>> received = context.getBean("received", BlockingQueue.class);
+		List<Message<?>> messages = new ArrayList<>();
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (messages.size() < count && System.nanoTime() < deadline) {
+			Message<?> message = received.poll(100, TimeUnit.MILLISECONDS);
+			if (message != null) {
+				messages.add(message);
+			}
+		}
+		return messages;
+	}
+
+	static List<String> payloads(List<Message<?>> messages) {
+		return messages.stream().map(ChannelsApplication::text).toList();
+	}
+
+}
