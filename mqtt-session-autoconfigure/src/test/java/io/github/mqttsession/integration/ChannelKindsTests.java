@@ -8,12 +8,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.github.mqttsession.apps.channels.ChannelsApplication;
 import io.github.mqttsession.testsupport.HiveMqExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.integration.support.MessageBuilder;
@@ -67,6 +69,47 @@ class ChannelKindsTests {
 			awaitSubscribed(context);
 			send(context.getBean("mqttOutboundChannel", MessageChannel.class), "early bird");
 			assertThat(payloads(receive(context, 1))).containsExactly("early bird");
+		}
+	}
+
+	@Test
+	void aSendToAnOutboundQueueChannelReturnsBeforeTheMessageIsStoredOrPublished() throws Exception {
+		String topic = "queued/outbound";
+		String clientId = "channels-queued-outbound";
+		try (Subscriber subscriber = new Subscriber(HiveMqExtension.url(), topic, 1)) {
+			MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
+					clientId)
+				.with("test.channel=queue", "test.poll-gate=closed", "mqtt.outbound.default-topic=" + topic);
+			try (ConfigurableApplicationContext context = app.start()) {
+				QueueChannel outbound = context.getBean("mqttOutboundChannel", QueueChannel.class);
+				send(outbound, "queued");
+				// The send returned; the message waits in memory only, where a crash would lose it
+				assertThat(outbound.getQueueSize()).isOne();
+				assertThat(OfflinePublishingTests.pending(context, clientId)).isEmpty();
+				context.getBean(ChannelsApplication.PollGate.class).open();
+				await().atMost(Duration.ofSeconds(20)).until(() -> subscriber.received().contains("queued"));
+			}
+		}
+	}
+
+	@Test
+	void aMessageHandedToAnInboundQueueChannelIsAcknowledgedBeforeTheFlowHandledIt() throws Exception {
+		String topic = "queued/inbound";
+		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
+				"channels-queued-inbound")
+			.with("test.channel=queue", "mqtt.inbound.topics[0].filter=" + topic);
+		try (ConfigurableApplicationContext context = app.start("test.poll-gate=closed")) {
+			awaitSubscribed(context);
+			MqttSessionRestartTests.publish(topic, "handed over");
+			QueueChannel inbound = context.getBean("mqttInboundChannel", QueueChannel.class);
+			await().atMost(Duration.ofSeconds(20)).until(() -> inbound.getQueueSize() == 1);
+			// The application stops before its flow took the message from the queue, as in a crash
+		}
+		try (ConfigurableApplicationContext context = app.start("test.poll-gate=open")) {
+			awaitSubscribed(context);
+			MqttSessionRestartTests.publish(topic, "after the restart");
+			// The broker would deliver an unacknowledged message again before a new one
+			assertThat(payloads(receive(context, 1))).containsExactly("after the restart");
 		}
 	}
 
