@@ -1,6 +1,8 @@
 package io.github.mqttsession.autoconfigure;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
@@ -16,13 +18,14 @@ import org.springframework.integration.channel.FixedSubscriberChannel;
 import org.springframework.integration.channel.PublishSubscribeChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.MessageChannels;
+import org.springframework.integration.endpoint.MessageProducerSupport;
 import org.springframework.messaging.MessageChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The inbound and outbound channels are beans under their configured names, direct channels unless the application
- * defines its own.
+ * defines its own; the inbound adapter sends what the flow fails on to the configured error channel.
  */
 class MqttChannelAutoConfigurationTests {
 
@@ -92,6 +95,21 @@ class MqttChannelAutoConfigurationTests {
 		});
 	}
 
+	@ParameterizedTest(name = "MQTT {0}")
+	@ValueSource(strings = { "3.1.1", "5" })
+	void theInboundAdapterSendsWhatTheFlowFailsOnToTheErrorChannel(String version) {
+		this.runner.withPropertyValues("mqtt.client.protocol-version=" + version).run((context) -> {
+			MessageProducerSupport adapter = context.getBean("mqttInboundAdapter", MessageProducerSupport.class);
+			assertThat(adapter.getErrorChannel()).isSameAs(context.getBean("errorChannel"));
+		});
+		this.runner.withUserConfiguration(OwnErrorChannel.class)
+			.withPropertyValues("mqtt.client.protocol-version=" + version, "mqtt.inbound.error-channel=mqttErrors")
+			.run((context) -> {
+				MessageProducerSupport adapter = context.getBean("mqttInboundAdapter", MessageProducerSupport.class);
+				assertThat(adapter.getErrorChannel()).isSameAs(context.getBean("mqttErrors"));
+			});
+	}
+
 	@Test
 	void aDisabledDirectionHasNoChannel() {
 		this.runner.withPropertyValues("mqtt.inbound.enabled=false").run((context) -> {
@@ -122,6 +140,16 @@ class MqttChannelAutoConfigurationTests {
 		@Bean
 		MessageChannel commands() {
 			return new ExecutorChannel(Runnable::run);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnErrorChannel {
+
+		@Bean
+		MessageChannel mqttErrors() {
+			return new PublishSubscribeChannel();
 		}
 
 	}

@@ -16,6 +16,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.integration.StaticMessageHeaderAccessor;
+import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.aop.ReceiveMessageAdvice;
 import org.springframework.integration.channel.ExecutorChannel;
 import org.springframework.integration.channel.FluxMessageChannel;
@@ -36,7 +38,8 @@ import org.springframework.messaging.support.ErrorMessage;
  * publish-subscribe, queue or flux; none: the starter's direct channels) and takes what arrives in one of three
  * ways ({@code test.consumer}): a flow from the inbound channel, a handler subscribed through an
  * {@code @Autowired SubscribableChannel mqttInboundChannel}, or one subscribed in a constructor. A payload
- * "poison" makes the consumer throw.
+ * "poison" makes the consumer throw; any other it acknowledges where acknowledgement is manual. What reaches the
+ * error channel is collected.
  */
 @SpringBootApplication
 public class ChannelsApplication {
@@ -80,6 +83,11 @@ public class ChannelsApplication {
 			throw new IllegalStateException("The consumer cannot handle this message");
 		}
 		received.add(message);
+		// With manual acknowledgement, what the consumer handled it acknowledges
+		SimpleAcknowledgment acknowledgment = StaticMessageHeaderAccessor.getAcknowledgment(message);
+		if (acknowledgment != null) {
+			acknowledgment.acknowledge();
+		}
 	}
 
 	/**
