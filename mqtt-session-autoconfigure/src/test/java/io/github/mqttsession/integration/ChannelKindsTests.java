@@ -1,10 +1,6 @@
 package io.github.mqttsession.integration;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import io.github.mqttsession.apps.channels.ChannelsApplication;
 import io.github.mqttsession.testsupport.HiveMqExtension;
@@ -16,12 +12,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.channel.QueueChannel;
-import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.integration.support.MessageBuilder;
-import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.awaitSubscribed;
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.received;
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,8 +41,7 @@ class ChannelKindsTests {
 	void aMessageMakesTheRoundTripThroughTheApplicationsKindOfChannel(String kind, String inbound, String outbound,
 			String channelClass) throws Exception {
 		String topic = "round-trip/" + kind + "/" + inbound;
-		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
-				"channels-" + kind + "-" + inbound)
+		MqttApplicationRunner app = runner("channels-" + kind + "-" + inbound)
 			.with("test.channel=" + kind, "mqtt.inbound.channel=" + inbound, "mqtt.outbound.channel=" + outbound,
 					"mqtt.inbound.topics[0].filter=" + topic, "mqtt.outbound.default-topic=" + topic);
 		try (ConfigurableApplicationContext context = app.start()) {
@@ -53,7 +49,7 @@ class ChannelKindsTests {
 			assertThat(context.getBean(outbound).getClass().getName()).isEqualTo(CHANNELS + channelClass);
 			awaitSubscribed(context);
 			send(context.getBean(outbound, MessageChannel.class), "there and back");
-			assertThat(payloads(receive(context, 1))).containsExactly("there and back");
+			assertThat(received(context, 1)).containsExactly("there and back");
 		}
 	}
 
@@ -61,14 +57,13 @@ class ChannelKindsTests {
 	@ValueSource(strings = { "autowired", "constructor" })
 	void aHandlerSubscribedBeforeTheLifecycleStartsReceives(String consumer) throws Exception {
 		String topic = "early/" + consumer;
-		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
-				"channels-early-" + consumer)
+		MqttApplicationRunner app = runner("channels-early-" + consumer)
 			.with("test.consumer=" + consumer, "mqtt.inbound.topics[0].filter=" + topic,
 					"mqtt.outbound.default-topic=" + topic);
 		try (ConfigurableApplicationContext context = app.start()) {
 			awaitSubscribed(context);
 			send(context.getBean("mqttOutboundChannel", MessageChannel.class), "early bird");
-			assertThat(payloads(receive(context, 1))).containsExactly("early bird");
+			assertThat(received(context, 1)).containsExactly("early bird");
 		}
 	}
 
@@ -77,8 +72,7 @@ class ChannelKindsTests {
 		String topic = "queued/outbound";
 		String clientId = "channels-queued-outbound";
 		try (Subscriber subscriber = new Subscriber(HiveMqExtension.url(), topic, 1)) {
-			MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
-					clientId)
+			MqttApplicationRunner app = runner(clientId)
 				.with("test.channel=queue", "test.poll-gate=closed", "mqtt.outbound.default-topic=" + topic);
 			try (ConfigurableApplicationContext context = app.start()) {
 				QueueChannel outbound = context.getBean("mqttOutboundChannel", QueueChannel.class);
@@ -95,8 +89,7 @@ class ChannelKindsTests {
 	@Test
 	void aMessageHandedToAnInboundQueueChannelIsAcknowledgedBeforeTheFlowHandledIt() throws Exception {
 		String topic = "queued/inbound";
-		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
-				"channels-queued-inbound")
+		MqttApplicationRunner app = runner("channels-queued-inbound")
 			.with("test.channel=queue", "mqtt.inbound.topics[0].filter=" + topic);
 		try (ConfigurableApplicationContext context = app.start("test.poll-gate=closed")) {
 			awaitSubscribed(context);
@@ -109,36 +102,12 @@ class ChannelKindsTests {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, "after the restart");
 			// The broker would deliver an unacknowledged message again before a new one
-			assertThat(payloads(receive(context, 1))).containsExactly("after the restart");
+			assertThat(received(context, 1)).containsExactly("after the restart");
 		}
-	}
-
-	static void awaitSubscribed(ConfigurableApplicationContext context) {
-		BlockingQueue<?> events = context.getBean("connectionEvents", BlockingQueue.class);
-		await().atMost(Duration.ofSeconds(20))
-			.until(() -> events.stream().anyMatch(MqttSubscribedEvent.class::isInstance));
 	}
 
 	static void send(MessageChannel channel, String payload) {
 		channel.send(MessageBuilder.withPayload(payload).setHeader(MqttHeaders.QOS, 1).build());
-	}
-
-	@SuppressWarnings("unchecked")
-	static List<Message<?>> receive(ConfigurableApplicationContext context, int count) throws InterruptedException {
-		BlockingQueue<Message<?>> received = context.getBean("received", BlockingQueue.class);
-		List<Message<?>> messages = new ArrayList<>();
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (messages.size() < count && System.nanoTime() < deadline) {
-			Message<?> message = received.poll(100, TimeUnit.MILLISECONDS);
-			if (message != null) {
-				messages.add(message);
-			}
-		}
-		return messages;
-	}
-
-	static List<String> payloads(List<Message<?>> messages) {
-		return messages.stream().map(ChannelsApplication::text).toList();
 	}
 
 }

@@ -1,8 +1,6 @@
 package io.github.mqttsession.integration;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.BlockingQueue;
 
 import io.github.mqttsession.apps.channels.ChannelsApplication;
 import io.github.mqttsession.testsupport.HiveMqExtension;
@@ -12,11 +10,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.StaticMessageHeaderAccessor;
-import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
 import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
 import org.springframework.messaging.MessagingException;
 import org.springframework.messaging.support.ErrorMessage;
 
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.awaitSubscribed;
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.connectionEvents;
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.errors;
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.received;
+import static io.github.mqttsession.integration.ChannelsApplicationProbe.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,23 +34,22 @@ class PoisonMessageTests {
 	@ValueSource(strings = { "3.1.1", "5" })
 	void withAutomaticAcknowledgementItIsAcknowledgedAndTheNextMessageArrives(String version) throws Exception {
 		String topic = "poison/auto/" + version;
-		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
-				"poison-auto-" + version)
+		MqttApplicationRunner app = runner("poison-auto-" + version)
 			.with("mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=" + topic);
 		try (ConfigurableApplicationContext context = app.start()) {
-			ChannelKindsTests.awaitSubscribed(context);
+			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, ChannelsApplication.POISON);
 			MqttSessionRestartTests.publish(topic, "wholesome");
-			assertThat(ChannelKindsTests.payloads(ChannelKindsTests.receive(context, 1))).containsExactly("wholesome");
+			assertThat(received(context, 1)).containsExactly("wholesome");
 			// The poison message came first, on the same thread, so its error is in already
 			assertThat(errors(context)).singleElement().satisfies(PoisonMessageTests::carriesThePoisonMessage);
 			assertThat(connectionEvents(context)).singleElement().isInstanceOf(MqttSubscribedEvent.class);
 		}
 		try (ConfigurableApplicationContext context = app.start()) {
-			ChannelKindsTests.awaitSubscribed(context);
+			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, "after the restart");
 			// The broker would deliver an unacknowledged message again, before a new one
-			assertThat(ChannelKindsTests.payloads(ChannelKindsTests.receive(context, 1)))
+			assertThat(received(context, 1))
 				.containsExactly("after the restart");
 			assertThat(errors(context)).isEmpty();
 		}
@@ -59,12 +60,11 @@ class PoisonMessageTests {
 	void withManualAcknowledgementItStaysUnacknowledgedUntilTheApplicationAcknowledgesIt(String version)
 			throws Exception {
 		String topic = "poison/manual/" + version;
-		MqttApplicationRunner app = new MqttApplicationRunner(ChannelsApplication.class, HiveMqExtension.url(),
-				"poison-manual-" + version)
+		MqttApplicationRunner app = runner("poison-manual-" + version)
 			.with("mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=" + topic,
 					"mqtt.inbound.acknowledgement=manual");
 		try (ConfigurableApplicationContext context = app.start()) {
-			ChannelKindsTests.awaitSubscribed(context);
+			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, ChannelsApplication.POISON);
 			MqttSessionRestartTests.publish(topic, "wholesome");
 			await().atMost(Duration.ofSeconds(20)).until(() -> !errors(context).isEmpty());
@@ -77,7 +77,7 @@ class PoisonMessageTests {
 			ErrorMessage again = errors(context).get(0);
 			carriesThePoisonMessage(again);
 			StaticMessageHeaderAccessor.getAcknowledgment(again.getOriginalMessage()).acknowledge();
-			assertThat(ChannelKindsTests.payloads(ChannelKindsTests.receive(context, 1))).containsExactly("wholesome");
+			assertThat(received(context, 1)).containsExactly("wholesome");
 			assertThat(errors(context)).hasSize(1);
 			assertThat(connectionEvents(context)).singleElement().isInstanceOf(MqttSubscribedEvent.class);
 		}
@@ -91,15 +91,6 @@ class PoisonMessageTests {
 			.hasRootCauseMessage("The consumer cannot handle this message");
 		assertThat(ChannelsApplication.text(((MessagingException) error.getPayload()).getFailedMessage()))
 			.isEqualTo(ChannelsApplication.POISON);
-	}
-
-	@SuppressWarnings("unchecked")
-	private static List<ErrorMessage> errors(ConfigurableApplicationContext context) {
-		return List.copyOf(context.getBean("errors", BlockingQueue.class));
-	}
-
-	private static List<?> connectionEvents(ConfigurableApplicationContext context) {
-		return List.copyOf(context.getBean("connectionEvents", BlockingQueue.class));
 	}
 
 }
