@@ -17,6 +17,7 @@ import org.springframework.integration.mqtt.core.ClientManager;
  * client id (MQTT 3.1.1 or 5 by {@code mqtt.client.protocol-version}), an inbound adapter that sends what arrives to
  * {@code mqtt.inbound.channel}, an outbound handler that publishes what is sent to {@code mqtt.outbound.channel},
  * and the runtime subscription API, all keeping the session in the {@link io.github.mqttsession.store.SessionStore}.
+ * Both channels are {@code DirectChannel} beans unless the application defines its own of that name.
  */
 @AutoConfiguration(after = SessionStoreAutoConfiguration.class,
 		afterName = "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration")
@@ -26,6 +27,16 @@ import org.springframework.integration.mqtt.core.ClientManager;
 		MqttOutboundProperties.class, MqttSessionProperties.class })
 @Import({ MqttClientConfigurations.Mqttv3.class, MqttClientConfigurations.Mqttv5.class })
 public final class MqttClientAutoConfiguration {
+
+	@Bean
+	static MqttChannelRegistrar mqttChannelRegistrar() {
+		return new MqttChannelRegistrar();
+	}
+
+	@Bean
+	static FlowChannelPrecedence mqttFlowChannelPrecedence() {
+		return new FlowChannelPrecedence();
+	}
 
 	@Bean
 	MqttClientSettings mqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,

@@ -181,10 +181,14 @@ final class MqttClientConfigurations {
 	}
 
 	/**
-	 * Settings shared by the inbound adapters of both versions.
+	 * Settings shared by the inbound adapters of both versions. A message the flow fails on goes to the error channel
+	 * and the adapter returns normally to Paho, which then acknowledges it (automatic acknowledgement) or leaves it
+	 * to the application (manual); an exception thrown back to Paho would drop the connection, and the broker would
+	 * deliver the same message again on every reconnect.
 	 */
 	static void configure(AbstractMqttMessageDrivenChannelAdapter<?, ?> adapter, MqttClientSettings settings) {
 		adapter.setOutputChannelName(settings.inbound.getChannel());
+		adapter.setErrorChannelName(settings.inbound.getErrorChannel());
 		adapter.setManualAcks(settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL);
 		adapter.setCompletionTimeout(millis(settings.client.getCompletionTimeout()));
 		adapter.setDisconnectCompletionTimeout(millis(settings.client.getDisconnectTimeout()));

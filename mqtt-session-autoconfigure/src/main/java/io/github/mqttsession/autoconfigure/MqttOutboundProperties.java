@@ -16,7 +16,8 @@ public class MqttOutboundProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Name of the channel whose messages are published.
+	 * Name of the channel whose messages are published. A DirectChannel of that name is defined unless the
+	 * application defines a channel of that name itself.
 	 */
 	private String channel = "mqttOutboundChannel";
 

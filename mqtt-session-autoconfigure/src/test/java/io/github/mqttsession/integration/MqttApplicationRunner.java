@@ -11,14 +11,24 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Starts {@link MqttApplication} with small timeouts, on an H2 file that outlives each start. */
+/**
+ * Starts {@link MqttApplication}, or another test application, with small timeouts, on an H2 file that outlives each
+ * start.
+ */
 final class MqttApplicationRunner {
+
+	private final Class<?> application;
 
 	private final List<String> properties = new ArrayList<>();
 
 	private final String databaseUrl;
 
 	MqttApplicationRunner(String brokerUrl, String clientId) {
+		this(MqttApplication.class, brokerUrl, clientId);
+	}
+
+	MqttApplicationRunner(Class<?> application, String brokerUrl, String clientId) {
+		this.application = application;
 		this.databaseUrl = "jdbc:h2:file:" + Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath()
 				+ ";WRITE_DELAY=0";
 		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=" + this.databaseUrl,
@@ -45,7 +55,7 @@ final class MqttApplicationRunner {
 	ConfigurableApplicationContext start(String... more) {
 		List<String> all = new ArrayList<>(this.properties);
 		all.addAll(List.of(more));
-		return new SpringApplicationBuilder(MqttApplication.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(this.application).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))
 			.run();
 	}
