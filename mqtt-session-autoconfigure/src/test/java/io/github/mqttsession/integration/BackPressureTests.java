@@ -1,5 +1,6 @@
 package io.github.mqttsession.integration;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.integration.mqtt.core.ClientManager;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.MessageChannel;
@@ -106,10 +108,62 @@ class BackPressureTests {
 				await().atMost(Duration.ofMinutes(2))
 					.untilAsserted(() -> assertThat(subscriber.distinct()).isEqualTo(THREADS * PER_THREAD));
 				assertThat(subscriber.duplicates()).isEmpty();
+				assertThat(subscriber.outOfOrder()).as("messages that arrived after a later one of the same thread")
+					.isZero();
 				await().atMost(Duration.ofSeconds(30))
 					.untilAsserted(() -> assertThat(OfflinePublishingTests.pending(context, clientId)).isEmpty());
 			}
 		}
+	}
+
+	@ParameterizedTest(name = "MQTT {0}")
+	@ValueSource(strings = { "3.1.1", "5" })
+	void publishesThroughTheClientManagerWaitForTheWindowToo(String version) throws Exception {
+		String clientId = "bare-" + version;
+		String topic = "bare/" + version;
+		int perThread = 300;
+		try (CountingSubscriber subscriber = CountingSubscriber.mqtt5(HiveMqExtension.url(), topic, 1)) {
+			MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId)
+				.with("mqtt.client.protocol-version=" + version, "mqtt.session.store=memory");
+			try (ConfigurableApplicationContext context = app.start()) {
+				SessionClientManager manager = context.getBean(SessionClientManager.class);
+				ClientManager<?, ?> clientManager = (ClientManager<?, ?>) manager;
+				Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+				ExecutorService senders = Executors.newFixedThreadPool(THREADS);
+				try {
+					List<Future<?>> loops = new ArrayList<>();
+					IntStream.range(0, THREADS).forEach((thread) -> loops.add(senders.submit(() -> {
+						for (int i = 0; i < perThread; i++) {
+							byte[] payload = (thread + "-" + i).getBytes(StandardCharsets.UTF_8);
+							try {
+								manager.publishDurably(() -> publish(clientManager.getClient(), topic, payload));
+							}
+							catch (Exception ex) {
+								failures.add(ex);
+							}
+						}
+					})));
+					for (Future<?> loop : loops) {
+						loop.get(5, TimeUnit.MINUTES);
+					}
+				}
+				finally {
+					senders.shutdownNow();
+				}
+				assertThat(failures).isEmpty();
+				await().atMost(Duration.ofMinutes(1))
+					.untilAsserted(() -> assertThat(subscriber.distinct()).isEqualTo(THREADS * perThread));
+				assertThat(subscriber.duplicates()).isEmpty();
+				assertThat(subscriber.outOfOrder()).isZero();
+			}
+		}
+	}
+
+	private static Object publish(Object client, String topic, byte[] payload) throws Exception {
+		if (client instanceof org.eclipse.paho.client.mqttv3.IMqttAsyncClient v3) {
+			return v3.publish(topic, payload, 1, false);
+		}
+		return ((org.eclipse.paho.mqttv5.client.IMqttAsyncClient) client).publish(topic, payload, 1, false);
 	}
 
 	@ParameterizedTest(name = "MQTT {0}")

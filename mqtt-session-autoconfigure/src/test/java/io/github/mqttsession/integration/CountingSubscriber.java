@@ -22,6 +22,11 @@ final class CountingSubscriber implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
+	/** Per sender, the sequence number of the last payload {@code <sender>-<sequence>} that arrived. */
+	private final Map<String, Integer> lastSequence = new ConcurrentHashMap<>();
+
+	private final AtomicInteger outOfOrder = new AtomicInteger();
+
 	private CountingSubscriber(AutoCloseable client) {
 		this.client = client;
 	}
@@ -75,9 +80,30 @@ final class CountingSubscriber implements AutoCloseable {
 		return subscriber;
 	}
 
-	private void count(byte[] payload) {
-		this.counts.computeIfAbsent(new String(payload, StandardCharsets.UTF_8), (key) -> new AtomicInteger())
-			.incrementAndGet();
+	private void count(byte[] bytes) {
+		String payload = new String(bytes, StandardCharsets.UTF_8);
+		this.counts.computeIfAbsent(payload, (key) -> new AtomicInteger()).incrementAndGet();
+		int dash = payload.lastIndexOf('-');
+		if (dash > 0) {
+			try {
+				int sequence = Integer.parseInt(payload.substring(dash + 1));
+				Integer last = this.lastSequence.put(payload.substring(0, dash), sequence);
+				if (last != null && last > sequence) {
+					this.outOfOrder.incrementAndGet();
+				}
+			}
+			catch (NumberFormatException ex) {
+				// Not a numbered payload: nothing to order
+			}
+		}
+	}
+
+	/**
+	 * How many numbered payloads {@code <sender>-<sequence>} arrived after a later one of the same sender.
+	 * @return the count
+	 */
+	int outOfOrder() {
+		return this.outOfOrder.get();
 	}
 
 	/**
