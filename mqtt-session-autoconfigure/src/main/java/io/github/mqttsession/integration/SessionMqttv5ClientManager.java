@@ -134,16 +134,26 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	private MqttAsyncClient createClient() throws MqttException {
-		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		OfflineBufferingMqttv5Client client = new OfflineBufferingMqttv5Client(getUrl(), getClientId(),
+				this.persistence);
 		client.setManualAcks(isManualAcks());
-		client.setCallback(new GatedCallback());
+		client.setCallback(new GatedCallback(client));
 		client.setBufferOpts(this.bufferOptions);
 		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
 		return client;
 	}
 
-	/** The client's callback: this manager's, with arriving messages held until the inbound adapter is ready. */
+	/**
+	 * The client's callback: this manager's, with arriving messages held until the inbound adapter is ready, and the
+	 * offline buffer sent after a first connect.
+	 */
 	private final class GatedCallback implements MqttCallback {
+
+		private final OfflineBufferingMqttv5Client client;
+
+		GatedCallback(OfflineBufferingMqttv5Client client) {
+			this.client = client;
+		}
 
 		@Override
 		public void disconnected(MqttDisconnectResponse disconnectResponse) {
@@ -168,6 +178,9 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
+			if (!reconnect) {
+				this.client.sendBufferAfterFirstConnect();
+			}
 			SessionMqttv5ClientManager.this.connectComplete(reconnect, serverURI);
 		}
 
