@@ -9,12 +9,17 @@ import io.github.mqttsession.apps.mqtt.MqttApplication;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** Starts {@link MqttApplication} with small timeouts, on an H2 file that outlives each start. */
 final class MqttApplicationRunner {
 
 	private final List<String> properties = new ArrayList<>();
+
+	private final List<ApplicationListener<?>> listeners = new ArrayList<>();
+
+	private final List<Class<?>> sources = new ArrayList<>(List.of(MqttApplication.class));
 
 	private final String databaseUrl;
 
@@ -42,11 +47,22 @@ final class MqttApplicationRunner {
 		return this;
 	}
 
+	MqttApplicationRunner sources(Class<?>... more) {
+		this.sources.addAll(List.of(more));
+		return this;
+	}
+
+	MqttApplicationRunner listeners(ApplicationListener<?>... more) {
+		this.listeners.addAll(List.of(more));
+		return this;
+	}
+
 	ConfigurableApplicationContext start(String... more) {
 		List<String> all = new ArrayList<>(this.properties);
 		all.addAll(List.of(more));
-		return new SpringApplicationBuilder(MqttApplication.class).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(this.sources.toArray(Class<?>[]::new)).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))
+			.listeners(this.listeners.toArray(ApplicationListener<?>[]::new))
 			.run();
 	}
 
