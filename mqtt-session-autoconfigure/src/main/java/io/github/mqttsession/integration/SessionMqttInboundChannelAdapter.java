@@ -11,7 +11,8 @@ import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannel
 /**
  * The MQTT 3.1.1 inbound adapter of a durable session: it unsubscribes topics that were configured before and no
  * longer are, and opens the client's {@link InboundGate} once it has registered, so that messages the broker held
- * for the session reach it instead of being acknowledged unseen.
+ * for the session reach it instead of being acknowledged unseen. It subscribes for each connect once it has its
+ * client, whether the connect completes before its start or after (see {@link ConnectBeforeStart}).
  */
 public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChannelAdapter {
 
@@ -20,6 +21,8 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 	private final ClientManager<IMqttAsyncClient, MqttConnectOptions> clientManager;
 
 	private final StaleTopics staleTopics;
+
+	private final ConnectBeforeStart connectBeforeStart = new ConnectBeforeStart();
 
 	/**
 	 * Creates an adapter.
@@ -39,23 +42,39 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 	protected void doStart() {
 		unsubscribeStaleTopics();
 		super.doStart();
+		// From here messages reach this adapter through the client manager's default handler, subscribed or not
 		this.sessionClientManager.getInboundGate().open();
+		if (this.connectBeforeStart.started()) {
+			subscribeAfterDrain(false, getUrl());
+		}
+	}
+
+	@Override
+	protected void doStop() {
+		this.connectBeforeStart.stopped();
+		super.doStop();
 	}
 
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
-		IMqttAsyncClient client = this.clientManager.getClient();
-		if (client == null) {
-			subscribeOnConnect(reconnect, serverURI);
-			return;
+		if (this.connectBeforeStart.subscribeNow()) {
+			subscribeAfterDrain(reconnect, serverURI);
 		}
-		SubscribeAfterDrain.run(getClientId(), client::getBufferedMessageCount, client::isConnected,
-				() -> subscribeOnConnect(reconnect, serverURI));
 	}
 
-	private void subscribeOnConnect(boolean reconnect, String serverURI) {
-		unsubscribeStaleTopics();
-		super.connectComplete(reconnect, serverURI);
+	private void subscribeAfterDrain(boolean reconnect, String serverURI) {
+		IMqttAsyncClient client = this.clientManager.getClient();
+		if (client == null) {
+			// The client manager has stopped; it connects again when it starts, and that connect subscribes
+			return;
+		}
+		SubscribeAfterDrain.run(getClientId(), client::getBufferedMessageCount, client::isConnected, () -> {
+			// Checked again: the adapter may have stopped while the offline buffer drained
+			if (this.connectBeforeStart.subscribeNow()) {
+				unsubscribeStaleTopics();
+				super.connectComplete(reconnect, serverURI);
+			}
+		});
 	}
 
 	private void unsubscribeStaleTopics() {

@@ -135,17 +135,26 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	private MqttAsyncClient createClient() throws MqttException {
-		ReceiveMaximumMqttv5Client client = new ReceiveMaximumMqttv5Client(getUrl(), getClientId(), this.persistence);
+		SessionMqttv5AsyncClient client = new SessionMqttv5AsyncClient(getUrl(), getClientId(), this.persistence);
 		this.persistence.sendWindow().setConnected(client::isConnected);
 		client.setManualAcks(isManualAcks());
-		client.setCallback(new GatedCallback());
+		client.setCallback(new GatedCallback(client));
 		client.setBufferOpts(this.bufferOptions);
 		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
 		return client;
 	}
 
-	/** The client's callback: this manager's, with arriving messages held until the inbound adapter is ready. */
+	/**
+	 * The client's callback: this manager's, with arriving messages held until the inbound adapter is ready, and the
+	 * offline buffer sent after a first connect.
+	 */
 	private final class GatedCallback implements MqttCallback {
+
+		private final SessionMqttv5AsyncClient client;
+
+		GatedCallback(SessionMqttv5AsyncClient client) {
+			this.client = client;
+		}
 
 		@Override
 		public void disconnected(MqttDisconnectResponse disconnectResponse) {
@@ -172,9 +181,10 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
-			if (getClient() instanceof ReceiveMaximumMqttv5Client client) {
-				SessionMqttv5ClientManager.this.persistence.sendWindow()
-					.setSize(client.receiveMaximum(), "the Receive Maximum the broker sent");
+			SessionMqttv5ClientManager.this.persistence.sendWindow()
+				.setSize(this.client.receiveMaximum(), "the Receive Maximum the broker sent");
+			if (!reconnect) {
+				this.client.sendBufferAfterFirstConnect();
 			}
 			SessionMqttv5ClientManager.this.connectComplete(reconnect, serverURI);
 		}

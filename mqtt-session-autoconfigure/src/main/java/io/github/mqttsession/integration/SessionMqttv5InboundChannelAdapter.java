@@ -22,6 +22,8 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 
 	private final StaleTopics staleTopics;
 
+	private final ConnectBeforeStart connectBeforeStart = new ConnectBeforeStart();
+
 	/**
 	 * Creates an adapter.
 	 * @param clientManager the shared client manager
@@ -52,23 +54,39 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 	protected void doStart() {
 		unsubscribeStaleTopics();
 		super.doStart();
+		// From here messages reach this adapter through the client manager's default handler, subscribed or not
 		this.sessionClientManager.getInboundGate().open();
+		if (this.connectBeforeStart.started()) {
+			subscribeAfterDrain(false, getUrl());
+		}
+	}
+
+	@Override
+	protected void doStop() {
+		this.connectBeforeStart.stopped();
+		super.doStop();
 	}
 
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
-		IMqttAsyncClient client = this.clientManager.getClient();
-		if (client == null) {
-			subscribeOnConnect(reconnect, serverURI);
-			return;
+		if (this.connectBeforeStart.subscribeNow()) {
+			subscribeAfterDrain(reconnect, serverURI);
 		}
-		SubscribeAfterDrain.run(getClientId(), client::getBufferedMessageCount, client::isConnected,
-				() -> subscribeOnConnect(reconnect, serverURI));
 	}
 
-	private void subscribeOnConnect(boolean reconnect, String serverURI) {
-		unsubscribeStaleTopics();
-		super.connectComplete(reconnect, serverURI);
+	private void subscribeAfterDrain(boolean reconnect, String serverURI) {
+		IMqttAsyncClient client = this.clientManager.getClient();
+		if (client == null) {
+			// The client manager has stopped; it connects again when it starts, and that connect subscribes
+			return;
+		}
+		SubscribeAfterDrain.run(getClientId(), client::getBufferedMessageCount, client::isConnected, () -> {
+			// Checked again: the adapter may have stopped while the offline buffer drained
+			if (this.connectBeforeStart.subscribeNow()) {
+				unsubscribeStaleTopics();
+				super.connectComplete(reconnect, serverURI);
+			}
+		});
 	}
 
 	private void unsubscribeStaleTopics() {

@@ -9,6 +9,7 @@ import io.github.mqttsession.apps.mqtt.MqttApplication;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -17,9 +18,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class MqttApplicationRunner {
 
-	private final Class<?> application;
-
 	private final List<String> properties = new ArrayList<>();
+
+	private final List<ApplicationListener<?>> listeners = new ArrayList<>();
+
+	private final List<Class<?>> sources = new ArrayList<>();
 
 	private final String databaseUrl;
 
@@ -28,7 +31,7 @@ final class MqttApplicationRunner {
 	}
 
 	MqttApplicationRunner(Class<?> application, String brokerUrl, String clientId) {
-		this.application = application;
+		this.sources.add(application);
 		this.databaseUrl = "jdbc:h2:file:" + Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath()
 				+ ";WRITE_DELAY=0";
 		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=" + this.databaseUrl,
@@ -52,11 +55,22 @@ final class MqttApplicationRunner {
 		return this;
 	}
 
+	MqttApplicationRunner sources(Class<?>... more) {
+		this.sources.addAll(List.of(more));
+		return this;
+	}
+
+	MqttApplicationRunner listeners(ApplicationListener<?>... more) {
+		this.listeners.addAll(List.of(more));
+		return this;
+	}
+
 	ConfigurableApplicationContext start(String... more) {
 		List<String> all = new ArrayList<>(this.properties);
 		all.addAll(List.of(more));
-		return new SpringApplicationBuilder(this.application).web(WebApplicationType.NONE)
+		return new SpringApplicationBuilder(this.sources.toArray(Class<?>[]::new)).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))
+			.listeners(this.listeners.toArray(ApplicationListener<?>[]::new))
 			.run();
 	}
 
