@@ -502,9 +502,9 @@ final class SessionStorePersistence {
 	 * the broker that would complete them forgot them, and are dropped.
 	 */
 	void brokerHasNoSession() {
+		// Buffered messages were never sent: the broker has nothing of them to lose
 		long publishes = this.messages.values().stream()
-			.filter((message) -> message.state() == PendingMessage.State.OUTBOUND_PUBLISH
-					|| message.state() == PendingMessage.State.OFFLINE_BUFFERED)
+			.filter((message) -> message.state() == PendingMessage.State.OUTBOUND_PUBLISH)
 			.count();
 		if (publishes > 0) {
 			logger.warn("The broker has no session for client '" + this.clientId + "' although " + publishes
