@@ -18,7 +18,9 @@ import org.springframework.context.Lifecycle;
  * <p>
  * The details name the store and what it answered ({@code store}), and each client by its client id with
  * {@code connected}, {@code disconnected} (running, and trying to reconnect: publishes are stored meanwhile) or
- * {@code stopped} ({@code clients}). The store is asked by loading the session of a client id no client uses,
+ * {@code stopped} ({@code clients}); a client that is not connected because its connect attempts fail, or its
+ * connection was lost, is named again with the broker URL, the cause, since when and how many attempts failed
+ * ({@code lastConnectFailure}). The store is asked by loading the session of a client id no client uses,
  * {@value #PROBE_CLIENT_ID}, which reads and writes nothing else.
  */
 public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
@@ -56,12 +58,29 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 			store.put("error", ex.getClass().getName() + ": " + ex.getMessage());
 		}
 		Map<String, String> clients = new TreeMap<>();
+		Map<String, Map<String, Object>> failures = new TreeMap<>();
 		for (SessionClientManager client : this.clients.get().toList()) {
 			String state = state(client);
 			clients.put(client.getClientId(), state);
 			up &= state.equals("connected");
+			ConnectFailure failure = client.lastConnectFailure();
+			if (failure != null && !state.equals("connected")) {
+				failures.put(client.getClientId(), details(failure));
+			}
 		}
 		(up ? builder.up() : builder.down()).withDetail("store", store).withDetail("clients", clients);
+		if (!failures.isEmpty()) {
+			builder.withDetail("lastConnectFailure", failures);
+		}
+	}
+
+	private static Map<String, Object> details(ConnectFailure failure) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("url", failure.url());
+		details.put("cause", failure.cause());
+		details.put("since", failure.since().toString());
+		details.put("attempts", failure.attempts());
+		return details;
 	}
 
 	private static String state(SessionClientManager client) {

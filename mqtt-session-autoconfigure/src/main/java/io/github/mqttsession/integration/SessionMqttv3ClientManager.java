@@ -11,6 +11,7 @@ import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
@@ -31,6 +32,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private volatile FirstConnectRetry firstConnectRetry;
 
+	private final ConnectionFailures connectionFailures;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectOptions the connect options
@@ -43,6 +46,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		super(connectOptions, clientId);
 		this.persistence = persistence;
 		setPersistence(persistence);
+		this.connectionFailures = new ConnectionFailures(clientId, connectOptions.isAutomaticReconnect());
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -64,6 +68,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	@Override
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	@Override
+	public @Nullable ConnectFailure lastConnectFailure() {
+		return this.connectionFailures.last();
 	}
 
 	@Override
@@ -103,8 +112,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 			}
 			catch (MqttException ex) {
 				if (getConnectionInfo().isAutomaticReconnect()) {
-					logger.warn("MQTT client '" + getClientId() + "' could not connect (" + ex.getMessage()
-							+ "); it keeps trying, and publishes are stored until it succeeds");
+					// The client's ConnectionFailures logged why, once, and counts the retries
 					IMqttAsyncClient failed = client;
 					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
 				}
@@ -135,8 +143,18 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		}
 	}
 
+	/**
+	 * Logs the loss at WARN, once per cause, with the broker URL: the client reconnects and stores what is
+	 * published meanwhile, so a lost connection is no error of the application's.
+	 */
+	@Override
+	public void connectionLost(Throwable cause) {
+		this.connectionFailures.connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
+	}
+
 	private MqttAsyncClient createClient() throws MqttException {
-		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		MqttAsyncClient client = new ConnectReportingMqttv3Client(getUrl(), getClientId(), this.persistence,
+				this.connectionFailures);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback());
 		client.setBufferOpts(this.bufferOptions);

@@ -12,6 +12,7 @@ import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
@@ -30,6 +31,8 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 	private volatile FirstConnectRetry firstConnectRetry;
 
+	private final ConnectionFailures connectionFailures;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectionOptions the connection options
@@ -42,6 +45,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		super(connectionOptions, clientId);
 		this.persistence = persistence;
 		setPersistence(persistence);
+		this.connectionFailures = new ConnectionFailures(clientId, connectionOptions.isAutomaticReconnect());
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -62,6 +66,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	@Override
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	@Override
+	public @Nullable ConnectFailure lastConnectFailure() {
+		return this.connectionFailures.last();
 	}
 
 	@Override
@@ -101,8 +110,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 			}
 			catch (MqttException ex) {
 				if (getConnectionInfo().isAutomaticReconnect()) {
-					logger.warn("MQTT client '" + getClientId() + "' could not connect (" + ex.getMessage()
-							+ "); it keeps trying, and publishes are stored until it succeeds");
+					// The client's ConnectionFailures logged why, once, and counts the retries
 					IMqttAsyncClient failed = client;
 					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
 				}
@@ -133,8 +141,26 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		}
 	}
 
+	/**
+	 * Logs the loss at WARN, once per cause, with the broker URL and, when the broker disconnected the client, its
+	 * reason code and reason string: the client reconnects and stores what is published meanwhile.
+	 */
+	@Override
+	public void disconnected(MqttDisconnectResponse response) {
+		MqttException exception = response.getException();
+		if (exception != null) {
+			this.connectionFailures.connectionLost(exception, ConnectReportingMqttv5Client.reasonCode(exception));
+		}
+		else {
+			this.connectionFailures.connectionLost("disconnect/" + response.getReturnCode(),
+					"the broker disconnected the client with reason code " + response.getReturnCode()
+							+ ((response.getReasonString() != null) ? " (" + response.getReasonString() + ")" : ""));
+		}
+	}
+
 	private MqttAsyncClient createClient() throws MqttException {
-		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		MqttAsyncClient client = new ConnectReportingMqttv5Client(getUrl(), getClientId(), this.persistence,
+				this.connectionFailures);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback());
 		client.setBufferOpts(this.bufferOptions);
