@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
+import org.springframework.integration.mqtt.support.MqttUtils;
 
 /**
  * A Spring Integration {@link Mqttv3ClientManager} whose client keeps its session in a
@@ -136,10 +137,45 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		}
 		this.inboundGate.abandonIfClosed();
 		try {
-			super.stop();
+			if (!closeIfOffline()) {
+				super.stop();
+			}
 		}
 		finally {
 			this.persistence.release();
+		}
+	}
+
+	/**
+	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
+	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
+	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
+	 * session, and the next start sends it.
+	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
+	 */
+	private boolean closeIfOffline() {
+		this.lock.lock();
+		try {
+			if (!(getClient() instanceof MqttAsyncClient client) || client.isConnected()) {
+				return false;
+			}
+			try {
+				client.disconnectForcibly(0, 0, false);
+				if (getConnectionInfo().isAutomaticReconnect()) {
+					MqttUtils.stopClientReconnectCycle(client);
+				}
+				client.close();
+			}
+			catch (MqttException ex) {
+				logger.warn("Could not close the MQTT client of client id '" + getClientId() + "'", ex);
+			}
+			finally {
+				setClient(null);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 

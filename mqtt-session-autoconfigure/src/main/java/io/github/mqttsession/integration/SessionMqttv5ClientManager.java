@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
+import org.springframework.integration.mqtt.support.MqttUtils;
 
 /**
  * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration {@link Mqttv5ClientManager}
@@ -134,10 +135,45 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		}
 		this.inboundGate.abandonIfClosed();
 		try {
-			super.stop();
+			if (!closeIfOffline()) {
+				super.stop();
+			}
 		}
 		finally {
 			this.persistence.release();
+		}
+	}
+
+	/**
+	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
+	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
+	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
+	 * session, and the next start sends it.
+	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
+	 */
+	private boolean closeIfOffline() {
+		this.lock.lock();
+		try {
+			if (!(getClient() instanceof MqttAsyncClient client) || client.isConnected()) {
+				return false;
+			}
+			try {
+				client.disconnectForcibly(0, 0, false);
+				if (getConnectionInfo().isAutomaticReconnect()) {
+					MqttUtils.stopClientReconnectCycle(client);
+				}
+				client.close();
+			}
+			catch (MqttException ex) {
+				logger.warn("Could not close the MQTT client of client id '" + getClientId() + "'", ex);
+			}
+			finally {
+				setClient(null);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
