@@ -49,8 +49,12 @@ public class UnexpectedLogExtension implements BeforeAllCallback, AfterAllCallba
 
 	@Override
 	public void beforeEach(ExtensionContext context) {
-		open(context, recorder(context), new Scope(context.getRequiredTestClass().getSimpleName() + "."
-				+ context.getDisplayName(), declarations(context)));
+		String method = context.getRequiredTestMethod().getName();
+		String display = context.getDisplayName();
+		// A parameterized test's invocations are named by their arguments alone
+		String name = context.getRequiredTestClass().getSimpleName() + "."
+				+ (display.startsWith(method + "(") ? display : method + "() [" + display + "]");
+		open(context, recorder(context), new Scope(name, declarations(context)));
 	}
 
 	@Override
