@@ -1,6 +1,7 @@
 package io.github.mqttsession.autoconfigure;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import io.github.mqttsession.integration.MqttSessionHealthIndicator;
 import io.github.mqttsession.integration.MqttSessionMetrics;
@@ -21,6 +22,8 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -61,13 +64,19 @@ public final class MqttSessionActuatorAutoConfiguration {
 	@ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 	@ConditionalOnBean(SessionStore.class)
 	@ConditionalOnEnabledHealthIndicator("mqttsession")
+	@EnableConfigurationProperties(MqttSessionHealthProperties.class)
 	static class HealthConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(name = "mqttSessionHealthIndicator")
 		MqttSessionHealthIndicator mqttSessionHealthIndicator(SessionStore sessionStore,
-				ObjectProvider<SessionClientManager> clients) {
-			return new MqttSessionHealthIndicator(sessionStore, clients::orderedStream);
+				ObjectProvider<SessionClientManager> clients, MqttSessionHealthProperties properties) {
+			Duration storeTimeout = properties.getStoreTimeout();
+			if (storeTimeout.isNegative() || storeTimeout.isZero()) {
+				throw new InvalidConfigurationPropertyValueException("management.health.mqttsession.store-timeout",
+						storeTimeout, "The store timeout must be positive, such as 2s.");
+			}
+			return new MqttSessionHealthIndicator(sessionStore, clients::orderedStream, storeTimeout);
 		}
 
 	}

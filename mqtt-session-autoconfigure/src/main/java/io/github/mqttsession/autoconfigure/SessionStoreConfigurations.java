@@ -41,19 +41,32 @@ final class SessionStoreConfigurations {
 		MqttSessionSchemaInitializer mqttSessionSchemaInitializer(ObjectProvider<DataSource> dataSource,
 				@MqttSessionDataSource ObjectProvider<DataSource> sessionDataSource, MqttSessionProperties properties) {
 			MqttSessionProperties.Jpa jpa = properties.getJpa();
-			return new MqttSessionSchemaInitializer(storeDataSource(dataSource, sessionDataSource),
-					jpa.getInitializeSchema(), validTablePrefix(jpa.getTablePrefix()));
+			DataSource store = storeDataSource(dataSource, sessionDataSource);
+			try {
+				// Resolving the script's platform is the first time anything connects to the database
+				return new MqttSessionSchemaInitializer(store, jpa.getInitializeSchema(),
+						validTablePrefix(jpa.getTablePrefix()));
+			}
+			catch (RuntimeException ex) {
+				throw SessionDatabaseFailure.explain(ex, store, properties.getStore());
+			}
 		}
 
 		@Bean(destroyMethod = "close")
 		JpaSessionStore sessionStore(ObjectProvider<DataSource> dataSource,
 				@MqttSessionDataSource ObjectProvider<DataSource> sessionDataSource, MqttSessionProperties properties,
 				MqttSessionSchemaInitializer schemaInitializer) {
+			DataSource store = storeDataSource(dataSource, sessionDataSource);
+			String tablePrefix = validTablePrefix(properties.getJpa().getTablePrefix());
 			try {
-				return new JpaSessionStore(storeDataSource(dataSource, sessionDataSource),
-						validTablePrefix(properties.getJpa().getTablePrefix()), Clock.systemUTC());
+				return new JpaSessionStore(store, tablePrefix, Clock.systemUTC());
 			}
-			catch (SessionStoreException ex) {
+			catch (RuntimeException ex) {
+				RuntimeException explained = SessionDatabaseFailure.explain(ex, store, properties.getStore());
+				if (explained != ex || !(ex instanceof SessionStoreException)) {
+					throw explained;
+				}
+				// The tables are missing
 				throw new MqttSessionConfigurationException(ex.getMessage(),
 						"Let the starter create the tables (mqtt.session.jpa.initialize-schema=always, the default),"
 								+ " create them yourself from the script named above, or choose another store with"

@@ -1,6 +1,7 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.DurablePublish;
+import org.jspecify.annotations.Nullable;
 
 /** A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. */
 public interface SessionClientManager {
@@ -46,6 +47,12 @@ public interface SessionClientManager {
 	 * @return the client id
 	 */
 	String getClientId();
+
+	/**
+	 * Why the client is not connected: its last connect attempt failed, or its connection was lost.
+	 * @return the failure since the client was last connected, or {@code null} when there is none
+	 */
+	@Nullable ConnectFailure lastConnectFailure();
 
 	/**
 	 * Whether the client is connected to the broker.

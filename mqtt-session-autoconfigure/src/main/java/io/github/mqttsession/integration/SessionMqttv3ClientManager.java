@@ -12,9 +12,11 @@ import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
+import org.springframework.integration.mqtt.support.MqttUtils;
 
 /**
  * A Spring Integration {@link Mqttv3ClientManager} whose client keeps its session in a
@@ -32,6 +34,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private volatile FirstConnectRetry firstConnectRetry;
 
+	private final ConnectionFailures connectionFailures;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectOptions the connect options
@@ -45,6 +49,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		this.persistence = persistence;
 		setPersistence(persistence);
 		persistence.sendWindow().setSize(connectOptions.getMaxInflight(), "mqtt.client.max-inflight");
+		this.connectionFailures = new ConnectionFailures(clientId, connectOptions.isAutomaticReconnect());
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -66,6 +71,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	@Override
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	@Override
+	public @Nullable ConnectFailure lastConnectFailure() {
+		return this.connectionFailures.last();
 	}
 
 	@Override
@@ -105,8 +115,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 			}
 			catch (MqttException ex) {
 				if (getConnectionInfo().isAutomaticReconnect()) {
-					logger.warn("MQTT client '" + getClientId() + "' could not connect (" + ex.getMessage()
-							+ "); it keeps trying, and publishes are stored until it succeeds");
+					// The client's ConnectionFailures logged why, once, and counts the retries
 					IMqttAsyncClient failed = client;
 					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
 				}
@@ -130,15 +139,60 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		}
 		this.inboundGate.abandonIfClosed();
 		try {
-			super.stop();
+			if (!closeIfOffline()) {
+				super.stop();
+			}
 		}
 		finally {
 			this.persistence.release();
 		}
 	}
 
+	/**
+	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
+	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
+	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
+	 * session, and the next start sends it.
+	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
+	 */
+	private boolean closeIfOffline() {
+		this.lock.lock();
+		try {
+			if (!(getClient() instanceof MqttAsyncClient client) || client.isConnected()) {
+				return false;
+			}
+			try {
+				client.disconnectForcibly(0, 0, false);
+				if (getConnectionInfo().isAutomaticReconnect()) {
+					MqttUtils.stopClientReconnectCycle(client);
+				}
+				client.close();
+			}
+			catch (MqttException ex) {
+				logger.warn("Could not close the MQTT client of client id '" + getClientId() + "'", ex);
+			}
+			finally {
+				setClient(null);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Logs the loss at WARN, once per cause, with the broker URL: the client reconnects and stores what is
+	 * published meanwhile, so a lost connection is no error of the application's.
+	 */
+	@Override
+	public void connectionLost(Throwable cause) {
+		this.connectionFailures.connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
+	}
+
 	private MqttAsyncClient createClient() throws MqttException {
-		MqttAsyncClient client = new MqttAsyncClient(getUrl(), getClientId(), this.persistence);
+		MqttAsyncClient client = new ConnectReportingMqttv3Client(getUrl(), getClientId(), this.persistence,
+				this.connectionFailures);
 		this.persistence.sendWindow().setConnected(client::isConnected);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback());

@@ -23,13 +23,13 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  * The Receive Maximum of the broker, the size of the client's in-flight window, Paho learns from every CONNACK,
  * reconnects included, but keeps to itself; its client state reports it among its debug properties.
  */
-final class SessionMqttv5AsyncClient extends MqttAsyncClient {
+final class SessionMqttv5AsyncClient extends ConnectReportingMqttv5Client {
 
 	private static final int UNLIMITED = 65_535;
 
-	SessionMqttv5AsyncClient(String serverURI, String clientId, MqttClientPersistence persistence)
-			throws MqttException {
-		super(serverURI, clientId, persistence);
+	SessionMqttv5AsyncClient(String serverURI, String clientId, MqttClientPersistence persistence,
+			ConnectionFailures failures) throws MqttException {
+		super(serverURI, clientId, persistence, failures);
 	}
 
 	@Override

@@ -13,9 +13,11 @@ import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
+import org.springframework.integration.mqtt.support.MqttUtils;
 
 /**
  * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration {@link Mqttv5ClientManager}
@@ -31,6 +33,8 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 	private volatile FirstConnectRetry firstConnectRetry;
 
+	private final ConnectionFailures connectionFailures;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectionOptions the connection options
@@ -43,6 +47,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		super(connectionOptions, clientId);
 		this.persistence = persistence;
 		setPersistence(persistence);
+		this.connectionFailures = new ConnectionFailures(clientId, connectionOptions.isAutomaticReconnect());
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -63,6 +68,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	@Override
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	@Override
+	public @Nullable ConnectFailure lastConnectFailure() {
+		return this.connectionFailures.last();
 	}
 
 	@Override
@@ -102,8 +112,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 			}
 			catch (MqttException ex) {
 				if (getConnectionInfo().isAutomaticReconnect()) {
-					logger.warn("MQTT client '" + getClientId() + "' could not connect (" + ex.getMessage()
-							+ "); it keeps trying, and publishes are stored until it succeeds");
+					// The client's ConnectionFailures logged why, once, and counts the retries
 					IMqttAsyncClient failed = client;
 					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
 				}
@@ -127,15 +136,68 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		}
 		this.inboundGate.abandonIfClosed();
 		try {
-			super.stop();
+			if (!closeIfOffline()) {
+				super.stop();
+			}
 		}
 		finally {
 			this.persistence.release();
 		}
 	}
 
+	/**
+	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
+	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
+	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
+	 * session, and the next start sends it.
+	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
+	 */
+	private boolean closeIfOffline() {
+		this.lock.lock();
+		try {
+			if (!(getClient() instanceof MqttAsyncClient client) || client.isConnected()) {
+				return false;
+			}
+			try {
+				client.disconnectForcibly(0, 0, false);
+				if (getConnectionInfo().isAutomaticReconnect()) {
+					MqttUtils.stopClientReconnectCycle(client);
+				}
+				client.close();
+			}
+			catch (MqttException ex) {
+				logger.warn("Could not close the MQTT client of client id '" + getClientId() + "'", ex);
+			}
+			finally {
+				setClient(null);
+			}
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Logs the loss at WARN, once per cause, with the broker URL and, when the broker disconnected the client, its
+	 * reason code and reason string: the client reconnects and stores what is published meanwhile.
+	 */
+	@Override
+	public void disconnected(MqttDisconnectResponse response) {
+		MqttException exception = response.getException();
+		if (exception != null) {
+			this.connectionFailures.connectionLost(exception, ConnectReportingMqttv5Client.reasonCode(exception));
+		}
+		else {
+			this.connectionFailures.connectionLost("disconnect/" + response.getReturnCode(),
+					"the broker disconnected the client with reason code " + response.getReturnCode()
+							+ ((response.getReasonString() != null) ? " (" + response.getReasonString() + ")" : ""));
+		}
+	}
+
 	private MqttAsyncClient createClient() throws MqttException {
-		SessionMqttv5AsyncClient client = new SessionMqttv5AsyncClient(getUrl(), getClientId(), this.persistence);
+		SessionMqttv5AsyncClient client = new SessionMqttv5AsyncClient(getUrl(), getClientId(), this.persistence,
+				this.connectionFailures);
 		this.persistence.sendWindow().setConnected(client::isConnected);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback(client));

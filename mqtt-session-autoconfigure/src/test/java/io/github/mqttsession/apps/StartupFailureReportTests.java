@@ -1,8 +1,13 @@
 package io.github.mqttsession.apps;
 
 import io.github.mqttsession.apps.minimal.MinimalApplication;
+import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import io.github.mqttsession.testsupport.ExpectedStartupFailureReport;
+import io.github.mqttsession.testsupport.FreePort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -13,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
 /** What a person sees when an application with bad session settings starts: Boot's failure report. */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ EmbeddedPostgresExtension.class, OutputCaptureExtension.class })
+@ExpectedStartupFailureReport
 class StartupFailureReportTests {
 
 	private static final String NO_DATABASE = "spring.autoconfigure.exclude="
@@ -56,6 +62,22 @@ class StartupFailureReportTests {
 			.contains("ALWAYS")
 			.contains("EMBEDDED")
 			.contains("NEVER");
+	}
+
+	@ParameterizedTest(name = "mqtt.session.store={0}")
+	@ValueSource(strings = { "auto", "jpa" })
+	void aDatabaseThatCannotBeReachedIsReportedWithItsUrlTheCauseAndTheStoreProperty(String store,
+			CapturedOutput output) {
+		// The embedded server's own URL, with a port nothing listens on: a database that is down
+		String url = EmbeddedPostgresExtension.jdbcUrl()
+			.replace(":" + EmbeddedPostgresExtension.port() + "/", ":" + FreePort.find() + "/");
+		startFails("spring.datasource.url=" + url, "mqtt.session.store=" + store);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("The JPA session store cannot reach its database at " + url
+					+ ": java.net.ConnectException: Connection refused")
+			.contains("The starter needs the database: mqtt.session.store=" + store)
+			.contains("Start the database, or correct the DataSource (spring.datasource.url")
+			.doesNotContain("Failed to determine DatabaseDriver");
 	}
 
 	private static void startFails(String... properties) {

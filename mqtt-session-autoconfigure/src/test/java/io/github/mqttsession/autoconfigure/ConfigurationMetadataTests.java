@@ -25,6 +25,7 @@ class ConfigurationMetadataTests {
 		assertThat(defaultOf(properties, "mqtt.session.store")).isEqualTo("auto");
 		assertThat(defaultOf(properties, "mqtt.session.jpa.initialize-schema")).isEqualTo("always");
 		assertThat(defaultOf(properties, "mqtt.session.jpa.table-prefix")).isEqualTo(JpaSessionStore.DEFAULT_TABLE_PREFIX);
+		assertThat(defaultOf(properties, "management.health.mqttsession.store-timeout")).isEqualTo("2s");
 	}
 
 	@SuppressWarnings("unchecked")

@@ -11,6 +11,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.github.mqttsession.apps.minimal.MinimalApplication;
 import io.github.mqttsession.integration.MqttSubscriptions;
 import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.testsupport.ExpectedStartupFailureReport;
 import io.github.mqttsession.testsupport.MoquetteExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -226,6 +227,7 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	@Test
+	@ExpectedStartupFailureReport
 	void theReportOfAMissingUrlNamesThePropertyAndWhatToDo(CapturedOutput output) {
 		startFails(NO_DATABASE);
 		assertThat(output).contains("APPLICATION FAILED TO START")
@@ -235,6 +237,7 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	@Test
+	@ExpectedStartupFailureReport
 	void theReportOfProtocolVersion6NamesThePropertyTheValueAndTheValidVersions(CapturedOutput output) {
 		startFails(NO_DATABASE, "mqtt.client.url=" + UNREACHABLE, "mqtt.client.protocol-version=6");
 		assertThat(output).contains("APPLICATION FAILED TO START")

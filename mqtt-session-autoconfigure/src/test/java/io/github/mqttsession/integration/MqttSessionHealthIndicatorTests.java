@@ -11,6 +11,8 @@ import io.github.mqttsession.autoconfigure.SessionStoreAutoConfiguration;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.testsupport.CountingDataSource;
 import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import io.github.mqttsession.testsupport.ExpectedLog;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import io.github.mqttsession.testsupport.TcpProxy;
 import org.junit.jupiter.api.Test;
@@ -30,9 +32,10 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.map;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The {@code mqttSession} health: the store answering, and every MQTT client connected to a real broker. */
-@ExtendWith(HiveMqExtension.class)
+@ExtendWith({ HiveMqExtension.class, EmbeddedPostgresExtension.class })
 class MqttSessionHealthIndicatorTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
@@ -81,6 +84,52 @@ class MqttSessionHealthIndicatorTests {
 				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 			});
 		}
+	}
+
+	@Test
+	@ExpectedLog(logger = "com.zaxxer.hikari", reason = "the connection pool reports the database it cannot reach")
+	void aDatabaseThatStopsAnsweringIsDownWithinTheStoreTimeoutAndUpAgainOnceItAnswers() {
+		try (TcpProxy proxy = TcpProxy.forAnyProtocol("127.0.0.1", EmbeddedPostgresExtension.port());
+				HikariDataSource database = Databases.pooled(
+						"jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", "postgres", "postgres")) {
+			this.runner.withBean(DataSource.class, () -> database).run((context) -> {
+				MqttSessionHealthIndicator indicator = context.getBean(MqttSessionHealthIndicator.class);
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+
+				// The query goes out and no answer comes back: the driver would wait for ever
+				proxy.holdBrokerToClient(true);
+				assertStoreDown(indicator, "The store did not answer within 2s");
+				// The question is still out: a second check waits for the same answer, and gives up as soon
+				assertStoreDown(indicator, "The store did not answer within 2s");
+				proxy.holdBrokerToClient(false);
+				await().atMost(Duration.ofSeconds(20)).until(() -> indicator.health().getStatus() == Status.UP);
+
+				// Every connection reset and new ones refused: the pool waits for a connection (30 s by default)
+				proxy.cut();
+				assertStoreDown(indicator, "");
+				assertStoreDown(indicator, "");
+				proxy.resume();
+				await().atMost(Duration.ofSeconds(60)).until(() -> indicator.health().getStatus() == Status.UP);
+			});
+		}
+	}
+
+	private static void assertStoreDown(MqttSessionHealthIndicator indicator, String error) {
+		// Well above the 2 s store timeout, well below the pool's 30 s: a bound on behaviour, not a speed target
+		Health down = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> indicator.health());
+		assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(down.getDetails().get("store")).asInstanceOf(map(String.class, Object.class))
+			.containsEntry("status", "unreachable")
+			.hasEntrySatisfying("error", (message) -> assertThat(message.toString()).contains(error));
+	}
+
+	@Test
+	void aStoreTimeoutThatIsNotPositiveIsRefused() {
+		this.runner.withPropertyValues("management.health.mqttsession.store-timeout=0s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("management.health.mqttsession.store-timeout")
+				.hasMessageContaining("must be positive"));
 	}
 
 	@Test

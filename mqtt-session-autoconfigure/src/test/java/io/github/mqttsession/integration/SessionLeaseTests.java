@@ -6,6 +6,7 @@ import java.time.Instant;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.ExpectedLog;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatException;
 class SessionLeaseTests {
 
 	@Test
+	@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "org.springframework.boot.SpringApplication",
+			message = "Application run failed", exceptionMessage = "holds the lease on its session",
+			reason = "the second instance is refused on purpose")
 	void aSecondInstanceIsRefusedNamingTheOwnerAndTakesOverOnceTheFirstStops() throws Exception {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "leased")
 			.with("mqtt.session.lease.duration=3s");
@@ -56,6 +60,9 @@ class SessionLeaseTests {
 	}
 
 	@Test
+	@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "org.springframework.boot.SpringApplication",
+			message = "Application run failed", exceptionMessage = "holds the lease on its session",
+			reason = "the second instance is refused on purpose")
 	void withoutWaitingAnInstanceIsRefusedWhileACrashedOnesLeaseIsLive() throws Exception {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "still-leased");
 		try (HikariDataSource dataSource = Databases.pooled(app.databaseUrl(), "sa", "")) {

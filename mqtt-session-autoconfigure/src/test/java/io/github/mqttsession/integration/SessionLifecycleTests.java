@@ -2,6 +2,7 @@ package io.github.mqttsession.integration;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ConcurrentModificationException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -10,6 +11,7 @@ import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.ExpectedLog;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import io.github.mqttsession.testsupport.TcpProxy;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -30,6 +32,10 @@ class SessionLifecycleTests {
 
 	@ParameterizedTest(name = "MQTT {0}")
 	@ValueSource(strings = { "3.1.1", "5" })
+	// A defect of the MQTT 5 inbound adapter's stop, left to it: with clean start, Spring Integration unsubscribes
+	// every topic on stop, and Paho 5's CommsCallback.removeMessageListener removes entries from the map it iterates
+	@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter",
+			message = "Error unsubscribing", exception = ConcurrentModificationException.class)
 	void cleanSessionLeavesNoStoredSessionBehind(String version) throws Exception {
 		String clientId = "clean-" + version;
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId)

@@ -38,6 +38,14 @@ public class EmbeddedPostgresExtension implements BeforeAllCallback {
 	}
 
 	/**
+	 * The TCP port the shared server listens on, on 127.0.0.1.
+	 * @return the port
+	 */
+	public static int port() {
+		return server.postgres.getPort();
+	}
+
+	/**
 	 * The JDBC URL of the shared server's {@code postgres} database.
 	 * @return the URL
 	 */

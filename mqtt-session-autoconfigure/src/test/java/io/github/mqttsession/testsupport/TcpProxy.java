@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -23,6 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An in-process TCP proxy between MQTT clients and a broker, to simulate network trouble: it can cut every connection
  * abruptly and refuse new ones, hold back all traffic in one direction, or hold back only MQTT control packets of
  * given types while everything else flows.
+ * <p>
+ * {@link #forAnyProtocol(String, int)} makes one for other protocols, such as a database's, without the holds by
+ * packet type.
  * <p>
  * Holds apply to current and future connections alike. What a hold buffered for a connection is lost when that
  * connection closes, as it would be on a real network. Changing holds from several threads at once is not supported.
@@ -47,6 +51,9 @@ public final class TcpProxy implements AutoCloseable {
 	private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
 	private final InetSocketAddress target;
+
+	/** Whether the traffic is MQTT, read packet by packet so that packets can be held back by type. */
+	private final boolean mqtt;
 
 	private final ServerSocket serverSocket;
 
@@ -76,6 +83,11 @@ public final class TcpProxy implements AutoCloseable {
 	 * @param targetPort the broker's port
 	 */
 	public TcpProxy(String targetHost, int targetPort) {
+		this(targetHost, targetPort, true);
+	}
+
+	private TcpProxy(String targetHost, int targetPort, boolean mqtt) {
+		this.mqtt = mqtt;
 		this.target = new InetSocketAddress(targetHost, targetPort);
 		try {
 			this.serverSocket = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
@@ -85,6 +97,17 @@ public final class TcpProxy implements AutoCloseable {
 		}
 		this.acceptor = daemon("tcp-proxy-" + port() + "-accept", this::acceptConnections);
 		this.acceptor.start();
+	}
+
+	/**
+	 * Starts a proxy for a protocol other than MQTT, such as a database's: it forwards bytes as they come, and can
+	 * cut connections and hold back all traffic in one direction, but not hold back packets by type.
+	 * @param targetHost the server's host
+	 * @param targetPort the server's port
+	 * @return the proxy
+	 */
+	public static TcpProxy forAnyProtocol(String targetHost, int targetPort) {
+		return new TcpProxy(targetHost, targetPort, false);
 	}
 
 	/**
@@ -170,6 +193,7 @@ public final class TcpProxy implements AutoCloseable {
 	 * @param mqttPacketType the type from the fixed header, such as {@link #PUBREL}
 	 */
 	public void holdBrokerToClientPacketsOfType(int mqttPacketType) {
+		requireMqtt();
 		int type = checkedType(mqttPacketType);
 		this.heldBrokerToClientTypes.add(type);
 		forEachConnection((connection) -> connection.toClient.holdType(type));
@@ -181,6 +205,7 @@ public final class TcpProxy implements AutoCloseable {
 	 * @param mqttPacketType the type from the fixed header, such as {@link #PUBREC}
 	 */
 	public void holdClientToBrokerPacketsOfType(int mqttPacketType) {
+		requireMqtt();
 		int type = checkedType(mqttPacketType);
 		this.heldClientToBrokerTypes.add(type);
 		forEachConnection((connection) -> connection.toBroker.holdType(type));
@@ -301,6 +326,12 @@ public final class TcpProxy implements AutoCloseable {
 		}
 	}
 
+	private void requireMqtt() {
+		if (!this.mqtt) {
+			throw new IllegalStateException("This proxy forwards bytes, not MQTT packets: it cannot hold packets by type");
+		}
+	}
+
 	private static int checkedType(int mqttPacketType) {
 		if (mqttPacketType < 1 || mqttPacketType > 15) {
 			throw new IllegalArgumentException("MQTT control packet types are 1 to 15, not " + mqttPacketType);
@@ -390,6 +421,12 @@ public final class TcpProxy implements AutoCloseable {
 		return packet;
 	}
 
+	private static byte[] readChunk(InputStream in) throws IOException {
+		byte[] buffer = new byte[8192];
+		int read = in.read(buffer);
+		return (read < 0) ? null : Arrays.copyOf(buffer, read);
+	}
+
 	private static int packetType(byte[] packet) {
 		return (packet[0] >> 4) & 0x0F;
 	}
@@ -430,7 +467,7 @@ public final class TcpProxy implements AutoCloseable {
 		private void pump(Pipe pipe) {
 			try {
 				byte[] packet;
-				while ((packet = readPacket(pipe.in)) != null) {
+				while ((packet = TcpProxy.this.mqtt ? readPacket(pipe.in) : readChunk(pipe.in)) != null) {
 					pipe.forward(packet);
 				}
 				// An orderly end on one side ends the other too; MQTT never half-closes

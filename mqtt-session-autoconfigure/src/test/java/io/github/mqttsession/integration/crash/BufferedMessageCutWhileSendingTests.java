@@ -9,6 +9,7 @@ import io.github.mqttsession.integration.crash.app.CrashPublisherApplication;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.testsupport.ExpectedLog;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import io.github.mqttsession.testsupport.TcpProxy;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
@@ -40,6 +41,9 @@ class BufferedMessageCutWhileSendingTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
 	@Test
+	@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "org.eclipse.paho.client.mqttv3.internal.DisconnectedMessageBuffer",
+			message = "Error occurred attempting to publish buffered message due to disconnect",
+			reason = "the test cuts the connection while Paho sends its offline buffer")
 	void aBufferedMessageWhoseSendingWasCutIsDeliveredOnceAndLeavesNothingInTheSession() throws Exception {
 		String clientId = "cut-buffered-" + UUID.randomUUID().toString().substring(0, 8);
 		String topic = "crash/" + clientId;
