@@ -3,7 +3,6 @@ package io.github.mqttsession.paho;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -29,7 +28,9 @@ public final class SendWindow {
 
 	private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-	private static final long FIRST_RETRY_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+	private static final long FIRST_RETRY_PAUSE_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+	private static final long LAST_RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
 	private static final ThreadLocal<Boolean> callbackThread = new ThreadLocal<>();
 
@@ -202,8 +203,8 @@ public final class SendWindow {
 			finally {
 				leave();
 			}
-			pause(Math.min(pause, deadline - System.nanoTime()));
-			pause = Math.min(pause * 2, SLICE_NANOS);
+			awaitChange(Math.min(pause, deadline - System.nanoTime()));
+			pause = Math.min(pause * 2, LAST_RETRY_PAUSE_NANOS);
 		}
 	}
 
@@ -229,11 +230,8 @@ public final class SendWindow {
 					this.changed.awaitNanos(Math.min(left, SLICE_NANOS));
 				}
 				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
 					this.changed.signal();
-					throw new PublishTimeoutException("Client '" + this.clientId
-							+ "' was interrupted while a publish waited for room in the in-flight window; nothing was"
-							+ " stored or sent", ex);
+					throw interrupted(ex);
 				}
 				finally {
 					this.waiting--;
@@ -277,10 +275,37 @@ public final class SendWindow {
 		return false;
 	}
 
-	private static void pause(long nanos) {
-		if (nanos > 0) {
-			LockSupport.parkNanos(nanos);
+	/**
+	 * Waits a moment after Paho refused a publish, or less when an acknowledgement arrives meanwhile: Paho counts an
+	 * acknowledgement a few microseconds after the session removed the message, so the refusal rarely lasts.
+	 */
+	private void awaitChange(long nanos) {
+		if (nanos <= 0) {
+			return;
 		}
+		this.lock.lock();
+		try {
+			this.waiting++;
+			try {
+				this.changed.awaitNanos(nanos);
+			}
+			catch (InterruptedException ex) {
+				throw interrupted(ex);
+			}
+			finally {
+				this.waiting--;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private PublishTimeoutException interrupted(InterruptedException ex) {
+		Thread.currentThread().interrupt();
+		return new PublishTimeoutException("Client '" + this.clientId
+				+ "' was interrupted while a publish waited for room in the in-flight window; nothing was stored or sent",
+				ex);
 	}
 
 	private String timedOut(long start) {
