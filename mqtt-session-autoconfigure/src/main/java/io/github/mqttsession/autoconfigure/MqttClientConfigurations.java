@@ -5,6 +5,7 @@ import java.time.Duration;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import io.github.mqttsession.integration.DefaultMessageExpiryHeaderMapper;
 import io.github.mqttsession.integration.InboundGate;
 import io.github.mqttsession.integration.MqttSubscriptions;
 import io.github.mqttsession.integration.SessionMqttInboundChannelAdapter;
@@ -120,7 +121,7 @@ final class MqttClientConfigurations {
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
 			SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(decorated(sessionStore, decorators),
 					settings.clientId, settings.pendingMessageLimit, settings.lease,
-					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
+					listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
 			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());
@@ -244,7 +245,7 @@ final class MqttClientConfigurations {
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
 			SessionStoreMqttv5ClientPersistence persistence = new SessionStoreMqttv5ClientPersistence(decorated(sessionStore, decorators),
 					settings.clientId, settings.pendingMessageLimit, settings.lease,
-					listener.getIfAvailable(() -> SessionPersistenceListener.NONE));
+					listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
 			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
 			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages());
@@ -280,6 +281,11 @@ final class MqttClientConfigurations {
 				SessionMqttv5ClientManager mqttClientManager) {
 			SessionMqttv5MessageHandler handler = new SessionMqttv5MessageHandler(mqttClientManager);
 			configure(handler, settings);
+			PropertyMapper.get()
+				.from(settings.outbound.getMessageExpiryInterval())
+				.as(Duration::toSeconds)
+				.as(DefaultMessageExpiryHeaderMapper::new)
+				.to(handler::setHeaderMapper);
 			return handler;
 		}
 

@@ -56,7 +56,7 @@ final class MqttClientSettings {
 		this.topics = topics(inbound.getTopics());
 		this.pendingMessageLimit = limit(session);
 		this.lease = lease(session.getLease());
-		checkOutbound(outbound);
+		checkOutbound(outbound, this.mqtt5);
 		checkClient(client);
 	}
 
@@ -202,9 +202,27 @@ final class MqttClientSettings {
 		}
 	}
 
-	private static void checkOutbound(MqttOutboundProperties outbound) {
+	private static void checkOutbound(MqttOutboundProperties outbound, boolean mqtt5) {
 		checkQos("mqtt.outbound.default-qos", outbound.getDefaultQos());
 		checkNotNegative("mqtt.outbound.send-timeout", outbound.getSendTimeout());
+		Duration ttl = outbound.getOfflineMessageTtl();
+		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.offline-message-ttl", ttl,
+					"It must be positive; leave it unset to keep messages published while offline until they are sent.");
+		}
+		Duration interval = outbound.getMessageExpiryInterval();
+		if (interval != null) {
+			if (interval.isNegative() || interval.isZero() || interval.toMillis() % 1000 != 0
+					|| interval.toSeconds() > 4_294_967_295L) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.outbound.message-expiry-interval", interval,
+						"It is a whole number of seconds, from 1s to 4294967295s (about 136 years).");
+			}
+			if (!mqtt5) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.outbound.message-expiry-interval", interval,
+						"It is an MQTT 5 message property, and mqtt.client.protocol-version is 3.1.1; to expire"
+								+ " messages published while offline on MQTT 3.1.1, set mqtt.outbound.offline-message-ttl.");
+			}
+		}
 		if (outbound.getDefaultTopic() != null) {
 			try {
 				MqttNames.requireValidTopicName(outbound.getDefaultTopic());

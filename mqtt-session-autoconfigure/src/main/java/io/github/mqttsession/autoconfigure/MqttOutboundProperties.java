@@ -42,6 +42,20 @@ public class MqttOutboundProperties {
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(30);
 
+	/**
+	 * MQTT 5: message expiry interval of messages without an mqtt_messageExpiryInterval header, in whole seconds.
+	 * The broker drops such a message once it is older, and so does the client while the message waits in its
+	 * offline buffer. Unset: messages without the header never expire.
+	 */
+	private Duration messageExpiryInterval;
+
+	/**
+	 * How long a message published while the broker is unreachable may wait to be sent, counted from when it was
+	 * buffered, across restarts; past it, it is dropped unsent with a warning. On MQTT 5 it applies to messages
+	 * without a message expiry interval. Unset: buffered messages wait until they are sent.
+	 */
+	private Duration offlineMessageTtl;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -88,6 +102,22 @@ public class MqttOutboundProperties {
 
 	public void setSendTimeout(Duration sendTimeout) {
 		this.sendTimeout = sendTimeout;
+	}
+
+	public Duration getMessageExpiryInterval() {
+		return this.messageExpiryInterval;
+	}
+
+	public void setMessageExpiryInterval(Duration messageExpiryInterval) {
+		this.messageExpiryInterval = messageExpiryInterval;
+	}
+
+	public Duration getOfflineMessageTtl() {
+		return this.offlineMessageTtl;
+	}
+
+	public void setOfflineMessageTtl(Duration offlineMessageTtl) {
+		this.offlineMessageTtl = offlineMessageTtl;
 	}
 
 }

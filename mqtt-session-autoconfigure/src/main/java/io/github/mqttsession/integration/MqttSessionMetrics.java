@@ -20,6 +20,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@value #ACKNOWLEDGED}: stored messages completed and removed, tagged with their {@code state}</li>
  * <li>{@value #RESTORED}: pending messages found in the store when a client started, to be sent again</li>
  * <li>{@value #DROPPED}: messages never sent that were discarded to keep the session within its cap</li>
+ * <li>{@value #EXPIRED}: messages published while the broker was unreachable that were discarded unsent because
+ * their expiry passed</li>
  * </ul>
  */
 public class MqttSessionMetrics implements MeterBinder, SessionPersistenceListener {
@@ -38,6 +40,9 @@ public class MqttSessionMetrics implements MeterBinder, SessionPersistenceListen
 
 	/** The counter of messages dropped by the overflow policy. */
 	public static final String DROPPED = "mqtt.session.messages.dropped";
+
+	/** The counter of buffered messages dropped because their expiry passed. */
+	public static final String EXPIRED = "mqtt.session.messages.expired";
 
 	private static final String CLIENT_ID = "client.id";
 
@@ -83,6 +88,16 @@ public class MqttSessionMetrics implements MeterBinder, SessionPersistenceListen
 	public void droppedByOverflow(String clientId, PendingMessage message) {
 		Counter.builder(DROPPED)
 			.description("Messages never sent that the MQTT session discarded to stay within its cap")
+			.tag(CLIENT_ID, clientId)
+			.register(this.registry)
+			.increment();
+	}
+
+	@Override
+	public void expired(String clientId, PendingMessage message) {
+		Counter.builder(EXPIRED)
+			.description("Messages published while the broker was unreachable that the MQTT session discarded unsent"
+					+ " because their expiry passed")
 			.tag(CLIENT_ID, clientId)
 			.register(this.registry)
 			.increment();

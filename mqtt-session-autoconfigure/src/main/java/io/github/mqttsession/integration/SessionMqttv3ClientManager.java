@@ -197,6 +197,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback());
 		client.setBufferOpts(this.bufferOptions);
+		this.persistence.setClient(client, getConnectionInfo().getMaxInflight());
 		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
 		return client;
 	}

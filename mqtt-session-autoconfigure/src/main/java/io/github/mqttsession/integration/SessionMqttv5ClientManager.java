@@ -202,6 +202,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new GatedCallback(client));
 		client.setBufferOpts(this.bufferOptions);
+		this.persistence.setClient(client);
 		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
 		return client;
 	}

@@ -35,6 +35,14 @@ public interface SessionPersistenceListener {
 	}
 
 	/**
+	 * A message published while the broker was unreachable was discarded unsent because its expiry passed.
+	 * @param clientId the client id
+	 * @param message the discarded message
+	 */
+	default void expired(String clientId, PendingMessage message) {
+	}
+
+	/**
 	 * A session was restored from the store when its client was created.
 	 * @param clientId the client id
 	 * @param pendingMessages how many pending messages it held

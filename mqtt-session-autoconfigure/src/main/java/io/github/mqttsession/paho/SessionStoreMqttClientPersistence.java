@@ -1,14 +1,18 @@
 package io.github.mqttsession.paho;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Enumeration;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttPersistable;
 import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
+import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Paho MQTT 3.1.1 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
@@ -19,6 +23,8 @@ import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
 public class SessionStoreMqttClientPersistence implements MqttClientPersistence {
 
 	private final SessionStorePersistence persistence;
+
+	private final OfflineBufferSweep sweep;
 
 	/**
 	 * Creates a persistence with the default limit of pending messages.
@@ -39,8 +45,35 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	 */
 	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
 			SessionPersistenceListener listener) {
-		this.persistence = new SessionStorePersistence(store, clientId, false, limit, lease, listener,
+		this(store, clientId, limit, lease, listener, null);
+	}
+
+	/**
+	 * Creates a persistence whose messages buffered while offline expire.
+	 * @param store the store
+	 * @param clientId the client id the session is stored under
+	 * @param limit the cap on pending messages and what happens beyond it
+	 * @param lease the lease that makes this client the session's only owner among instances, or {@code null}
+	 * @param listener hears what is persisted, removed, dropped and expired
+	 * @param offlineMessageTtl how long a message published while offline may wait to be sent; {@code null} to keep
+	 * it until it is sent
+	 */
+	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
+			SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl) {
+		this.persistence = new SessionStorePersistence(store, clientId, false, limit, lease, listener, offlineMessageTtl,
 				(ex) -> ex instanceof MqttException mqtt && mqtt.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT);
+		this.sweep = new OfflineBufferSweep(this.persistence);
+	}
+
+	/**
+	 * Lets this persistence take messages whose expiry passed out of the client's offline buffer at the start of
+	 * each connect attempt. Without it, expired messages are dropped only when a client is created on the stored
+	 * session.
+	 * @param client the client this persistence was created for
+	 * @param maxInflight the client's {@code maxInflight} connect option
+	 */
+	public void setClient(MqttAsyncClient client, int maxInflight) {
+		this.sweep.attach(new Mqttv3OfflineBuffer(client, maxInflight));
 	}
 
 	/**
@@ -54,6 +87,7 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	@Override
 	public void open(String clientId, String serverURI) throws MqttPersistenceException {
 		run(this.persistence::open);
+		this.sweep.beforeConnect();
 	}
 
 	@Override
@@ -71,7 +105,18 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 		byte[] header = slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
 		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
 				persistable.getPayloadLength());
-		run(() -> this.persistence.put(key, header, payload));
+		if (!key.startsWith("sb-")) {
+			run(() -> this.persistence.put(key, header, payload));
+			return;
+		}
+		try {
+			run(() -> this.persistence.put(key, header, payload));
+		}
+		catch (MqttPersistenceException ex) {
+			this.sweep.buffered(key, null);
+			throw ex;
+		}
+		this.sweep.buffered(key, (persistable instanceof MqttPublish publish) ? publish.getMessage() : persistable);
 	}
 
 	@Override
@@ -86,6 +131,9 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 
 	@Override
 	public void remove(String key) throws MqttPersistenceException {
+		if (key.startsWith("sb-")) {
+			this.sweep.removed(key);
+		}
 		run(() -> this.persistence.remove(key));
 	}
 
@@ -96,6 +144,7 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 
 	@Override
 	public void clear() throws MqttPersistenceException {
+		this.sweep.cleared();
 		run(this.persistence::clear);
 	}
 

@@ -3,6 +3,7 @@ package io.github.mqttsession.paho;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.Map;
@@ -11,12 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.common.MqttPersistable;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttPersistenceException;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Paho MQTT 5 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
@@ -27,6 +30,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
 public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistence {
 
 	private final SessionStorePersistence persistence;
+
+	private final OfflineBufferSweep sweep;
 
 	/** The properties a PUBLISH may carry (MQTT 5, 3.3.2.3). */
 	private static final Byte[] PUBLISH_PROPERTIES = { MqttProperties.PAYLOAD_FORMAT_INDICATOR_IDENTIFIER,
@@ -56,9 +61,35 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 */
 	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
 			SessionPersistenceListener listener) {
-		this.persistence = new SessionStorePersistence(store, clientId, true, limit, lease, listener,
+		this(store, clientId, limit, lease, listener, null);
+	}
+
+	/**
+	 * Creates a persistence whose messages buffered while offline expire.
+	 * @param store the store
+	 * @param clientId the client id the session is stored under
+	 * @param limit the cap on pending messages and what happens beyond it
+	 * @param lease the lease that makes this client the session's only owner among instances, or {@code null}
+	 * @param listener hears what is persisted, removed, dropped and expired
+	 * @param offlineMessageTtl how long a message published while offline may wait to be sent, when it carries no
+	 * message expiry interval of its own; {@code null} to keep it until it is sent
+	 */
+	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit, SessionLease lease,
+			SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl) {
+		this.persistence = new SessionStorePersistence(store, clientId, true, limit, lease, listener, offlineMessageTtl,
 				(ex) -> ex instanceof MqttException mqtt
 						&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT);
+		this.sweep = new OfflineBufferSweep(this.persistence);
+	}
+
+	/**
+	 * Lets this persistence take messages whose expiry passed out of the client's offline buffer at the start of
+	 * each connect attempt, and give those it keeps what remains of their message expiry interval. Without it,
+	 * expired messages are dropped only when a client is created on the stored session.
+	 * @param client the client this persistence was created for
+	 */
+	public void setClient(MqttAsyncClient client) {
+		this.sweep.attach(new Mqttv5OfflineBuffer(client));
 	}
 
 	/**
@@ -72,6 +103,7 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	@Override
 	public void open(String clientId) throws MqttPersistenceException {
 		run(this.persistence::open);
+		this.sweep.beforeConnect();
 	}
 
 	@Override
@@ -86,19 +118,32 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 
 	@Override
 	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
-		byte[] header = (persistable instanceof MqttPublish publish && !key.startsWith("r-"))
-				? headerWithoutTopicAlias(key, publish)
-				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
-		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
-				persistable.getPayloadLength());
-		if (key.startsWith("sb-")) {
+		if (!key.startsWith("sb-")) {
+			byte[] header = header(key, persistable);
+			byte[] payload = payload(persistable);
+			run(() -> this.persistence.put(key, header, payload));
+			return;
+		}
+		try {
 			// Paho 5 logs and ignores a failure to persist a buffered message, then buffers it in memory and reports
 			// it sent; an unchecked exception is the one that reaches the publisher, with nothing buffered.
-			this.persistence.put(key, header, payload);
+			this.persistence.put(key, header(key, persistable), payload(persistable));
 		}
-		else {
-			run(() -> this.persistence.put(key, header, payload));
+		catch (MqttPersistenceException | RuntimeException ex) {
+			this.sweep.buffered(key, null);
+			throw ex;
 		}
+		this.sweep.buffered(key, (persistable instanceof MqttPublish publish) ? publish.getProperties() : persistable);
+	}
+
+	private static byte[] payload(MqttPersistable persistable) throws MqttPersistenceException {
+		return slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(), persistable.getPayloadLength());
+	}
+
+	private byte[] header(String key, MqttPersistable persistable) throws MqttPersistenceException {
+		return (persistable instanceof MqttPublish publish && !key.startsWith("r-"))
+				? headerWithoutTopicAlias(key, publish)
+				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
 	}
 
 	@Override
@@ -108,11 +153,15 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 			throw new MqttPersistenceException(new IllegalStateException(
 					"No message is stored under key " + key + " for client '" + this.persistence.clientId() + "'"));
 		}
-		return new StoredPacket(this.persistence.codec().encodeHeader(message), message.payload());
+		PendingMessage sent = this.persistence.expiry().forSending(message);
+		return new StoredPacket(this.persistence.codec().encodeHeader(sent), sent.payload());
 	}
 
 	@Override
 	public void remove(String key) throws MqttPersistenceException {
+		if (key.startsWith("sb-")) {
+			this.sweep.removed(key);
+		}
 		run(() -> this.persistence.remove(key));
 	}
 
@@ -123,6 +172,7 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 
 	@Override
 	public void clear() throws MqttPersistenceException {
+		this.sweep.cleared();
 		run(this.persistence::clear);
 	}
 

@@ -1,5 +1,8 @@
 package io.github.mqttsession.paho;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -22,6 +25,7 @@ import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The logic shared by the MQTT 3.1.1 and MQTT 5 Paho persistences: Paho's keyed packets become pending messages of
@@ -53,6 +57,8 @@ final class SessionStorePersistence {
 	private final SessionPersistenceListener listener;
 
 	private final SessionLeaseHolder lease;
+
+	private final OfflineExpiry expiry;
 
 	/** Every stored message by Paho's key; only its identity, and the whole message while it is offline-buffered. */
 	private final Map<String, Held> messages = new ConcurrentHashMap<>();
@@ -92,7 +98,8 @@ final class SessionStorePersistence {
 	private volatile int lastPacketId;
 
 	SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
-			SessionLease lease, SessionPersistenceListener listener, Predicate<Throwable> refusedForFullWindow) {
+			SessionLease lease, SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl,
+			Predicate<Throwable> refusedForFullWindow) {
 		this.store = store;
 		this.lease = new SessionLeaseHolder(store, clientId, lease);
 		this.clientId = clientId;
@@ -100,6 +107,7 @@ final class SessionStorePersistence {
 		this.limit = limit;
 		this.listener = listener;
 		this.writer = new PendingMessageWriter(store, clientId);
+		this.expiry = new OfflineExpiry(clientId, mqtt5, offlineMessageTtl, Clock.systemUTC(), listener);
 		this.window = new SendWindow(clientId, refusedForFullWindow);
 	}
 
@@ -113,6 +121,10 @@ final class SessionStorePersistence {
 
 	PahoPacketCodec codec() {
 		return this.codec;
+	}
+
+	OfflineExpiry expiry() {
+		return this.expiry;
 	}
 
 	/** Claims the client id and loads its session, the first time; later calls do nothing. */
@@ -162,7 +174,7 @@ final class SessionStorePersistence {
 	 * The stored messages less buffered records whose send had begun: a crash can stop Paho between storing the
 	 * publish of a buffered message and removing its buffered record. Restored too, the buffered record would take
 	 * the place of the publish or its release in Paho's tables and the message would be published again; it is
-	 * deleted instead.
+	 * deleted instead. Buffered messages whose expiry passed while the client was away are deleted with them.
 	 */
 	private List<PendingMessage> withoutStaleBufferedRecords(List<PendingMessage> stored) {
 		Set<Integer> sending = new HashSet<>();
@@ -174,9 +186,15 @@ final class SessionStorePersistence {
 		}
 		List<PendingMessage> kept = new ArrayList<>(stored.size());
 		List<PendingMessageChange> stale = new ArrayList<>();
+		Instant now = this.expiry.now();
+		List<PendingMessage> expired = new ArrayList<>();
 		for (PendingMessage message : stored) {
 			if (message.state() == PendingMessage.State.OFFLINE_BUFFERED && sending.contains(message.packetId())) {
 				stale.add(new PendingMessageChange.Removed(message.state(), message.packetId()));
+			}
+			else if (OfflineExpiry.isExpired(message, now)) {
+				stale.add(new PendingMessageChange.Removed(message.state(), message.packetId()));
+				expired.add(message);
 			}
 			else {
 				kept.add(message);
@@ -184,8 +202,11 @@ final class SessionStorePersistence {
 		}
 		if (!stale.isEmpty()) {
 			this.store.applyPendingMessageChanges(this.clientId, stale);
-			logger.info("Client '" + this.clientId + "': deleted " + stale.size()
-					+ " buffered record(s) whose publish had already been stored when the client stopped");
+			if (stale.size() > expired.size()) {
+				logger.info("Client '" + this.clientId + "': deleted " + (stale.size() - expired.size())
+						+ " buffered record(s) whose publish had already been stored when the client stopped");
+			}
+			this.expiry.dropped(expired, now);
 		}
 		return kept;
 	}
@@ -199,7 +220,7 @@ final class SessionStorePersistence {
 	 */
 	void put(String key, byte[] header, byte[] payload) {
 		PahoKey parsed = PahoKey.parse(key);
-		PendingMessage message = this.codec.decode(parsed, header, payload);
+		PendingMessage message = this.expiry.stamp(this.codec.decode(parsed, header, payload));
 		boolean buffered = parsed.state() == PendingMessage.State.OFFLINE_BUFFERED;
 		boolean reserved = buffered && !this.messages.containsKey(key) && reserveRoom(message);
 		Runnable written = () -> this.listener.persisted(this.clientId, message);
@@ -592,16 +613,48 @@ final class SessionStorePersistence {
 	private record Claim(SessionStore store, String clientId) {
 	}
 
+	/**
+	 * Drops buffered messages whose expiry has passed, in one store write at most; a key no longer held, or of a
+	 * message that has not expired, is left alone.
+	 * @param keys Paho's keys of buffered messages
+	 * @return the keys dropped
+	 */
+	List<String> dropExpired(List<String> keys) {
+		Instant now = this.expiry.now();
+		List<String> droppedKeys = new ArrayList<>();
+		List<PendingMessage> dropped = new ArrayList<>();
+		List<PendingMessageWriter.Write> writes = new ArrayList<>();
+		synchronized (this.writeOrder) {
+			for (String key : keys) {
+				Held held = this.messages.get(key);
+				if (held != null && held.buffered() != null && OfflineExpiry.isExpired(held.buffered(), now)) {
+					writes.add(discardBuffered(key));
+					droppedKeys.add(key);
+					dropped.add(held.buffered());
+				}
+			}
+		}
+		for (PendingMessageWriter.Write write : writes) {
+			write.await();
+		}
+		this.expiry.dropped(dropped, now);
+		return droppedKeys;
+	}
+
+	/** Forgets a buffered message and queues its deletion, holding {@link #writeOrder}; null when not held. */
+	private PendingMessageWriter.@Nullable Write discardBuffered(String key) {
+		Held held = this.messages.remove(key);
+		this.bufferedKeys.remove(key);
+		this.undoneBufferedKeys.remove(key);
+		return (held != null) ? this.writer.remove(key, held.state(), held.packetId()) : null;
+	}
+
 	private void dropOldest(String key) {
 		Held held;
 		PendingMessageWriter.Write write = null;
 		synchronized (this.writeOrder) {
-			held = this.messages.remove(key);
-			this.bufferedKeys.remove(key);
-			this.undoneBufferedKeys.remove(key);
-			if (held != null) {
-				write = this.writer.remove(key, held.state(), held.packetId());
-			}
+			held = this.messages.get(key);
+			write = discardBuffered(key);
 		}
 		if (held != null) {
 			PendingMessage dropped = held.buffered();

@@ -1,7 +1,10 @@
 package io.github.mqttsession.store;
 
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message of a client session that is not complete yet, identified within its session by
@@ -18,9 +21,11 @@ import java.util.Objects;
  * @param retained the retain flag of the publish
  * @param duplicate the dup flag the packet carried when it was stored
  * @param properties the MQTT 5 property block of the packet, encoded as on the wire; empty on MQTT 3.1.1
+ * @param expiresAt when a message buffered offline expires: past it, the message is dropped instead of sent; absent
+ * for a message that never expires (and for messages in other states, which are already on their way)
  */
 public record PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained,
-		boolean duplicate, byte[] properties) {
+		boolean duplicate, byte[] properties, @Nullable Instant expiresAt) {
 
 	private static final byte[] EMPTY = new byte[0];
 
@@ -34,6 +39,7 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 	 * @param retained the retain flag
 	 * @param duplicate the dup flag
 	 * @param properties the MQTT 5 property block
+	 * @param expiresAt when the message expires, absent when never
 	 */
 	public PendingMessage {
 		if (state == null) {
@@ -64,6 +70,22 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 	}
 
 	/**
+	 * A message that never expires.
+	 * @param state the protocol state
+	 * @param packetId the packet id, 1..65,535
+	 * @param topic the topic name, {@code null} for a release
+	 * @param payload the payload
+	 * @param qos the QoS
+	 * @param retained the retain flag
+	 * @param duplicate the dup flag
+	 * @param properties the MQTT 5 property block
+	 */
+	public PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained,
+			boolean duplicate, byte[] properties) {
+		this(state, packetId, topic, payload, qos, retained, duplicate, properties, null);
+	}
+
+	/**
 	 * A message with the dup flag clear and no MQTT 5 properties.
 	 * @param state the protocol state
 	 * @param packetId the packet id, 1..65,535
@@ -83,6 +105,16 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 	 */
 	public static PendingMessage pubrel(int packetId) {
 		return new PendingMessage(State.OUTBOUND_PUBREL, packetId, null, null, 2, false);
+	}
+
+	/**
+	 * This message with another expiry.
+	 * @param expiresAt when the message expires, absent when never
+	 * @return the message
+	 */
+	public PendingMessage withExpiresAt(@Nullable Instant expiresAt) {
+		return new PendingMessage(this.state, this.packetId, this.topic, this.payload, this.qos, this.retained,
+				this.duplicate, this.properties, expiresAt);
 	}
 
 	/**
@@ -125,20 +157,21 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 		return (obj instanceof PendingMessage other) && this.state == other.state && this.packetId == other.packetId
 				&& this.qos == other.qos && this.retained == other.retained && this.duplicate == other.duplicate
 				&& Objects.equals(this.topic, other.topic) && Arrays.equals(this.payload, other.payload)
-				&& Arrays.equals(this.properties, other.properties);
+				&& Arrays.equals(this.properties, other.properties) && Objects.equals(this.expiresAt, other.expiresAt);
 	}
 
 	@Override
 	public int hashCode() {
 		return Objects.hash(this.state, this.packetId, this.topic, this.qos, this.retained, this.duplicate,
-				Arrays.hashCode(this.payload), Arrays.hashCode(this.properties));
+				Arrays.hashCode(this.payload), Arrays.hashCode(this.properties), this.expiresAt);
 	}
 
 	@Override
 	public String toString() {
 		return "PendingMessage[" + this.state + " #" + this.packetId + ", topic=" + this.topic + ", qos=" + this.qos
 				+ ", retained=" + this.retained + ", duplicate=" + this.duplicate + ", payload=" + this.payload.length
-				+ " bytes, properties=" + this.properties.length + " bytes]";
+				+ " bytes, properties=" + this.properties.length + " bytes"
+				+ ((this.expiresAt != null) ? ", expiresAt=" + this.expiresAt : "") + "]";
 	}
 
 	/** The protocol state a pending message is in. */

@@ -223,7 +223,13 @@ class MqttClientConfigurationFailureTests {
 						"must not be negative"),
 				Arguments.of("mqtt.client.max-reconnect-delay=0s", "mqtt.client.max-reconnect-delay", Duration.ZERO,
 						"at least 1 s"),
-				Arguments.of("mqtt.client.will.topic=status/#", "mqtt.client.will.topic", "status/#", "wildcards"));
+				Arguments.of("mqtt.client.will.topic=status/#", "mqtt.client.will.topic", "status/#", "wildcards"),
+				Arguments.of("mqtt.outbound.offline-message-ttl=-1s", "mqtt.outbound.offline-message-ttl",
+						Duration.ofSeconds(-1), "must be positive"),
+				Arguments.of("mqtt.outbound.message-expiry-interval=-5s", "mqtt.outbound.message-expiry-interval",
+						Duration.ofSeconds(-5), "whole number of seconds, from 1s"),
+				Arguments.of("mqtt.outbound.message-expiry-interval=1m", "mqtt.outbound.message-expiry-interval",
+						Duration.ofMinutes(1), "set mqtt.outbound.offline-message-ttl"));
 	}
 
 	@Test

@@ -21,6 +21,12 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** Packets built by Paho itself come back from the codec byte for byte, with readable fields in between. */
 class PahoPacketCodecTests {
 
+	private static final Byte[] PUBLISH_PROPERTIES = { MqttProperties.PAYLOAD_FORMAT_INDICATOR_IDENTIFIER,
+			MqttProperties.MESSAGE_EXPIRY_INTERVAL_IDENTIFIER, MqttProperties.TOPIC_ALIAS_IDENTIFIER,
+			MqttProperties.RESPONSE_TOPIC_IDENTIFIER, MqttProperties.CORRELATION_DATA_IDENTIFIER,
+			MqttProperties.USER_DEFINED_PAIR_IDENTIFIER, MqttProperties.CONTENT_TYPE_IDENTIFIER,
+			MqttProperties.SUBSCRIPTION_IDENTIFIER };
+
 	private final PahoPacketCodec mqtt3 = new PahoPacketCodec(false);
 
 	private final PahoPacketCodec mqtt5 = new PahoPacketCodec(true);
@@ -105,6 +111,46 @@ class PahoPacketCodecTests {
 				pubrel.getPayload());
 		assertThat(decoded.topic()).isNull();
 		assertThat(this.mqtt5.encodeHeader(decoded)).isEqualTo(pubrel.getHeader());
+	}
+
+	@Test
+	void theMessageExpiryIntervalIsReadAndReplacedAmongTheOtherProperties() throws Exception {
+		MqttProperties properties = new MqttProperties();
+		properties.setPayloadFormat(true);
+		properties.setContentType("application/json");
+		properties.setResponseTopic("replies/1");
+		properties.setCorrelationData(new byte[] { 1, 2, 3 });
+		properties.setUserProperties(java.util.List.of(new UserProperty("unit", "celsius")));
+		properties.setMessageExpiryInterval(4_294_967_295L);
+		byte[] encoded = publishProperties(properties);
+		assertThat(PahoPacketCodec.messageExpiryInterval(encoded)).isEqualTo(4_294_967_295L);
+		byte[] replaced = PahoPacketCodec.withMessageExpiryInterval(encoded, 3597);
+		assertThat(replaced).hasSameSizeAs(encoded);
+		MqttProperties decoded = new MqttProperties(PUBLISH_PROPERTIES);
+		decoded.decodeProperties(new java.io.DataInputStream(new java.io.ByteArrayInputStream(replaced)));
+		assertThat(decoded.getMessageExpiryInterval()).isEqualTo(3597L);
+		assertThat(decoded.getContentType()).isEqualTo("application/json");
+		assertThat(decoded.getCorrelationData()).containsExactly(1, 2, 3);
+		assertThat(decoded.getUserProperties()).containsExactly(new UserProperty("unit", "celsius"));
+	}
+
+	@Test
+	void propertiesWithoutAMessageExpiryIntervalHaveNone() throws Exception {
+		MqttProperties properties = new MqttProperties();
+		properties.setContentType("text/plain");
+		byte[] encoded = publishProperties(properties);
+		assertThat(PahoPacketCodec.messageExpiryInterval(encoded)).isEqualTo(-1);
+		assertThat(PahoPacketCodec.withMessageExpiryInterval(encoded, 10)).isSameAs(encoded);
+		assertThat(PahoPacketCodec.messageExpiryInterval(new byte[0])).isEqualTo(-1);
+		assertThat(PahoPacketCodec.messageExpiryInterval(new byte[] { 0 })).isEqualTo(-1);
+	}
+
+	/** The property block of a publish, encoded as Paho sends it. */
+	private static byte[] publishProperties(MqttProperties properties) throws Exception {
+		return new org.eclipse.paho.mqttv5.common.packet.MqttPublish("t", new org.eclipse.paho.mqttv5.common.MqttMessage(),
+				properties)
+			.getProperties()
+			.encodeProperties();
 	}
 
 	@Test

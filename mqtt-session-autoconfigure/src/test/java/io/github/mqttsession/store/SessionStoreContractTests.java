@@ -162,6 +162,25 @@ public abstract class SessionStoreContractTests {
 	}
 
 	@Test
+	void theExpiryOfABufferedMessageComesBackAndChangesWithAReplacement() {
+		String clientId = newClientId();
+		Instant expiresAt = Instant.parse("2031-05-04T10:15:30.123456Z");
+		PendingMessage expiring = publish(State.OFFLINE_BUFFERED, 7, "expiry/a", "a").withExpiresAt(expiresAt);
+		PendingMessage kept = publish(State.OFFLINE_BUFFERED, 8, "expiry/b", "b");
+		this.store.addPendingMessage(clientId, expiring);
+		this.store.addPendingMessage(clientId, kept);
+		List<PendingMessage> loaded = this.store.load(clientId).orElseThrow().pendingMessages();
+		assertThat(loaded).containsExactly(expiring, kept);
+		assertThat(loaded).extracting(PendingMessage::expiresAt).containsExactly(expiresAt, null);
+		PendingMessage later = expiring.withExpiresAt(expiresAt.plusSeconds(60));
+		this.store.applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Added(later)));
+		assertThat(this.store.load(clientId).orElseThrow().pendingMessages()).containsExactly(later, kept);
+		String saved = newClientId();
+		this.store.save(saved, new MqttSession(List.of(), List.of(expiring, kept), 8));
+		assertThat(this.store.load(saved).orElseThrow().pendingMessages()).containsExactly(expiring, kept);
+	}
+
+	@Test
 	void callersCannotChangeStoredStateThroughReferences() {
 		String clientId = newClientId();
 		byte[] payload = "original".getBytes(StandardCharsets.UTF_8);

@@ -17,7 +17,7 @@ import org.hibernate.type.SqlTypes;
 
 /**
  * A row of {@code MQTT_PENDING_MESSAGE}: topic, QoS and payload are plain columns a person can query. Its id orders
- * a session's messages.
+ * a session's messages; {@code EXPIRES_AT} is when a message buffered offline expires, empty when never.
  */
 @Entity
 @Table(name = "MQTT_PENDING_MESSAGE")
@@ -62,6 +62,9 @@ class PendingMessageEntity {
 
 	@Column(name = "CREATED_AT", nullable = false)
 	private Instant createdAt;
+
+	@Column(name = "EXPIRES_AT")
+	private Instant expiresAt;
 
 	protected PendingMessageEntity() {
 	}

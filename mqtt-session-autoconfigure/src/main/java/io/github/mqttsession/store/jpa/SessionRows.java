@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +36,7 @@ final class SessionRows {
 		this.selectSession = "SELECT PACKET_ID, VERSION FROM " + tablePrefix + "SESSION WHERE CLIENT_ID = ?";
 		this.selectSubscriptions = "SELECT TOPIC_FILTER, QOS FROM " + tablePrefix
 				+ "SUBSCRIPTION WHERE CLIENT_ID = ? ORDER BY ID";
-		this.selectMessages = "SELECT STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE, PROPERTIES, PAYLOAD FROM "
+		this.selectMessages = "SELECT STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE, PROPERTIES, PAYLOAD, EXPIRES_AT FROM "
 				+ tablePrefix + "PENDING_MESSAGE WHERE CLIENT_ID = ? ORDER BY ID";
 	}
 
@@ -84,11 +86,15 @@ final class SessionRows {
 				while (row.next()) {
 					messages.add(new PendingMessage(PendingMessage.State.valueOf(row.getString(1)), row.getInt(2),
 							row.getString(3), row.getBytes(8), row.getInt(4), row.getBoolean(5), row.getBoolean(6),
-							row.getBytes(7)));
+							row.getBytes(7), instant(row.getObject(9, OffsetDateTime.class))));
 				}
 			}
 		}
 		return Optional.of(new Stored(new MqttSession(subscriptions, messages, packetId), version));
+	}
+
+	private static Instant instant(OffsetDateTime timestamp) {
+		return (timestamp != null) ? timestamp.toInstant() : null;
 	}
 
 	/**

@@ -8,7 +8,8 @@ import java.util.Locale;
  */
 final class SessionStoreStatements {
 
-	private static final String MESSAGE_COLUMNS = "CLIENT_ID, STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE, PROPERTIES, PAYLOAD, CREATED_AT";
+	private static final String MESSAGE_COLUMNS = "CLIENT_ID, STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE, PROPERTIES, PAYLOAD, CREATED_AT,"
+			+ " EXPIRES_AT";
 
 	final String insertSessionIfAbsent;
 
@@ -62,10 +63,10 @@ final class SessionStoreStatements {
 							+ subscription + "_SEQ'), ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, TOPIC_FILTER)"
 							+ " DO UPDATE SET QOS = EXCLUDED.QOS, CREATED_AT = EXCLUDED.CREATED_AT",
 					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (nextval('" + message
-							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, STATE, PACKET_ID) DO UPDATE SET"
+							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, STATE, PACKET_ID) DO UPDATE SET"
 							+ " TOPIC = EXCLUDED.TOPIC, QOS = EXCLUDED.QOS, RETAINED = EXCLUDED.RETAINED,"
 							+ " DUPLICATE = EXCLUDED.DUPLICATE, PROPERTIES = EXCLUDED.PROPERTIES,"
-							+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT");
+							+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT, EXPIRES_AT = EXCLUDED.EXPIRES_AT");
 		}
 		if (name.contains("h2")) {
 			return new SessionStoreStatements(tablePrefix,
@@ -81,13 +82,15 @@ final class SessionStoreStatements {
 					"MERGE INTO " + message + " T USING (VALUES (CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(20)),"
 							+ " CAST(? AS INTEGER), CAST(? AS VARCHAR(65535)), CAST(? AS INTEGER), CAST(? AS BOOLEAN),"
 							+ " CAST(? AS BOOLEAN), CAST(? AS VARBINARY), CAST(? AS VARBINARY),"
-							+ " CAST(? AS TIMESTAMP(6) WITH TIME ZONE))) S(" + MESSAGE_COLUMNS + ")"
+							+ " CAST(? AS TIMESTAMP(6) WITH TIME ZONE), CAST(? AS TIMESTAMP(6) WITH TIME ZONE))) S("
+							+ MESSAGE_COLUMNS + ")"
 							+ " ON T.CLIENT_ID = S.CLIENT_ID AND T.STATE = S.STATE AND T.PACKET_ID = S.PACKET_ID"
 							+ " WHEN MATCHED THEN UPDATE SET TOPIC = S.TOPIC, QOS = S.QOS, RETAINED = S.RETAINED,"
-							+ " DUPLICATE = S.DUPLICATE, PROPERTIES = S.PROPERTIES, PAYLOAD = S.PAYLOAD, CREATED_AT = S.CREATED_AT"
+							+ " DUPLICATE = S.DUPLICATE, PROPERTIES = S.PROPERTIES, PAYLOAD = S.PAYLOAD, CREATED_AT = S.CREATED_AT,"
+							+ " EXPIRES_AT = S.EXPIRES_AT"
 							+ " WHEN NOT MATCHED THEN INSERT (ID, " + MESSAGE_COLUMNS + ") VALUES (NEXT VALUE FOR " + message
 							+ "_SEQ, S.CLIENT_ID, S.STATE, S.PACKET_ID, S.TOPIC, S.QOS, S.RETAINED, S.DUPLICATE,"
-							+ " S.PROPERTIES, S.PAYLOAD, S.CREATED_AT)");
+							+ " S.PROPERTIES, S.PAYLOAD, S.CREATED_AT, S.EXPIRES_AT)");
 		}
 		throw new IllegalStateException("The JPA session store supports H2 and PostgreSQL, but the DataSource is "
 				+ databaseProductName + "; supply a SessionStore bean of your own for other databases");

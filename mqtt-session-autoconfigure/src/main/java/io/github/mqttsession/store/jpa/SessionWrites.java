@@ -3,6 +3,7 @@ package io.github.mqttsession.store.jpa;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -270,6 +271,12 @@ final class SessionWrites {
 		statement.setBytes(8, message.properties());
 		statement.setBytes(9, message.payload());
 		statement.setObject(10, timestamp(now));
+		if (message.expiresAt() != null) {
+			statement.setObject(11, timestamp(message.expiresAt()));
+		}
+		else {
+			statement.setNull(11, Types.TIMESTAMP_WITH_TIMEZONE);
+		}
 	}
 
 	private static void bindMessageKey(PreparedStatement statement, String clientId, PendingMessage.State state,
