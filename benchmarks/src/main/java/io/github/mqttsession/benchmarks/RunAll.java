@@ -23,7 +23,8 @@ import io.github.mqttsession.benchmarks.support.WriteLatency;
 
 /**
  * Runs every benchmark of the issue and writes {@code RESULTS.md} and {@code results.csv}: to the benchmarks folder
- * in a full run, to its {@code target/} folder with {@code --quick}. Started by {@code benchmarks/run}.
+ * in a full run, to its {@code target/} folder with {@code --quick}. With {@code --only} it replaces the sections and
+ * rows of the parts it runs and keeps the others. Started by {@code benchmarks/run}.
  */
 public final class RunAll {
 
@@ -53,7 +54,6 @@ public final class RunAll {
 		Files2.deleteRecursively(work);
 		Files.createDirectories(work);
 		String command = "benchmarks/run" + (args.length > 0 ? " " + String.join(" ", args) : "");
-		Report report = new Report();
 		List<Broker> brokers = new ArrayList<>();
 		System.out.println("Starting PostgreSQL and HiveMQ ...");
 		try (PostgresServer postgres = new PostgresServer(work)) {
@@ -62,6 +62,9 @@ public final class RunAll {
 				Optional<MosquittoBroker> mosquitto = MosquittoBroker.startIfInstalled(work);
 				mosquitto.ifPresent(brokers::add);
 				String loadAtStart = Environment.loadAverage();
+				// Read before the first write replaces them: the parts this run does not measure keep their results
+				Report report = new Report(PreviousResults.provenance(Environment.date(started), command, loadAtStart),
+						PreviousResults.read(output));
 				System.out.println("Measuring durable write latency ...");
 				String latency;
 				try (HikariDataSource pg = Databases.postgres(postgres.jdbcUrl()); HikariDataSource h2 = Databases.newH2File(work)) {
@@ -71,8 +74,8 @@ public final class RunAll {
 						Duration.ofNanos(System.nanoTime() - start), command, brokers, postgres.jdbcUrl(), work,
 						loadAtStart) + latency);
 				if (settings.runs("publish")) {
-					report.markdown("## 1. End-to-end durable publish throughput\n\n"
-							+ "A bare Paho MQTT 3.1.1 `MqttAsyncClient` (clean session off) publishes QoS 1 messages;"
+					report.section("publish", "End-to-end durable publish throughput");
+					report.markdown("A bare Paho MQTT 3.1.1 `MqttAsyncClient` (clean session off) publishes QoS 1 messages;"
 							+ " one client per variant and round, variants interleaved round by round (each round starts"
 							+ " at the next variant), a ratio is computed within its round and the median of the rounds"
 							+ " quoted. `put µs` is the mean time Paho spends in the persistence's `put`, on the"
@@ -95,7 +98,7 @@ public final class RunAll {
 					}
 				}
 				if (settings.runs("adapter")) {
-					report.markdown("## 1b. Through the auto-configured outbound adapter\n");
+					report.section("adapter", "Through the auto-configured outbound adapter");
 					AdapterThroughput adapter = new AdapterThroughput(settings, work, postgres.jdbcUrl(), report);
 					for (Broker broker : brokers) {
 						System.out.println("Part 1b: the outbound adapter against " + broker.name());
@@ -106,13 +109,13 @@ public final class RunAll {
 				}
 				if (settings.runs("store")) {
 					System.out.println("Part 2: store operations (JMH)");
-					report.markdown("## 2. Store operations (JMH)\n");
+					report.section("store", "Store operations (JMH)");
 					new StoreOperationsSuite(settings, work, postgres.jdbcUrl(), report).run();
 					write.run();
 				}
 				if (settings.runs("restart")) {
 					System.out.println("Part 3: restart cost");
-					report.markdown("## 3. Restart cost\n");
+					report.section("restart", "Restart cost");
 					try {
 						new RestartCost(settings, postgres.jdbcUrl(), report).run(brokers.get(0));
 					}

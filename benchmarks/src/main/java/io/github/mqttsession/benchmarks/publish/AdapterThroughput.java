@@ -1,6 +1,7 @@
 package io.github.mqttsession.benchmarks.publish;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -13,8 +14,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import io.github.mqttsession.autoconfigure.MqttClientProperties;
+import io.github.mqttsession.autoconfigure.MqttOutboundProperties;
+import io.github.mqttsession.autoconfigure.MqttSessionProperties;
 import io.github.mqttsession.benchmarks.Report;
-import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.benchmarks.Settings;
 import io.github.mqttsession.benchmarks.support.Broker;
 import io.github.mqttsession.benchmarks.support.Databases;
@@ -30,16 +33,18 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.MessageBuilder;
 
 /**
- * Part 1 again, through what an application uses: the auto-configured outbound adapter, configured by properties
- * alone, with 8 threads sending to {@code mqttOutboundChannel}. A send returns once the message is durable or
- * acknowledged; the measurement runs until the broker acknowledged every message. The baseline is the same
- * adapter on the in-memory store (nothing durable); variants interleaved round by round.
+ * Part 1 again, through what an application uses: the auto-configured outbound adapter at the settings a user gets,
+ * configured by properties alone, with 8 threads sending to {@code mqttOutboundChannel}. A send waits for room in
+ * the in-flight window and returns once the message is durable or acknowledged; the time each send takes is
+ * recorded, and the measurement runs until the broker acknowledged every message. The baseline is the same adapter
+ * on the in-memory store (nothing durable). The same again with a window of 65,535, which is not a default, shows
+ * what the default window costs. All six interleaved round by round.
  */
 public final class AdapterThroughput {
 
-	private static final int THREADS = 8;
+	static final int THREADS = 8;
 
-	private static final int PAYLOAD_BYTES = 256;
+	static final int PAYLOAD_BYTES = 256;
 
 	private final Settings settings;
 
@@ -48,6 +53,8 @@ public final class AdapterThroughput {
 	private final String postgresUrl;
 
 	private final Report report;
+
+	private volatile String defaultsInForce = "?";
 
 	/**
 	 * Creates the benchmark.
@@ -71,66 +78,74 @@ public final class AdapterThroughput {
 	public void run(Broker broker, String brokerId) {
 		byte[] payload = new byte[PAYLOAD_BYTES];
 		new Random(7).nextBytes(payload);
-		Map<Store, List<Double>> rates = new EnumMap<>(Store.class);
-		List<String> errors = new ArrayList<>();
-		for (int round = 0; round < this.settings.rounds(); round++) {
-			for (int i = 0; i < Store.values().length; i++) {
-				Store store = Store.values()[(i + round) % Store.values().length];
-				double rate;
-				try {
-					rate = measure(broker, store, "adapter-" + brokerId + "-" + store.name() + "-r" + round, payload);
-				}
-				catch (Exception ex) {
-					errors.add(store.description + " (round " + (round + 1) + "): " + ex);
-					rate = Double.NaN;
-				}
-				rates.computeIfAbsent(store, (key) -> new ArrayList<>()).add(rate);
-				System.out.printf(Locale.ROOT, "  adapter %s round=%d %s: %,.0f msgs/s%n", brokerId, round + 1, store.id,
-						rate);
+		List<Setup> setups = new ArrayList<>();
+		for (AdapterWindow window : AdapterWindow.values()) {
+			for (AdapterStore store : AdapterStore.values()) {
+				setups.add(new Setup(store, window));
 			}
 		}
-		table(brokerId, rates, errors);
+		Map<AdapterWindow, Map<AdapterStore, List<AdapterRun>>> results = new EnumMap<>(AdapterWindow.class);
+		List<String> errors = new ArrayList<>();
+		for (int round = 0; round < this.settings.rounds(); round++) {
+			for (int i = 0; i < setups.size(); i++) {
+				// Each round starts at the next set-up, so that none always runs first or right after another
+				Setup setup = setups.get((i + round) % setups.size());
+				String clientId = "adapter-" + brokerId + "-" + setup.store().name() + "-" + setup.window().name() + "-r"
+						+ round;
+				AdapterRun run;
+				try {
+					run = measure(broker, setup, clientId, payload);
+				}
+				catch (Exception ex) {
+					errors.add(setup.store().description + ", window " + setup.window().size + " (round " + (round + 1)
+							+ "): " + ex);
+					System.out.println("  FAILED " + ex);
+					run = AdapterRun.FAILED;
+				}
+				results.computeIfAbsent(setup.window(), (key) -> new EnumMap<>(AdapterStore.class))
+					.computeIfAbsent(setup.store(), (key) -> new ArrayList<>())
+					.add(run);
+				System.out.printf(Locale.ROOT, "  adapter %s round=%d %s window=%d: %,.0f msgs/s, send median %.0f µs,"
+						+ " p99 %.0f µs%n", brokerId, round + 1, setup.store().id, setup.window().size,
+						run.messagesPerSecond(), run.sendMedianMicros(), run.send99thMicros());
+			}
+		}
+		new AdapterTable(this.settings, this.report).write(brokerId, this.defaultsInForce, results, errors);
 	}
 
-	private double measure(Broker broker, Store store, String clientId, byte[] payload) throws Exception {
+	private AdapterRun measure(Broker broker, Setup setup, String clientId, byte[] payload) throws Exception {
+		// Only what an application must say, and the window of the extra set-up; the two close timeouts shorten the
+		// close after the measurement, when nothing is in flight any more
 		List<String> properties = new ArrayList<>(List.of("spring.main.banner-mode=off",
 				"spring.main.log-startup-info=false", "logging.level.root=WARN",
 				"logging.config=classpath:benchmarks-logback.xml", "mqtt.client.url=" + broker.url(),
-				"mqtt.client.client-id=" + clientId, "mqtt.client.clean-session=false",
-				"mqtt.client.max-inflight=65535", "mqtt.client.quiescent-timeout=0ms",
+				"mqtt.client.client-id=" + clientId, "mqtt.client.quiescent-timeout=0ms",
 				"mqtt.client.disconnect-timeout=1s", "mqtt.outbound.default-topic=bench/" + clientId,
-				"mqtt.outbound.default-qos=1", "mqtt.session.max-pending-messages=65535",
-				"mqtt.session.store=" + store.store));
-		if (store == Store.H2) {
-			properties.add("spring.datasource.url=jdbc:h2:file:" + this.work.resolve("adapter-" + clientId)
-					+ ";WRITE_DELAY=0");
-			properties.add("spring.datasource.username=sa");
-		}
-		else if (store == Store.POSTGRES) {
-			properties.add("spring.datasource.url=" + this.postgresUrl);
-			properties.add("spring.datasource.username=postgres");
-			properties.add("spring.datasource.password=postgres");
-		}
-		else {
-			properties.add("spring.autoconfigure.exclude="
-					+ "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration");
-		}
+				"mqtt.outbound.default-qos=1", "mqtt.session.store=" + setup.store().store));
+		properties.addAll(setup.window().properties);
+		properties.addAll(setup.store().dataSource(this.work.resolve("adapter-" + clientId), this.postgresUrl));
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(AdapterApplication.class)
 			.web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
 			.run()) {
+			checkWindow(context, setup.window());
 			LongAdder delivered = new LongAdder();
 			context.addApplicationListener(
 					(ApplicationListener<MqttMessageDeliveredEvent>) (event) -> delivered.increment());
 			MessageChannel channel = context.getBean("mqttOutboundChannel", MessageChannel.class);
-			send(channel, payload, this.settings.warmupMessages(), delivered, this.settings.warmupSeconds());
+			send(channel, payload, this.settings.warmupMessages(), delivered, this.settings.warmupSeconds(),
+					new SendTimes());
 			delivered.reset();
+			SendTimes times = new SendTimes();
 			long start = System.nanoTime();
-			long sent = send(channel, payload, this.settings.messages(), delivered, this.settings.measureSeconds());
-			return sent / ((System.nanoTime() - start) / 1e9);
+			long sent = send(channel, payload, this.settings.messages(), delivered, this.settings.measureSeconds(),
+					times);
+			double rate = sent / ((System.nanoTime() - start) / 1e9);
+			double[] percentiles = times.medianAnd99thMicros();
+			return new AdapterRun(rate, percentiles[0], percentiles[1]);
 		}
 		finally {
-			if (store == Store.POSTGRES) {
+			if (setup.store() == AdapterStore.POSTGRES) {
 				try (var pool = Databases.postgres(this.postgresUrl)) {
 					Databases.execute(pool, "DELETE FROM MQTT_SESSION WHERE CLIENT_ID LIKE '" + clientId + "%'");
 				}
@@ -138,9 +153,34 @@ public final class AdapterThroughput {
 		}
 	}
 
-	/** Sends from 8 threads until the count or the time is reached, then waits for every acknowledgement. */
+	/** Makes sure the window is what the table says, and notes the defaults in force for the table's text. */
+	private void checkWindow(ConfigurableApplicationContext context, AdapterWindow window) {
+		MqttClientProperties client = context.getBean(MqttClientProperties.class);
+		if (client.getMaxInflight() != window.size) {
+			throw new IllegalStateException("mqtt.client.max-inflight is " + client.getMaxInflight() + ", expected "
+					+ window.size);
+		}
+		if (window == AdapterWindow.DEFAULT) {
+			MqttSessionProperties session = context.getBean(MqttSessionProperties.class);
+			this.defaultsInForce = String.format(Locale.ROOT,
+					"`mqtt.client.max-inflight` %d, `mqtt.outbound.send-timeout` %s, `mqtt.session.max-pending-messages`"
+							+ " %,d (overflow `%s`), protocol %s",
+					client.getMaxInflight(), text(context.getBean(MqttOutboundProperties.class).getSendTimeout()),
+					session.getMaxPendingMessages(), session.getOverflow().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+					client.getProtocolVersion());
+		}
+	}
+
+	private static String text(Duration duration) {
+		return (duration.toMillis() % 1000 == 0) ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+	}
+
+	/**
+	 * Sends from 8 threads until the count or the time is reached, timing each send, then waits for every
+	 * acknowledgement.
+	 */
 	private static long send(MessageChannel channel, byte[] payload, int messages, LongAdder delivered,
-			double maxSeconds) throws Exception {
+			double maxSeconds, SendTimes times) throws Exception {
 		LongAdder sent = new LongAdder();
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		CyclicBarrier start = new CyclicBarrier(THREADS + 1);
@@ -149,15 +189,22 @@ public final class AdapterThroughput {
 		for (int t = 0; t < THREADS; t++) {
 			int share = messages / THREADS + ((t < messages % THREADS) ? 1 : 0);
 			senders[t] = new Thread(() -> {
+				long[] nanos = new long[share];
+				int count = 0;
 				try {
 					start.await();
-					for (int i = 0; i < share && failure.get() == null && System.nanoTime() < deadline; i++) {
+					while (count < share && failure.get() == null && System.nanoTime() < deadline) {
+						long before = System.nanoTime();
 						channel.send(MessageBuilder.withPayload(payload).build());
+						nanos[count++] = System.nanoTime() - before;
 						sent.increment();
 					}
 				}
 				catch (Throwable ex) {
 					failure.compareAndSet(null, ex);
+				}
+				finally {
+					times.add(nanos, count);
 				}
 			}, "sender-" + t);
 			senders[t].start();
@@ -179,57 +226,8 @@ public final class AdapterThroughput {
 		return sent.sum();
 	}
 
-	private void table(String brokerId, Map<Store, List<Double>> rates, List<String> errors) {
-		StringBuilder md = new StringBuilder();
-		md.append(String.format(Locale.ROOT, "#### Through the auto-configured outbound adapter, %d sending threads "
-				+ "(QoS 1, %d-byte payloads, median of %d rounds)%n%n"
-				+ "Each thread sends to `mqttOutboundChannel` of an application configured by properties alone; a send"
-				+ " returns once its message is durable or acknowledged, and the measurement ends when the broker has"
-				+ " acknowledged every message. %,d messages per measurement (or fewer when it reaches %.0f s).%n%n",
-				THREADS, PAYLOAD_BYTES, this.settings.rounds(), this.settings.messages(), this.settings.measureSeconds()));
-		md.append("| store | msgs/s | × in-memory | msgs/s per round |\n| --- | ---: | ---: | --- |\n");
-		List<Double> baseline = rates.get(Store.MEMORY);
-		for (Store store : Store.values()) {
-			List<Double> measured = rates.get(store);
-			double[] ratios = new double[measured.size()];
-			StringBuilder perRound = new StringBuilder();
-			for (int i = 0; i < ratios.length; i++) {
-				ratios[i] = measured.get(i) / baseline.get(i);
-				perRound.append((i > 0) ? " / " : "").append(Report.number(measured.get(i)));
-			}
-			double rate = PublishThroughput.median(measured.stream().mapToDouble(Double::doubleValue).toArray());
-			double ratio = PublishThroughput.median(ratios);
-			md.append("| ").append(store.description).append(" | ").append(Report.number(rate)).append(" | ")
-				.append(Report.ratio(ratio)).append(" | ").append(perRound).append(" |\n");
-			this.report.add(new ResultRow("adapter/" + brokerId, store.id, THREADS, 0, Math.rint(rate), "msgs/s", ratio));
-		}
-		md.append('\n');
-		for (String error : errors) {
-			md.append("- **failed:** ").append(error).append('\n');
-		}
-		this.report.markdown(md.toString());
-	}
-
-	private enum Store {
-
-		MEMORY("adapter-memory", "memory", "in-memory store (nothing durable; the baseline)"),
-
-		H2("adapter-jpa-h2", "jpa", "JPA store on H2 file (`WRITE_DELAY=0`)"),
-
-		POSTGRES("adapter-jpa-postgres", "jpa", "JPA store on PostgreSQL (`synchronous_commit=on`)");
-
-		private final String id;
-
-		private final String store;
-
-		private final String description;
-
-		Store(String id, String store, String description) {
-			this.id = id;
-			this.store = store;
-			this.description = description;
-		}
-
+	/** One store at one window size. */
+	private record Setup(AdapterStore store, AdapterWindow window) {
 	}
 
 	/** An application with nothing of its own: the starter configures the adapter from properties. */
