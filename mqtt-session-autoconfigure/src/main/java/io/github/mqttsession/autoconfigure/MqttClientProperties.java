@@ -77,8 +77,8 @@ public class MqttClientProperties {
 	private Duration maxReconnectDelay = Duration.ofSeconds(128);
 
 	/**
-	 * Most QoS 1 and 2 messages in flight (sent and not yet acknowledged) at once. On MQTT 5 the broker's receive
-	 * maximum also applies.
+	 * Most QoS 1 and 2 messages in flight (sent and not yet acknowledged) at once on MQTT 3.1.1, 4..65535; a send
+	 * waits for room. On MQTT 5 the broker's Receive Maximum sets the window instead.
 	 */
 	private int maxInflight = 10;
 

@@ -235,9 +235,10 @@ final class MqttClientSettings {
 	}
 
 	private static void checkClient(MqttClientProperties client) {
-		if (client.getMaxInflight() < 1 || client.getMaxInflight() > 65_535) {
+		if (client.getMaxInflight() < 4 || client.getMaxInflight() > 65_535) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.client.max-inflight", client.getMaxInflight(),
-					"It must be 1..65535.");
+					"It must be 4..65535: Paho's MQTT 3.1.1 client sends what it buffered while offline only while fewer"
+							+ " than max-inflight - 3 messages are in flight, so a smaller window would never send it.");
 		}
 		checkWholeSeconds("mqtt.client.keep-alive", client.getKeepAlive());
 		checkWholeSeconds("mqtt.client.connection-timeout", client.getConnectionTimeout());

@@ -218,7 +218,8 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	static Stream<Arguments> otherInvalidClientSettings() {
-		return Stream.of(Arguments.of("mqtt.client.max-inflight=0", "mqtt.client.max-inflight", 0, "1..65535"),
+		return Stream.of(Arguments.of("mqtt.client.max-inflight=0", "mqtt.client.max-inflight", 0, "4..65535"),
+				Arguments.of("mqtt.client.max-inflight=3", "mqtt.client.max-inflight", 3, "never send it"),
 				Arguments.of("mqtt.client.keep-alive=-1s", "mqtt.client.keep-alive", Duration.ofSeconds(-1),
 						"must not be negative"),
 				Arguments.of("mqtt.client.max-reconnect-delay=0s", "mqtt.client.max-reconnect-delay", Duration.ZERO,
