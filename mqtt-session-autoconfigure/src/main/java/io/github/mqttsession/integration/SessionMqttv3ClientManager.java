@@ -162,10 +162,12 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 				return false;
 			}
 			try {
-				client.disconnectForcibly(0, 0, false);
+				// The reconnect cycle first: a reconnect it started after the forced disconnect would keep the
+				// client from closing, and leave it connecting on its own
 				if (getConnectionInfo().isAutomaticReconnect()) {
 					MqttUtils.stopClientReconnectCycle(client);
 				}
+				client.disconnectForcibly(0, 0, false);
 				client.close();
 			}
 			catch (MqttException ex) {
@@ -225,6 +227,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
+			SendWindow.markCallbackThread();
 			SessionMqttv3ClientManager.this.connectComplete(reconnect, serverURI);
 		}
 

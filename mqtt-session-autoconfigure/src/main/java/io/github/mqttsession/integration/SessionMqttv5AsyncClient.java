@@ -1,11 +1,19 @@
 package io.github.mqttsession.integration;
 
+import java.lang.reflect.Field;
+import java.util.Hashtable;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
+import org.eclipse.paho.mqttv5.client.internal.ClientState;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+
+import org.springframework.util.ReflectionUtils;
 
 /**
  * A Paho 5 client that buffers publishes while it is not connected from the moment it is created, sends its
@@ -22,14 +30,35 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
  * <p>
  * The Receive Maximum of the broker, the size of the client's in-flight window, Paho learns from every CONNACK,
  * reconnects included, but keeps to itself; its client state reports it among its debug properties.
+ * <p>
+ * It never sends a publish by topic alias alone. Paho assigns a new alias before it checks its in-flight window, and
+ * keeps it when it then refuses the publish for a full window: the next publish to that topic would go out by an
+ * alias the broker never learned (a protocol error that costs the connection), and this session could not store it
+ * with its topic. The client's table of aliases in use is replaced, once, with one that remembers none; Paho then
+ * still names an alias beside the full topic while it has unused ones, which the broker may record and which
+ * nothing ever relies on.
  */
 final class SessionMqttv5AsyncClient extends ConnectReportingMqttv5Client {
+
+	private static final Log logger = LogFactory.getLog(SessionMqttv5AsyncClient.class);
 
 	private static final int UNLIMITED = 65_535;
 
 	SessionMqttv5AsyncClient(String serverURI, String clientId, MqttClientPersistence persistence,
 			ConnectionFailures failures) throws MqttException {
 		super(serverURI, clientId, persistence, failures);
+		forgetTopicAliases();
+	}
+
+	private void forgetTopicAliases() {
+		Field aliases = ReflectionUtils.findField(ClientState.class, "outgoingTopicAliases");
+		if (aliases == null || !(this.comms.getClientState() instanceof ClientState state)) {
+			logger.warn("Paho's client state has no table of outgoing topic aliases to replace; a publish Paho refuses"
+					+ " for a full in-flight window may leave a topic alias the broker never learned");
+			return;
+		}
+		ReflectionUtils.makeAccessible(aliases);
+		ReflectionUtils.setField(aliases, state, new ForgetfulAliases());
 	}
 
 	@Override
@@ -59,6 +88,16 @@ final class SessionMqttv5AsyncClient extends ConnectReportingMqttv5Client {
 	int receiveMaximum() {
 		Object value = this.comms.getClientState().getDebug().get("serverReceiveMaximum");
 		return (value instanceof Integer receiveMaximum) ? receiveMaximum : UNLIMITED;
+	}
+
+	/** A table of topic aliases that keeps none, so that Paho always sends the full topic. */
+	private static final class ForgetfulAliases extends Hashtable<String, Integer> {
+
+		@Override
+		public synchronized Integer put(String topic, Integer alias) {
+			return null;
+		}
+
 	}
 
 }

@@ -159,10 +159,12 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 				return false;
 			}
 			try {
-				client.disconnectForcibly(0, 0, false);
+				// The reconnect cycle first: a reconnect it started after the forced disconnect would keep the
+				// client from closing, and leave it connecting on its own
 				if (getConnectionInfo().isAutomaticReconnect()) {
 					MqttUtils.stopClientReconnectCycle(client);
 				}
+				client.disconnectForcibly(0, 0, false);
 				client.close();
 			}
 			catch (MqttException ex) {
@@ -244,6 +246,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
+			SendWindow.markCallbackThread();
 			SessionMqttv5ClientManager.this.persistence.sendWindow()
 				.setSize(this.client.receiveMaximum(), "the Receive Maximum the broker sent");
 			if (!reconnect) {
