@@ -19,9 +19,6 @@ import org.apache.commons.logging.LogFactory;
  */
 final class DurableCommits {
 
-	/** Asks PostgreSQL to flush this transaction's commit before acknowledging it. */
-	static final String SYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO on";
-
 	private static final Log logger = LogFactory.getLog(DurableCommits.class);
 
 	private DurableCommits() {
@@ -32,7 +29,7 @@ final class DurableCommits {
 	 * synchronous commit.
 	 * @param dataSource the database
 	 * @param databaseProductName its product name
-	 * @return {@code true} when transactions must run {@link #SYNCHRONOUS_COMMIT}
+	 * @return {@code true} when transactions must run {@link SessionStoreStatements#SYNCHRONOUS_COMMIT}
 	 */
 	static boolean ensure(DataSource dataSource, String databaseProductName) {
 		String product = databaseProductName.toLowerCase(Locale.ROOT);
@@ -53,8 +50,7 @@ final class DurableCommits {
 	}
 
 	private static void ensureH2WriteDelayZero(Statement statement) throws SQLException {
-		try (ResultSet setting = statement.executeQuery(
-				"SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+		try (ResultSet setting = statement.executeQuery(SessionStoreStatements.SELECT_H2_WRITE_DELAY)) {
 			if (!setting.next() || "0".equals(setting.getString(1))) {
 				return;
 			}
@@ -62,11 +58,11 @@ final class DurableCommits {
 					+ " ms (WRITE_DELAY); the session store sets it to 0 so that a stored message survives a crash."
 					+ " Add ;WRITE_DELAY=0 to the JDBC URL to make this explicit");
 		}
-		statement.execute("SET WRITE_DELAY 0");
+		statement.execute(SessionStoreStatements.SET_H2_WRITE_DELAY_ZERO);
 	}
 
 	private static boolean isSynchronousCommitOff(Statement statement) throws SQLException {
-		try (ResultSet setting = statement.executeQuery("SHOW synchronous_commit")) {
+		try (ResultSet setting = statement.executeQuery(SessionStoreStatements.SHOW_SYNCHRONOUS_COMMIT)) {
 			String value = setting.next() ? setting.getString(1) : "on";
 			if ("off".equalsIgnoreCase(value)) {
 				logger.info("PostgreSQL's synchronous_commit is off for this connection; the session store turns it on"

@@ -1,22 +1,13 @@
 package io.github.mqttsession.store.jpa;
 
-import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -29,21 +20,17 @@ import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
-import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
-import jakarta.persistence.EntityTransaction;
-import org.hibernate.Session;
-import org.hibernate.cfg.AvailableSettings;
-import org.hibernate.cfg.Configuration;
 
 /**
  * A {@link SessionStore} in relational tables ({@code MQTT_SESSION}, {@code MQTT_SUBSCRIPTION},
- * {@code MQTT_PENDING_MESSAGE}) on H2 or PostgreSQL, through JPA.
+ * {@code MQTT_PENDING_MESSAGE}) on H2 or PostgreSQL, described by JPA entities.
  * <p>
  * The store runs its own small persistence unit on the given {@link DataSource}, holding only its three entities:
- * the application's persistence unit, its scanning, naming and {@code ddl-auto} stay as they are, and every store
- * write runs in a transaction of its own, never joined to a caller's. At construction the store checks that its
- * tables exist and validates them against its entities.
+ * the application's persistence unit, its scanning, naming and {@code ddl-auto} stay as they are. At construction
+ * the store checks that its tables exist and validates them against its entities. It then reads and writes over
+ * plain JDBC beneath the entities, with the statements of {@code SessionStoreStatements}, every store write in a
+ * transaction of its own, never joined to a caller's.
  * <p>
  * Fine-grained operations write one row: adding a pending message is one INSERT (an upsert) and removing it one
  * DELETE, neither touching the session row. A whole-session {@link #save} writes the session row and the rows that
@@ -66,20 +53,20 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private static final Pattern TABLE_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,29}");
 
-	private static final List<String> TABLES = List.of("SESSION", "SUBSCRIPTION", "PENDING_MESSAGE");
-
+	/** The store's own persistence unit: it validated the tables against the entities and is closed with the store. */
 	private final EntityManagerFactory entityManagerFactory;
 
-	private final SessionStoreStatements statements;
+	private final SessionRows rows;
+
+	private final SessionSave wholeSessions;
 
 	private final SessionWrites writes;
 
-	private final SessionRows sessionRows;
+	private final SessionListing listing;
+
+	private final SessionLeases leases;
 
 	private final Clock clock;
-
-	/** Whether each transaction must ask PostgreSQL for a synchronous commit, which the database does not default to. */
-	private final boolean forceSynchronousCommit;
 
 	/** Client ids whose session row this store has seen or written, so that adds skip the row's upsert. */
 	private final Set<String> knownSessions = ConcurrentHashMap.newKeySet();
@@ -104,12 +91,16 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	public JpaSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
 		requireValidTablePrefix(tablePrefix);
 		this.clock = clock;
-		String databaseProductName = checkTables(dataSource, tablePrefix);
-		this.statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
-		this.forceSynchronousCommit = DurableCommits.ensure(dataSource, databaseProductName);
-		this.sessionRows = new SessionRows(dataSource, tablePrefix);
-		this.writes = new SessionWrites(dataSource, this.statements, this.sessionRows, this.forceSynchronousCommit);
-		this.entityManagerFactory = buildEntityManagerFactory(dataSource, tablePrefix);
+		String databaseProductName = StoreSchema.checkTables(dataSource, tablePrefix);
+		SessionStoreStatements statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
+		JdbcTransactions transactions = new JdbcTransactions(dataSource,
+				DurableCommits.ensure(dataSource, databaseProductName));
+		this.rows = new SessionRows(transactions, statements);
+		this.wholeSessions = new SessionSave(transactions, statements, this.rows);
+		this.writes = new SessionWrites(transactions, statements);
+		this.listing = new SessionListing(transactions, statements);
+		this.leases = new SessionLeases(transactions, statements);
+		this.entityManagerFactory = StoreSchema.validate(dataSource, tablePrefix);
 	}
 
 	/**
@@ -129,14 +120,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public Optional<MqttSession> load(String clientId) {
 		requireValidClientId(clientId);
-		Optional<SessionRows.Stored> stored;
-		try {
-			stored = this.sessionRows.read(clientId);
-		}
-		catch (SQLException | RuntimeException ex) {
-			throw new SessionStoreException("Could not load the session for client '" + clientId + "': "
-					+ rootMessage(ex), ex);
-		}
+		Optional<SessionRows.Stored> stored = this.rows.read(clientId);
 		stored.ifPresentOrElse((loaded) -> remember(clientId, loaded.session(), loaded.version()),
 				() -> forget(clientId));
 		return stored.map(SessionRows.Stored::session);
@@ -146,17 +130,8 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	public void save(String clientId, MqttSession session) {
 		requireValidClientId(clientId);
 		session.subscriptions().forEach((subscription) -> requireValidTopicFilter(subscription.topicFilter()));
-		long version;
-		try {
-			version = this.writes.save(clientId, session, this.readSessions.get().get(clientId), this.clock.instant());
-		}
-		catch (SessionStoreException ex) {
-			throw ex;
-		}
-		catch (SQLException | RuntimeException ex) {
-			throw new SessionStoreException("Could not save the session for client '" + clientId + "': "
-					+ rootMessage(ex), ex);
-		}
+		long version = this.wholeSessions.save(clientId, session, this.readSessions.get().get(clientId),
+				this.clock.instant());
 		this.knownSessions.add(clientId);
 		remember(clientId, session, version);
 	}
@@ -164,10 +139,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public void delete(String clientId) {
 		requireValidClientId(clientId);
-		inTransaction(clientId, "delete the session", (entityManager) -> entityManager
-			.createQuery("delete from SessionEntity s where s.clientId = :clientId")
-			.setParameter("clientId", clientId)
-			.executeUpdate());
+		this.writes.delete(clientId);
 		this.knownSessions.remove(clientId);
 		forget(clientId);
 	}
@@ -175,19 +147,15 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public void addSubscription(String clientId, Subscription subscription) {
 		requireValidTopicFilter(subscription.topicFilter());
-		update(clientId, "add subscription '" + subscription.topicFilter() + "'", (entityManager) -> jdbc(entityManager,
-				(connection) -> execute(connection, this.statements.upsertSubscription,
-						(statement) -> SessionWrites.bindSubscription(statement, clientId, subscription, this.clock.instant()))));
+		requireValidClientId(clientId);
+		writeCreatingTheSession(clientId, true, (createSession) -> this.writes.addSubscription(clientId, subscription,
+				this.clock.instant(), createSession));
 	}
 
 	@Override
 	public void removeSubscription(String clientId, String topicFilter) {
 		requireValidClientId(clientId);
-		inTransaction(clientId, "remove subscription '" + topicFilter + "'", (entityManager) -> entityManager
-			.createQuery("delete from SubscriptionEntity s where s.clientId = :clientId and s.topicFilter = :filter")
-			.setParameter("clientId", clientId)
-			.setParameter("filter", topicFilter)
-			.executeUpdate());
+		this.writes.removeSubscription(clientId, topicFilter);
 	}
 
 	@Override
@@ -217,83 +185,26 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		if (changes.isEmpty()) {
 			return;
 		}
-		boolean adds = PendingMessageChange.addsAny(changes);
-		boolean createSession = adds && !this.knownSessions.contains(clientId);
-		try {
-			this.writes.write(clientId, changes, this.clock.instant(), createSession);
-		}
-		catch (SQLException | RuntimeException ex) {
-			// The row may have been deleted by another instance: create it again next time.
-			this.knownSessions.remove(clientId);
-			throw new SessionStoreException("Could not " + describe(changes) + " for client '" + clientId + "': "
-					+ rootMessage(ex), ex);
-		}
-		if (adds) {
-			this.knownSessions.add(clientId);
-		}
-	}
-
-	private static String describe(List<PendingMessageChange> changes) {
-		if (changes.size() == 1) {
-			return describe(changes.get(0));
-		}
-		if (changes.size() == 2) {
-			return describe(changes.get(0)) + " and " + describe(changes.get(1));
-		}
-		return "write " + changes.size() + " changes to pending messages, starting with " + describe(changes.get(0));
-	}
-
-	private static String describe(PendingMessageChange change) {
-		if (change instanceof PendingMessageChange.Added added) {
-			return "add pending message " + added.message().state() + " #" + added.message().packetId();
-		}
-		PendingMessageChange.Removed removed = (PendingMessageChange.Removed) change;
-		return "remove pending message " + removed.state() + " #" + removed.packetId();
+		writeCreatingTheSession(clientId, PendingMessageChange.addsAny(changes), (createSession) -> this.writes
+			.writePendingMessages(clientId, changes, this.clock.instant(), createSession));
 	}
 
 	@Override
 	public void setPacketId(String clientId, int packetId) {
 		MqttNames.requireValidSessionPacketId(packetId);
-		update(clientId, "set packet id " + packetId, (entityManager) -> entityManager
-			.createQuery("update SessionEntity s set s.packetId = :packetId, s.updatedAt = :now, s.version = s.version + 1"
-					+ " where s.clientId = :clientId")
-			.setParameter("packetId", packetId)
-			.setParameter("now", this.clock.instant())
-			.setParameter("clientId", clientId)
-			.executeUpdate());
+		requireValidClientId(clientId);
+		writeCreatingTheSession(clientId, true,
+				(createSession) -> this.writes.setPacketId(clientId, packetId, this.clock.instant(), createSession));
 	}
 
 	@Override
 	public List<SessionSummary> listSessions() {
-		return inTransaction("*", "list sessions", (entityManager) -> {
-			List<Object[]> rows = entityManager.createQuery("select s.clientId, s.packetId, s.updatedAt, s.owner, s.leaseExpiresAt,"
-					+ " (select count(b) from SubscriptionEntity b where b.clientId = s.clientId),"
-					+ " (select count(m) from PendingMessageEntity m where m.clientId = s.clientId),"
-					+ " (select max(b.createdAt) from SubscriptionEntity b where b.clientId = s.clientId),"
-					+ " (select max(m.createdAt) from PendingMessageEntity m where m.clientId = s.clientId)"
-					+ " from SessionEntity s order by s.clientId", Object[].class).getResultList();
-			List<SessionSummary> summaries = new ArrayList<>(rows.size());
-			for (Object[] row : rows) {
-				Instant lastUpdated = latest((Instant) row[2], (Instant) row[7], (Instant) row[8]);
-				summaries.add(new SessionSummary((String) row[0], ((Number) row[5]).intValue(),
-						((Number) row[6]).intValue(), (Integer) row[1], lastUpdated, (String) row[3], (Instant) row[4]));
-			}
-			return summaries;
-		});
+		return this.listing.list();
 	}
 
 	@Override
 	public int deleteSessionsIdleSince(Instant cutoff) {
-		int deleted = inTransaction("*", "delete sessions idle since " + cutoff, (entityManager) -> entityManager
-			.createQuery("delete from SessionEntity s where s.updatedAt < :cutoff"
-					+ " and (s.leaseExpiresAt is null or s.leaseExpiresAt < :now)"
-					+ " and not exists (select 1 from PendingMessageEntity m"
-					+ " where m.clientId = s.clientId and m.createdAt >= :cutoff)"
-					+ " and not exists (select 1 from SubscriptionEntity b"
-					+ " where b.clientId = s.clientId and b.createdAt >= :cutoff)")
-			.setParameter("cutoff", cutoff)
-			.setParameter("now", this.clock.instant())
-			.executeUpdate());
+		int deleted = this.listing.deleteIdleSince(cutoff, this.clock.instant());
 		this.knownSessions.clear();
 		return deleted;
 	}
@@ -301,26 +212,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
 		requireValidClientId(clientId);
-		Optional<String> other = inTransaction(clientId, "take the lease for " + owner, (entityManager) -> {
-			Instant now = this.clock.instant();
-			jdbc(entityManager, (connection) -> this.writes.insertSessionIfAbsent(connection, clientId, now));
-			int taken = entityManager
-				.createQuery("update SessionEntity s set s.owner = :owner, s.leaseExpiresAt = :until"
-						+ " where s.clientId = :clientId and (s.owner is null or s.owner = :owner"
-						+ " or s.leaseExpiresAt is null or s.leaseExpiresAt < :now)")
-				.setParameter("owner", owner)
-				.setParameter("until", until)
-				.setParameter("clientId", clientId)
-				.setParameter("now", now)
-				.executeUpdate();
-			if (taken == 1) {
-				return Optional.<String>empty();
-			}
-			return Optional.of(entityManager
-				.createQuery("select s.owner from SessionEntity s where s.clientId = :clientId", String.class)
-				.setParameter("clientId", clientId)
-				.getSingleResult());
-		});
+		Optional<String> other = this.leases.acquire(clientId, owner, until, this.clock.instant());
 		this.knownSessions.add(clientId);
 		return other;
 	}
@@ -328,12 +220,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	@Override
 	public void releaseLease(String clientId, String owner) {
 		requireValidClientId(clientId);
-		inTransaction(clientId, "give up the lease of " + owner, (entityManager) -> entityManager
-			.createQuery("update SessionEntity s set s.owner = null, s.leaseExpiresAt = null"
-					+ " where s.clientId = :clientId and s.owner = :owner")
-			.setParameter("clientId", clientId)
-			.setParameter("owner", owner)
-			.executeUpdate());
+		this.leases.release(clientId, owner);
 	}
 
 	/** Closes the store's persistence unit; the stored data stays. */
@@ -343,87 +230,22 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 	}
 
 	/**
-	 * Runs a write that needs the session row, creating the row first when this store has not seen it.
+	 * Runs a write that may need the session row: the write creates it first when it needs it and this store has
+	 * not seen it.
+	 * @param needsSession whether the write needs the row: it adds a row that refers to it, or updates it
 	 */
-	private void update(String clientId, String action, Consumer<EntityManager> work) {
-		requireValidClientId(clientId);
-		boolean known = this.knownSessions.contains(clientId);
+	private void writeCreatingTheSession(String clientId, boolean needsSession, SessionRowWrite write) {
 		try {
-			inTransaction(clientId, action, (entityManager) -> {
-				if (!known) {
-					Instant now = this.clock.instant();
-					jdbc(entityManager, (connection) -> this.writes.insertSessionIfAbsent(connection, clientId, now));
-				}
-				work.accept(entityManager);
-				return null;
-			});
-			this.knownSessions.add(clientId);
+			write.run(needsSession && !this.knownSessions.contains(clientId));
 		}
 		catch (SessionStoreException ex) {
 			// The row may have been deleted by another instance: create it again next time.
 			this.knownSessions.remove(clientId);
 			throw ex;
 		}
-	}
-
-	private <T> T inTransaction(String clientId, String action, Function<EntityManager, T> work) {
-		try {
-			EntityManager entityManager = this.entityManagerFactory.createEntityManager();
-			try {
-				EntityTransaction transaction = entityManager.getTransaction();
-				try {
-					transaction.begin();
-					if (this.forceSynchronousCommit) {
-						jdbc(entityManager, (connection) -> execute(connection, DurableCommits.SYNCHRONOUS_COMMIT, (statement) -> {
-						}));
-					}
-					T result = work.apply(entityManager);
-					transaction.commit();
-					return result;
-				}
-				catch (RuntimeException ex) {
-					rollback(transaction);
-					throw ex;
-				}
-			}
-			finally {
-				entityManager.close();
-			}
+		if (needsSession) {
+			this.knownSessions.add(clientId);
 		}
-		catch (SessionStoreException ex) {
-			throw ex;
-		}
-		catch (RuntimeException ex) {
-			throw failure(clientId, action, ex);
-		}
-	}
-
-	private static void rollback(EntityTransaction transaction) {
-		try {
-			if (transaction.isActive()) {
-				transaction.rollback();
-			}
-		}
-		catch (RuntimeException ex) {
-			// The original failure is the one worth reporting.
-		}
-	}
-
-	private static SessionStoreException failure(String clientId, String action, RuntimeException ex) {
-		String subject = "*".equals(clientId) ? "" : " for client '" + clientId + "'";
-		if (ex instanceof jakarta.persistence.OptimisticLockException) {
-			return new SessionStoreException("Could not " + action + subject
-					+ ": another writer saved the session at the same time; load it again and retry", ex);
-		}
-		return new SessionStoreException("Could not " + action + subject + ": " + rootMessage(ex), ex);
-	}
-
-	private static String rootMessage(Throwable ex) {
-		Throwable root = ex;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getName();
 	}
 
 	private void remember(String clientId, MqttSession session, long version) {
@@ -432,27 +254,6 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private void forget(String clientId) {
 		this.readSessions.get().remove(clientId);
-	}
-
-	private static void jdbc(EntityManager entityManager, JdbcWork work) {
-		entityManager.unwrap(Session.class).doWork(work::execute);
-	}
-
-	private static void execute(Connection connection, String sql, Binder binder) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(sql)) {
-			binder.bind(statement);
-			statement.executeUpdate();
-		}
-	}
-
-	private static Instant latest(Instant... instants) {
-		Instant latest = null;
-		for (Instant instant : instants) {
-			if (instant != null && (latest == null || instant.isAfter(latest))) {
-				latest = instant;
-			}
-		}
-		return latest;
 	}
 
 	private static void requireValidClientId(String clientId) {
@@ -474,75 +275,11 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		}
 	}
 
-	/**
-	 * Checks that the store's tables exist, with a message that says how to create them.
-	 * @return the database product name
-	 */
-	private static String checkTables(DataSource dataSource, String tablePrefix) {
-		try (Connection connection = dataSource.getConnection()) {
-			DatabaseMetaData metaData = connection.getMetaData();
-			String product = metaData.getDatabaseProductName();
-			for (String table : TABLES) {
-				String name = tablePrefix + table;
-				if (!tableExists(metaData, name)) {
-					String platform = product.toLowerCase(Locale.ROOT).contains("postgres") ? "postgresql" : "h2";
-					throw new SessionStoreException("Table " + name + " of the JPA session store does not exist in "
-							+ metaData.getURL() + ". Create the tables with the script classpath:"
-							+ JpaSessionStore.class.getPackageName().replace('.', '/') + "/schema-" + platform
-							+ ".sql (with " + DEFAULT_TABLE_PREFIX + " replaced by " + tablePrefix
-							+ "), or let the starter create them: mqtt.session.jpa.initialize-schema=always");
-				}
-			}
-			return product;
-		}
-		catch (SQLException ex) {
-			throw new SessionStoreException("Could not reach the database of the JPA session store: " + ex.getMessage(),
-					ex);
-		}
-	}
-
-	private static boolean tableExists(DatabaseMetaData metaData, String name) throws SQLException {
-		for (String candidate : List.of(name, name.toUpperCase(Locale.ROOT), name.toLowerCase(Locale.ROOT))) {
-			try (ResultSet tables = metaData.getTables(null, null, candidate, new String[] { "TABLE" })) {
-				if (tables.next()) {
-					return true;
-				}
-			}
-		}
-		return false;
-	}
-
-	private static EntityManagerFactory buildEntityManagerFactory(DataSource dataSource, String tablePrefix) {
-		Configuration configuration = new Configuration();
-		configuration.addAnnotatedClass(SessionEntity.class);
-		configuration.addAnnotatedClass(SubscriptionEntity.class);
-		configuration.addAnnotatedClass(PendingMessageEntity.class);
-		configuration.setPhysicalNamingStrategy(new TablePrefixNamingStrategy(tablePrefix));
-		configuration.getProperties().put(AvailableSettings.DATASOURCE, dataSource);
-		configuration.setProperty(AvailableSettings.HBM2DDL_AUTO, "validate");
-		configuration.setProperty(AvailableSettings.STATEMENT_BATCH_SIZE, "100");
-		configuration.setProperty(AvailableSettings.ORDER_UPDATES, "true");
-		configuration.setProperty(AvailableSettings.PERSISTENCE_UNIT_NAME, "mqtt-session");
-		try {
-			return configuration.buildSessionFactory();
-		}
-		catch (RuntimeException ex) {
-			throw new SessionStoreException("The tables of the JPA session store do not match what it expects: "
-					+ rootMessage(ex), ex);
-		}
-	}
-
+	/** A write told whether to create the session row first. */
 	@FunctionalInterface
-	private interface JdbcWork {
+	private interface SessionRowWrite {
 
-		void execute(Connection connection) throws SQLException;
-
-	}
-
-	@FunctionalInterface
-	private interface Binder {
-
-		void bind(PreparedStatement statement) throws SQLException;
+		void run(boolean createSession);
 
 	}
 

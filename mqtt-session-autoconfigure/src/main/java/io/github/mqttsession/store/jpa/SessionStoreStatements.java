@@ -3,17 +3,152 @@ package io.github.mqttsession.store.jpa;
 import java.util.Locale;
 
 /**
- * The few statements the JPA store runs over JDBC, beneath its entities: inserts and upserts, written once per
- * database because standard JPA has no upsert. Table names carry the configured prefix.
+ * Every statement the JPA store runs, in one place. The store reads and writes over plain JDBC beneath its
+ * entities, which serve only to validate the tables. Statements are templates with {@value #PREFIX} in front of
+ * each table and sequence name, resolved once per store with the configured prefix (as Spring Session JDBC does
+ * with its table name); the upserts are written once per database because standard SQL has none that both H2 and
+ * PostgreSQL run.
  */
 final class SessionStoreStatements {
 
-	private static final String MESSAGE_COLUMNS = "CLIENT_ID, STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE, PROPERTIES, PAYLOAD, CREATED_AT,"
-			+ " EXPIRES_AT";
+	/** The placeholder for the table prefix in the templates. */
+	static final String PREFIX = "%PREFIX%";
+
+	/** Asks PostgreSQL to flush this transaction's commit before acknowledging it. */
+	static final String SYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO on";
+
+	/** PostgreSQL's {@code synchronous_commit} setting for the connection. */
+	static final String SHOW_SYNCHRONOUS_COMMIT = "SHOW synchronous_commit";
+
+	/** How long H2 keeps commits in memory, in milliseconds. */
+	static final String SELECT_H2_WRITE_DELAY = "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+			+ " WHERE SETTING_NAME = 'WRITE_DELAY'";
+
+	/** Makes H2 write every commit at once. */
+	static final String SET_H2_WRITE_DELAY_ZERO = "SET WRITE_DELAY 0";
+
+	private static final String MESSAGE_COLUMNS = "CLIENT_ID, STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE,"
+			+ " PROPERTIES, PAYLOAD, CREATED_AT, EXPIRES_AT";
+
+	private static final String SELECT_SESSION_QUERY = "SELECT PACKET_ID, VERSION FROM %PREFIX%SESSION"
+			+ " WHERE CLIENT_ID = ?";
+
+	private static final String SELECT_SUBSCRIPTIONS_QUERY = "SELECT TOPIC_FILTER, QOS FROM %PREFIX%SUBSCRIPTION"
+			+ " WHERE CLIENT_ID = ? ORDER BY ID";
+
+	private static final String SELECT_MESSAGES_QUERY = "SELECT STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE,"
+			+ " PROPERTIES, PAYLOAD, EXPIRES_AT FROM %PREFIX%PENDING_MESSAGE WHERE CLIENT_ID = ? ORDER BY ID";
+
+	/** Sets packet id and update time and counts the version up, when the version is still the one given. */
+	private static final String UPDATE_SESSION_IF_VERSION_QUERY = "UPDATE %PREFIX%SESSION SET PACKET_ID = ?,"
+			+ " UPDATED_AT = ?, VERSION = VERSION + 1 WHERE CLIENT_ID = ? AND VERSION = ?";
+
+	/** Sets packet id and update time and counts the version up, so that a save based on the old row conflicts. */
+	private static final String UPDATE_PACKET_ID_QUERY = "UPDATE %PREFIX%SESSION SET PACKET_ID = ?, UPDATED_AT = ?,"
+			+ " VERSION = VERSION + 1 WHERE CLIENT_ID = ?";
+
+	/** Deletes a session; its subscriptions and messages go with it ({@code ON DELETE CASCADE}). */
+	private static final String DELETE_SESSION_QUERY = "DELETE FROM %PREFIX%SESSION WHERE CLIENT_ID = ?";
+
+	private static final String DELETE_SUBSCRIPTION_QUERY = "DELETE FROM %PREFIX%SUBSCRIPTION"
+			+ " WHERE CLIENT_ID = ? AND TOPIC_FILTER = ?";
+
+	private static final String DELETE_SUBSCRIPTIONS_QUERY = "DELETE FROM %PREFIX%SUBSCRIPTION WHERE CLIENT_ID = ?";
+
+	private static final String DELETE_MESSAGE_QUERY = "DELETE FROM %PREFIX%PENDING_MESSAGE"
+			+ " WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?";
+
+	private static final String DELETE_MESSAGES_QUERY = "DELETE FROM %PREFIX%PENDING_MESSAGE WHERE CLIENT_ID = ?";
+
+	/** Every session with its counts, and its last change: the session row's or its latest child row's. */
+	private static final String LIST_SESSIONS_QUERY = "SELECT S.CLIENT_ID, S.PACKET_ID, S.UPDATED_AT, S.OWNER,"
+			+ " S.LEASE_EXPIRES_AT,"
+			+ " (SELECT COUNT(*) FROM %PREFIX%SUBSCRIPTION B WHERE B.CLIENT_ID = S.CLIENT_ID),"
+			+ " (SELECT COUNT(*) FROM %PREFIX%PENDING_MESSAGE M WHERE M.CLIENT_ID = S.CLIENT_ID),"
+			+ " (SELECT MAX(B.CREATED_AT) FROM %PREFIX%SUBSCRIPTION B WHERE B.CLIENT_ID = S.CLIENT_ID),"
+			+ " (SELECT MAX(M.CREATED_AT) FROM %PREFIX%PENDING_MESSAGE M WHERE M.CLIENT_ID = S.CLIENT_ID)"
+			+ " FROM %PREFIX%SESSION S ORDER BY S.CLIENT_ID";
+
+	/**
+	 * Deletes the sessions not changed since a cutoff (session row and child rows alike) whose lease has run out:
+	 * the cutoff, the current time, then the cutoff twice more.
+	 */
+	private static final String DELETE_IDLE_SESSIONS_QUERY = "DELETE FROM %PREFIX%SESSION S WHERE S.UPDATED_AT < ?"
+			+ " AND (S.LEASE_EXPIRES_AT IS NULL OR S.LEASE_EXPIRES_AT < ?)"
+			+ " AND NOT EXISTS (SELECT 1 FROM %PREFIX%PENDING_MESSAGE M"
+			+ " WHERE M.CLIENT_ID = S.CLIENT_ID AND M.CREATED_AT >= ?)"
+			+ " AND NOT EXISTS (SELECT 1 FROM %PREFIX%SUBSCRIPTION B"
+			+ " WHERE B.CLIENT_ID = S.CLIENT_ID AND B.CREATED_AT >= ?)";
+
+	/** Takes the lease when nobody holds it, the owner already does, or the holder's lease has run out. */
+	private static final String TAKE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = ?, LEASE_EXPIRES_AT = ?"
+			+ " WHERE CLIENT_ID = ? AND (OWNER IS NULL OR OWNER = ? OR LEASE_EXPIRES_AT IS NULL"
+			+ " OR LEASE_EXPIRES_AT < ?)";
+
+	private static final String SELECT_LEASE_OWNER_QUERY = "SELECT OWNER FROM %PREFIX%SESSION WHERE CLIENT_ID = ?";
+
+	private static final String RELEASE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = NULL,"
+			+ " LEASE_EXPIRES_AT = NULL WHERE CLIENT_ID = ? AND OWNER = ?";
+
+	private static final String POSTGRES_INSERT_SESSION_IF_ABSENT_QUERY = "INSERT INTO %PREFIX%SESSION"
+			+ " (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT) VALUES (?, 0, 0, ?, ?)"
+			+ " ON CONFLICT (CLIENT_ID) DO NOTHING";
+
+	private static final String POSTGRES_UPSERT_SUBSCRIPTION_QUERY = "INSERT INTO %PREFIX%SUBSCRIPTION"
+			+ " (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT) VALUES (nextval('%PREFIX%SUBSCRIPTION_SEQ'), ?, ?, ?, ?)"
+			+ " ON CONFLICT (CLIENT_ID, TOPIC_FILTER) DO UPDATE SET QOS = EXCLUDED.QOS,"
+			+ " CREATED_AT = EXCLUDED.CREATED_AT";
+
+	private static final String POSTGRES_UPSERT_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
+			+ MESSAGE_COLUMNS + ") VALUES (nextval('%PREFIX%PENDING_MESSAGE_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			+ " ON CONFLICT (CLIENT_ID, STATE, PACKET_ID) DO UPDATE SET TOPIC = EXCLUDED.TOPIC, QOS = EXCLUDED.QOS,"
+			+ " RETAINED = EXCLUDED.RETAINED, DUPLICATE = EXCLUDED.DUPLICATE, PROPERTIES = EXCLUDED.PROPERTIES,"
+			+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT, EXPIRES_AT = EXCLUDED.EXPIRES_AT";
+
+	private static final String H2_INSERT_SESSION_IF_ABSENT_QUERY = "MERGE INTO %PREFIX%SESSION T"
+			+ " USING (VALUES (CAST(? AS VARCHAR(1024)))) S(CLIENT_ID) ON T.CLIENT_ID = S.CLIENT_ID"
+			+ " WHEN NOT MATCHED THEN INSERT (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT)"
+			+ " VALUES (S.CLIENT_ID, 0, 0, ?, ?)";
+
+	private static final String H2_UPSERT_SUBSCRIPTION_QUERY = "MERGE INTO %PREFIX%SUBSCRIPTION T"
+			+ " USING (VALUES (CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(1024)), CAST(? AS INTEGER),"
+			+ " CAST(? AS TIMESTAMP(6) WITH TIME ZONE))) S(CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT)"
+			+ " ON T.CLIENT_ID = S.CLIENT_ID AND T.TOPIC_FILTER = S.TOPIC_FILTER"
+			+ " WHEN MATCHED THEN UPDATE SET QOS = S.QOS, CREATED_AT = S.CREATED_AT"
+			+ " WHEN NOT MATCHED THEN INSERT (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT)"
+			+ " VALUES (NEXT VALUE FOR %PREFIX%SUBSCRIPTION_SEQ, S.CLIENT_ID, S.TOPIC_FILTER, S.QOS, S.CREATED_AT)";
+
+	private static final String H2_UPSERT_MESSAGE_QUERY = "MERGE INTO %PREFIX%PENDING_MESSAGE T"
+			+ " USING (VALUES (CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(20)), CAST(? AS INTEGER),"
+			+ " CAST(? AS VARCHAR(65535)), CAST(? AS INTEGER), CAST(? AS BOOLEAN), CAST(? AS BOOLEAN),"
+			+ " CAST(? AS VARBINARY), CAST(? AS VARBINARY), CAST(? AS TIMESTAMP(6) WITH TIME ZONE),"
+			+ " CAST(? AS TIMESTAMP(6) WITH TIME ZONE))) S(" + MESSAGE_COLUMNS + ")"
+			+ " ON T.CLIENT_ID = S.CLIENT_ID AND T.STATE = S.STATE AND T.PACKET_ID = S.PACKET_ID"
+			+ " WHEN MATCHED THEN UPDATE SET TOPIC = S.TOPIC, QOS = S.QOS, RETAINED = S.RETAINED,"
+			+ " DUPLICATE = S.DUPLICATE, PROPERTIES = S.PROPERTIES, PAYLOAD = S.PAYLOAD, CREATED_AT = S.CREATED_AT,"
+			+ " EXPIRES_AT = S.EXPIRES_AT WHEN NOT MATCHED THEN INSERT (ID, " + MESSAGE_COLUMNS + ")"
+			+ " VALUES (NEXT VALUE FOR %PREFIX%PENDING_MESSAGE_SEQ, S.CLIENT_ID, S.STATE, S.PACKET_ID, S.TOPIC,"
+			+ " S.QOS, S.RETAINED, S.DUPLICATE, S.PROPERTIES, S.PAYLOAD, S.CREATED_AT, S.EXPIRES_AT)";
+
+	final String selectSession;
+
+	final String selectSubscriptions;
+
+	final String selectMessages;
 
 	final String insertSessionIfAbsent;
 
+	final String updateSessionIfVersion;
+
+	final String updatePacketId;
+
+	final String deleteSession;
+
 	final String upsertSubscription;
+
+	final String deleteSubscription;
+
+	final String deleteSubscriptions;
 
 	final String upsertPendingMessage;
 
@@ -21,26 +156,38 @@ final class SessionStoreStatements {
 
 	final String deletePendingMessages;
 
-	final String deleteSubscription;
+	final String listSessions;
 
-	final String deleteSubscriptions;
+	final String deleteIdleSessions;
 
-	/** Sets packet id and update time and counts the version up, when the version is still the one given. */
-	final String updateSessionIfVersion;
+	final String takeLease;
 
-	private SessionStoreStatements(String tablePrefix, String insertSessionIfAbsent, String upsertSubscription,
-			String upsertPendingMessage) {
-		this.insertSessionIfAbsent = insertSessionIfAbsent;
-		this.upsertSubscription = upsertSubscription;
-		this.upsertPendingMessage = upsertPendingMessage;
-		String message = tablePrefix + "PENDING_MESSAGE";
-		String subscription = tablePrefix + "SUBSCRIPTION";
-		this.deletePendingMessage = "DELETE FROM " + message + " WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?";
-		this.deletePendingMessages = "DELETE FROM " + message + " WHERE CLIENT_ID = ?";
-		this.deleteSubscription = "DELETE FROM " + subscription + " WHERE CLIENT_ID = ? AND TOPIC_FILTER = ?";
-		this.deleteSubscriptions = "DELETE FROM " + subscription + " WHERE CLIENT_ID = ?";
-		this.updateSessionIfVersion = "UPDATE " + tablePrefix + "SESSION SET PACKET_ID = ?, UPDATED_AT = ?,"
-				+ " VERSION = VERSION + 1 WHERE CLIENT_ID = ? AND VERSION = ?";
+	final String selectLeaseOwner;
+
+	final String releaseLease;
+
+	private SessionStoreStatements(String tablePrefix, boolean postgres) {
+		this.selectSession = resolve(SELECT_SESSION_QUERY, tablePrefix);
+		this.selectSubscriptions = resolve(SELECT_SUBSCRIPTIONS_QUERY, tablePrefix);
+		this.selectMessages = resolve(SELECT_MESSAGES_QUERY, tablePrefix);
+		this.insertSessionIfAbsent = resolve(
+				postgres ? POSTGRES_INSERT_SESSION_IF_ABSENT_QUERY : H2_INSERT_SESSION_IF_ABSENT_QUERY, tablePrefix);
+		this.updateSessionIfVersion = resolve(UPDATE_SESSION_IF_VERSION_QUERY, tablePrefix);
+		this.updatePacketId = resolve(UPDATE_PACKET_ID_QUERY, tablePrefix);
+		this.deleteSession = resolve(DELETE_SESSION_QUERY, tablePrefix);
+		this.upsertSubscription = resolve(
+				postgres ? POSTGRES_UPSERT_SUBSCRIPTION_QUERY : H2_UPSERT_SUBSCRIPTION_QUERY, tablePrefix);
+		this.deleteSubscription = resolve(DELETE_SUBSCRIPTION_QUERY, tablePrefix);
+		this.deleteSubscriptions = resolve(DELETE_SUBSCRIPTIONS_QUERY, tablePrefix);
+		this.upsertPendingMessage = resolve(postgres ? POSTGRES_UPSERT_MESSAGE_QUERY : H2_UPSERT_MESSAGE_QUERY,
+				tablePrefix);
+		this.deletePendingMessage = resolve(DELETE_MESSAGE_QUERY, tablePrefix);
+		this.deletePendingMessages = resolve(DELETE_MESSAGES_QUERY, tablePrefix);
+		this.listSessions = resolve(LIST_SESSIONS_QUERY, tablePrefix);
+		this.deleteIdleSessions = resolve(DELETE_IDLE_SESSIONS_QUERY, tablePrefix);
+		this.takeLease = resolve(TAKE_LEASE_QUERY, tablePrefix);
+		this.selectLeaseOwner = resolve(SELECT_LEASE_OWNER_QUERY, tablePrefix);
+		this.releaseLease = resolve(RELEASE_LEASE_QUERY, tablePrefix);
 	}
 
 	/**
@@ -52,48 +199,18 @@ final class SessionStoreStatements {
 	 */
 	static SessionStoreStatements forDatabase(String databaseProductName, String tablePrefix) {
 		String name = databaseProductName.toLowerCase(Locale.ROOT);
-		String session = tablePrefix + "SESSION";
-		String subscription = tablePrefix + "SUBSCRIPTION";
-		String message = tablePrefix + "PENDING_MESSAGE";
 		if (name.contains("postgres")) {
-			return new SessionStoreStatements(tablePrefix,
-					"INSERT INTO " + session + " (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT)"
-							+ " VALUES (?, 0, 0, ?, ?) ON CONFLICT (CLIENT_ID) DO NOTHING",
-					"INSERT INTO " + subscription + " (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT) VALUES (nextval('"
-							+ subscription + "_SEQ'), ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, TOPIC_FILTER)"
-							+ " DO UPDATE SET QOS = EXCLUDED.QOS, CREATED_AT = EXCLUDED.CREATED_AT",
-					"INSERT INTO " + message + " (ID, " + MESSAGE_COLUMNS + ") VALUES (nextval('" + message
-							+ "_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (CLIENT_ID, STATE, PACKET_ID) DO UPDATE SET"
-							+ " TOPIC = EXCLUDED.TOPIC, QOS = EXCLUDED.QOS, RETAINED = EXCLUDED.RETAINED,"
-							+ " DUPLICATE = EXCLUDED.DUPLICATE, PROPERTIES = EXCLUDED.PROPERTIES,"
-							+ " PAYLOAD = EXCLUDED.PAYLOAD, CREATED_AT = EXCLUDED.CREATED_AT, EXPIRES_AT = EXCLUDED.EXPIRES_AT");
+			return new SessionStoreStatements(tablePrefix, true);
 		}
 		if (name.contains("h2")) {
-			return new SessionStoreStatements(tablePrefix,
-					"MERGE INTO " + session + " T USING (VALUES (CAST(? AS VARCHAR(1024)))) S(CLIENT_ID)"
-							+ " ON T.CLIENT_ID = S.CLIENT_ID WHEN NOT MATCHED THEN"
-							+ " INSERT (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT) VALUES (S.CLIENT_ID, 0, 0, ?, ?)",
-					"MERGE INTO " + subscription + " T USING (VALUES (CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(1024)),"
-							+ " CAST(? AS INTEGER), CAST(? AS TIMESTAMP(6) WITH TIME ZONE))) S(CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT)"
-							+ " ON T.CLIENT_ID = S.CLIENT_ID AND T.TOPIC_FILTER = S.TOPIC_FILTER"
-							+ " WHEN MATCHED THEN UPDATE SET QOS = S.QOS, CREATED_AT = S.CREATED_AT"
-							+ " WHEN NOT MATCHED THEN INSERT (ID, CLIENT_ID, TOPIC_FILTER, QOS, CREATED_AT)"
-							+ " VALUES (NEXT VALUE FOR " + subscription + "_SEQ, S.CLIENT_ID, S.TOPIC_FILTER, S.QOS, S.CREATED_AT)",
-					"MERGE INTO " + message + " T USING (VALUES (CAST(? AS VARCHAR(1024)), CAST(? AS VARCHAR(20)),"
-							+ " CAST(? AS INTEGER), CAST(? AS VARCHAR(65535)), CAST(? AS INTEGER), CAST(? AS BOOLEAN),"
-							+ " CAST(? AS BOOLEAN), CAST(? AS VARBINARY), CAST(? AS VARBINARY),"
-							+ " CAST(? AS TIMESTAMP(6) WITH TIME ZONE), CAST(? AS TIMESTAMP(6) WITH TIME ZONE))) S("
-							+ MESSAGE_COLUMNS + ")"
-							+ " ON T.CLIENT_ID = S.CLIENT_ID AND T.STATE = S.STATE AND T.PACKET_ID = S.PACKET_ID"
-							+ " WHEN MATCHED THEN UPDATE SET TOPIC = S.TOPIC, QOS = S.QOS, RETAINED = S.RETAINED,"
-							+ " DUPLICATE = S.DUPLICATE, PROPERTIES = S.PROPERTIES, PAYLOAD = S.PAYLOAD, CREATED_AT = S.CREATED_AT,"
-							+ " EXPIRES_AT = S.EXPIRES_AT"
-							+ " WHEN NOT MATCHED THEN INSERT (ID, " + MESSAGE_COLUMNS + ") VALUES (NEXT VALUE FOR " + message
-							+ "_SEQ, S.CLIENT_ID, S.STATE, S.PACKET_ID, S.TOPIC, S.QOS, S.RETAINED, S.DUPLICATE,"
-							+ " S.PROPERTIES, S.PAYLOAD, S.CREATED_AT, S.EXPIRES_AT)");
+			return new SessionStoreStatements(tablePrefix, false);
 		}
 		throw new IllegalStateException("The JPA session store supports H2 and PostgreSQL, but the DataSource is "
 				+ databaseProductName + "; supply a SessionStore bean of your own for other databases");
+	}
+
+	private static String resolve(String template, String tablePrefix) {
+		return template.replace(PREFIX, tablePrefix);
 	}
 
 }
