@@ -26,6 +26,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.PropertyMapper;
@@ -38,6 +39,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.core.AbstractMqttClientManager;
 import org.springframework.integration.mqtt.inbound.AbstractMqttMessageDrivenChannelAdapter;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The client beans per protocol version, imported by {@link MqttClientAutoConfiguration}.
@@ -98,7 +100,8 @@ final class MqttClientConfigurations {
 		@Bean(destroyMethod = "")
 		SessionMqttv3ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
-				ObjectProvider<SessionStoreDecorator> decorators) {
+				ObjectProvider<SessionStoreDecorator> decorators,
+				@Qualifier(SessionStoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler) {
 			MqttClientProperties client = settings.client;
 			MqttConnectOptions options = new MqttConnectOptions();
 			options.setServerURIs(settings.urls.toArray(String[]::new));
@@ -123,8 +126,9 @@ final class MqttClientConfigurations {
 					settings.clientId, settings.pendingMessageLimit, settings.lease,
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
 			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
+			persistence.setTaskScheduler(taskScheduler);
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
-					settings.pendingMessageLimit.maxPendingMessages());
+					settings.pendingMessageLimit.maxPendingMessages(), taskScheduler);
 			configure(manager, settings);
 			return manager;
 		}
@@ -221,7 +225,8 @@ final class MqttClientConfigurations {
 		@Bean(destroyMethod = "")
 		SessionMqttv5ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
-				ObjectProvider<SessionStoreDecorator> decorators) {
+				ObjectProvider<SessionStoreDecorator> decorators,
+				@Qualifier(SessionStoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler) {
 			MqttClientProperties client = settings.client;
 			MqttConnectionOptions options = new MqttConnectionOptions();
 			options.setServerURIs(settings.urls.toArray(String[]::new));
@@ -247,8 +252,9 @@ final class MqttClientConfigurations {
 					settings.clientId, settings.pendingMessageLimit, settings.lease,
 					listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
 			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
+			persistence.setTaskScheduler(taskScheduler);
 			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
-					settings.pendingMessageLimit.maxPendingMessages());
+					settings.pendingMessageLimit.maxPendingMessages(), taskScheduler);
 			configure(manager, settings);
 			return manager;
 		}

@@ -1,9 +1,11 @@
 package io.github.mqttsession.integration;
 
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.BooleanSupplier;
+
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Keeps a client trying to connect after its first connect failed, until it is connected or stopped.
@@ -14,19 +16,15 @@ import java.util.function.BooleanSupplier;
  */
 final class FirstConnectRetry {
 
-	private static final long PERIOD_MILLIS = 2000;
+	private static final Duration PERIOD = Duration.ofSeconds(2);
 
-	private final ScheduledExecutorService executor;
+	private volatile ScheduledFuture<?> attempts;
 
-	FirstConnectRetry(String clientId, BooleanSupplier connected, Attempt reconnect) {
-		this.executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "mqtt-first-connect-" + clientId);
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.executor.scheduleWithFixedDelay(() -> {
+	FirstConnectRetry(TaskScheduler scheduler, BooleanSupplier connected, Attempt reconnect) {
+		// The first attempt runs a period from now, after this field is set, so that it may cancel the attempts
+		this.attempts = scheduler.scheduleWithFixedDelay(() -> {
 			if (connected.getAsBoolean()) {
-				this.executor.shutdown();
+				this.attempts.cancel(false);
 				return;
 			}
 			try {
@@ -35,12 +33,12 @@ final class FirstConnectRetry {
 			catch (Exception ex) {
 				// Already connecting or connected: the next round checks again
 			}
-		}, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+		}, Instant.now().plus(PERIOD), PERIOD);
 	}
 
 	/** Stops trying. */
 	void stop() {
-		this.executor.shutdownNow();
+		this.attempts.cancel(false);
 	}
 
 	/** One reconnect attempt. */

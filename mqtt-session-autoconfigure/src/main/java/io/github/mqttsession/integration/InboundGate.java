@@ -46,14 +46,6 @@ public final class InboundGate {
 	}
 
 	/**
-	 * Whether messages pass without waiting.
-	 * @return {@code true} once opened
-	 */
-	public boolean isOpen() {
-		return this.opened.getCount() == 0 && !this.abandoned;
-	}
-
-	/**
 	 * Waits until the gate opens.
 	 * @param topic the topic of the waiting message, for the error
 	 * @throws IllegalStateException when the client stopped first; the message stays unacknowledged

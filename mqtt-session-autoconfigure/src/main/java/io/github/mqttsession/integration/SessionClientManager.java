@@ -3,6 +3,8 @@ package io.github.mqttsession.integration;
 import io.github.mqttsession.paho.DurablePublish;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.scheduling.TaskScheduler;
+
 /** A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. */
 public interface SessionClientManager {
 
@@ -53,6 +55,12 @@ public interface SessionClientManager {
 	 * @return the failure since the client was last connected, or {@code null} when there is none
 	 */
 	@Nullable ConnectFailure lastConnectFailure();
+
+	/**
+	 * The scheduler of the client's periodic work, apart from the application's own scheduled tasks.
+	 * @return the scheduler
+	 */
+	TaskScheduler getTaskScheduler();
 
 	/**
 	 * Whether the client is connected to the broker.

@@ -2,21 +2,22 @@ package io.github.mqttsession.integration;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Deletes, at a fixed interval, the sessions not updated for longer than the expiry and not leased by a running
  * instance. Each run is one call of {@link SessionStore#deleteSessionsIdleSince}, which the JPA store does in one
- * DELETE, so several instances may run it at once.
+ * DELETE, so several instances may run it at once. The runs are scheduled on the given {@link TaskScheduler} while
+ * this lifecycle runs.
  */
 public class SessionExpiry implements SmartLifecycle {
 
@@ -32,7 +33,9 @@ public class SessionExpiry implements SmartLifecycle {
 
 	private final AtomicLong expiredSessions = new AtomicLong();
 
-	private volatile ScheduledExecutorService executor;
+	private final TaskScheduler scheduler;
+
+	private volatile @Nullable ScheduledFuture<?> runs;
 
 	/**
 	 * Creates a cleanup.
@@ -40,12 +43,14 @@ public class SessionExpiry implements SmartLifecycle {
 	 * @param expiry sessions idle for longer are deleted
 	 * @param interval how often to run
 	 * @param clock the clock
+	 * @param scheduler the scheduler the runs are scheduled on
 	 */
-	public SessionExpiry(SessionStore store, Duration expiry, Duration interval, Clock clock) {
+	public SessionExpiry(SessionStore store, Duration expiry, Duration interval, Clock clock, TaskScheduler scheduler) {
 		this.store = store;
 		this.expiry = expiry;
 		this.interval = interval;
 		this.clock = clock;
+		this.scheduler = scheduler;
 	}
 
 	/**
@@ -72,13 +77,7 @@ public class SessionExpiry implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "mqtt-session-expiry");
-			thread.setDaemon(true);
-			return thread;
-		});
-		executor.scheduleWithFixedDelay(this::runSafely, 0, this.interval.toMillis(), TimeUnit.MILLISECONDS);
-		this.executor = executor;
+		this.runs = this.scheduler.scheduleWithFixedDelay(this::runSafely, this.interval);
 	}
 
 	private void runSafely() {
@@ -92,16 +91,16 @@ public class SessionExpiry implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		ScheduledExecutorService executor = this.executor;
-		this.executor = null;
-		if (executor != null) {
-			executor.shutdownNow();
+		ScheduledFuture<?> runs = this.runs;
+		this.runs = null;
+		if (runs != null) {
+			runs.cancel(false);
 		}
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.executor != null;
+		return this.runs != null;
 	}
 
 }

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.integration.mqtt.core.Mqttv3ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
 import org.springframework.integration.mqtt.support.MqttUtils;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * A Spring Integration {@link Mqttv3ClientManager} whose client keeps its session in a
@@ -36,17 +37,22 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private final ConnectionFailures connectionFailures;
 
+	private final TaskScheduler taskScheduler;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectOptions the connect options
 	 * @param clientId the client id
 	 * @param persistence the persistence of the client's session
 	 * @param offlineBufferSize how many messages to buffer while offline
+	 * @param taskScheduler the scheduler of the client's periodic work: connect attempts after a failed first
+	 * connect, and the subscribe that waits for the offline buffer to be sent
 	 */
 	public SessionMqttv3ClientManager(MqttConnectOptions connectOptions, String clientId,
-			SessionStoreMqttClientPersistence persistence, int offlineBufferSize) {
+			SessionStoreMqttClientPersistence persistence, int offlineBufferSize, TaskScheduler taskScheduler) {
 		super(connectOptions, clientId);
 		this.persistence = persistence;
+		this.taskScheduler = taskScheduler;
 		setPersistence(persistence);
 		persistence.sendWindow().setSize(connectOptions.getMaxInflight(), "mqtt.client.max-inflight");
 		this.connectionFailures = new ConnectionFailures(clientId, connectOptions.isAutomaticReconnect());
@@ -71,6 +77,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	@Override
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	@Override
+	public TaskScheduler getTaskScheduler() {
+		return this.taskScheduler;
 	}
 
 	@Override
@@ -117,7 +128,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 				if (getConnectionInfo().isAutomaticReconnect()) {
 					// The client's ConnectionFailures logged why, once, and counts the retries
 					IMqttAsyncClient failed = client;
-					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
+					this.firstConnectRetry = new FirstConnectRetry(this.taskScheduler, failed::isConnected,
+							failed::reconnect);
 				}
 				else {
 					getApplicationEventPublisher().publishEvent(new MqttConnectionFailedEvent(this, ex));

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.event.MqttConnectionFailedEvent;
 import org.springframework.integration.mqtt.support.MqttUtils;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration {@link Mqttv5ClientManager}
@@ -35,17 +36,22 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 	private final ConnectionFailures connectionFailures;
 
+	private final TaskScheduler taskScheduler;
+
 	/**
 	 * Creates a client manager.
 	 * @param connectionOptions the connection options
 	 * @param clientId the client id
 	 * @param persistence the persistence of the client's session
 	 * @param offlineBufferSize how many messages to buffer while offline
+	 * @param taskScheduler the scheduler of the client's periodic work: connect attempts after a failed first
+	 * connect, and the subscribe that waits for the offline buffer to be sent
 	 */
 	public SessionMqttv5ClientManager(MqttConnectionOptions connectionOptions, String clientId,
-			SessionStoreMqttv5ClientPersistence persistence, int offlineBufferSize) {
+			SessionStoreMqttv5ClientPersistence persistence, int offlineBufferSize, TaskScheduler taskScheduler) {
 		super(connectionOptions, clientId);
 		this.persistence = persistence;
+		this.taskScheduler = taskScheduler;
 		setPersistence(persistence);
 		this.connectionFailures = new ConnectionFailures(clientId, connectionOptions.isAutomaticReconnect());
 		this.bufferOptions = new DisconnectedBufferOptions();
@@ -68,6 +74,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	@Override
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		return this.persistence.publishDurably(publish);
+	}
+
+	@Override
+	public TaskScheduler getTaskScheduler() {
+		return this.taskScheduler;
 	}
 
 	@Override
@@ -114,7 +125,8 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 				if (getConnectionInfo().isAutomaticReconnect()) {
 					// The client's ConnectionFailures logged why, once, and counts the retries
 					IMqttAsyncClient failed = client;
-					this.firstConnectRetry = new FirstConnectRetry(getClientId(), failed::isConnected, failed::reconnect);
+					this.firstConnectRetry = new FirstConnectRetry(this.taskScheduler, failed::isConnected,
+							failed::reconnect);
 				}
 				else {
 					getApplicationEventPublisher().publishEvent(new MqttConnectionFailedEvent(this, ex));

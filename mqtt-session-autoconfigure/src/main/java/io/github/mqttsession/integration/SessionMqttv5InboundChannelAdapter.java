@@ -80,7 +80,8 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 			// The client manager has stopped; it connects again when it starts, and that connect subscribes
 			return;
 		}
-		SubscribeAfterDrain.run(getClientId(), client::getBufferedMessageCount, client::isConnected, () -> {
+		SubscribeAfterDrain.run(this.sessionClientManager.getTaskScheduler(), getClientId(),
+				client::getBufferedMessageCount, client::isConnected, () -> {
 			// Checked again: the adapter may have stopped while the offline buffer drained
 			if (this.connectBeforeStart.subscribeNow()) {
 				unsubscribeStaleTopics();

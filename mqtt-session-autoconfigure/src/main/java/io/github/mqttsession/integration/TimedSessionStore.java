@@ -48,14 +48,6 @@ public final class TimedSessionStore implements SessionStore {
 		this.registry = registry;
 	}
 
-	/**
-	 * The store this one times.
-	 * @return the wrapped store
-	 */
-	public SessionStore getDelegate() {
-		return this.delegate;
-	}
-
 	@Override
 	public Optional<MqttSession> load(String clientId) {
 		return timed("load", () -> this.delegate.load(clientId));

@@ -1,19 +1,22 @@
 package io.github.mqttsession.paho;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Holds the lease on one client id's session for this instance while its client runs: takes it (refusing, or
- * waiting, when another instance holds a live one), renews it at a third of its duration, and gives it up.
+ * waiting, when another instance holds a live one), renews it at a third of its duration on the given
+ * {@link TaskScheduler}, and gives it up.
  */
 final class SessionLeaseHolder {
 
@@ -25,7 +28,12 @@ final class SessionLeaseHolder {
 
 	private final SessionLease settings;
 
-	private volatile ScheduledExecutorService renewal;
+	private volatile @Nullable TaskScheduler scheduler;
+
+	/** Held while a renewal runs, so that a release never overtakes one. */
+	private final Object renewalLock = new Object();
+
+	private volatile @Nullable ScheduledFuture<?> renewal;
 
 	/**
 	 * Creates a holder.
@@ -40,12 +48,28 @@ final class SessionLeaseHolder {
 	}
 
 	/**
+	 * Sets the scheduler that renews the lease; a holder with lease settings needs one before {@link #take()}.
+	 * Renewal runs on a scheduler of its own, apart from the application's other periodic work, where a slow task
+	 * would let the lease run out.
+	 * @param scheduler the scheduler
+	 */
+	void setTaskScheduler(TaskScheduler scheduler) {
+		this.scheduler = scheduler;
+	}
+
+	/**
 	 * Takes the session's lease for this instance, waiting for another owner's live lease to run out when so
 	 * configured, and keeps renewing it.
 	 */
 	void take() {
 		if (this.settings == null) {
 			return;
+		}
+		TaskScheduler scheduler = this.scheduler;
+		if (scheduler == null) {
+			throw new IllegalStateException("Client id '" + this.clientId
+					+ "' holds a lease on its session but has no TaskScheduler to renew it;"
+					+ " set one on its persistence");
 		}
 		Optional<String> other;
 		try {
@@ -70,21 +94,25 @@ final class SessionLeaseHolder {
 			LockSupport.parkNanos(pause * 1_000_000);
 			other = acquireLease();
 		}
-		ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "mqtt-session-lease-" + this.clientId);
-			thread.setDaemon(true);
-			return thread;
-		});
-		long period = Math.max(1, this.settings.duration().toMillis() / 3);
-		renewal.scheduleAtFixedRate(this::renew, period, period, TimeUnit.MILLISECONDS);
-		this.renewal = renewal;
+		Duration period = Duration.ofMillis(Math.max(1, this.settings.duration().toMillis() / 3));
+		this.renewal = scheduler.scheduleAtFixedRate(this::renew, Instant.now().plus(period), period);
 	}
 
 	private Optional<String> acquireLease() {
 		return this.store.acquireLease(this.clientId, this.settings.owner(), Instant.now().plus(this.settings.duration()));
 	}
 
+	/** Renews the lease unless it was given up meanwhile: a renewal after the release would hold it once more. */
 	private void renew() {
+		synchronized (this.renewalLock) {
+			if (this.renewal == null) {
+				return;
+			}
+			renewHeldLease();
+		}
+	}
+
+	private void renewHeldLease() {
 		try {
 			acquireLease().ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
 					+ this.clientId + "' after this instance's lease ran out; stop one of them"));
@@ -94,13 +122,17 @@ final class SessionLeaseHolder {
 		}
 	}
 
+	/** Stops renewing the lease and gives it up, waiting for a renewal under way to finish first. */
 	void release() {
-		ScheduledExecutorService renewal = this.renewal;
-		this.renewal = null;
+		ScheduledFuture<?> renewal;
+		synchronized (this.renewalLock) {
+			renewal = this.renewal;
+			this.renewal = null;
+		}
 		if (renewal == null) {
 			return;
 		}
-		renewal.shutdownNow();
+		renewal.cancel(false);
 		try {
 			this.store.releaseLease(this.clientId, this.settings.owner());
 		}

@@ -14,6 +14,8 @@ import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.scheduling.TaskScheduler;
+
 /**
  * A Paho MQTT 3.1.1 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
  * {@link SessionStore}, under the client id it was created for (never one the broker assigns). Use one instance
@@ -74,6 +76,15 @@ public class SessionStoreMqttClientPersistence implements MqttClientPersistence 
 	 */
 	public void setClient(MqttAsyncClient client, int maxInflight) {
 		this.sweep.attach(new Mqttv3OfflineBuffer(client, maxInflight));
+	}
+
+	/**
+	 * Sets the scheduler that renews the session's lease while the client runs; needed when the persistence was
+	 * created with a lease.
+	 * @param taskScheduler the scheduler
+	 */
+	public void setTaskScheduler(TaskScheduler taskScheduler) {
+		this.persistence.lease().setTaskScheduler(taskScheduler);
 	}
 
 	/**

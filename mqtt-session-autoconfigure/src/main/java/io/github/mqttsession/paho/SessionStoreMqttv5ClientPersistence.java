@@ -21,6 +21,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.scheduling.TaskScheduler;
+
 /**
  * A Paho MQTT 5 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
  * {@link SessionStore}, under the client id it was created for (never one the broker assigns). Use one instance
@@ -90,6 +92,15 @@ public class SessionStoreMqttv5ClientPersistence implements MqttClientPersistenc
 	 */
 	public void setClient(MqttAsyncClient client) {
 		this.sweep.attach(new Mqttv5OfflineBuffer(client));
+	}
+
+	/**
+	 * Sets the scheduler that renews the session's lease while the client runs; needed when the persistence was
+	 * created with a lease.
+	 * @param taskScheduler the scheduler
+	 */
+	public void setTaskScheduler(TaskScheduler taskScheduler) {
+		this.persistence.lease().setTaskScheduler(taskScheduler);
 	}
 
 	/**

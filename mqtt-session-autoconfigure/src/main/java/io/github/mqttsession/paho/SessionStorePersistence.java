@@ -127,6 +127,10 @@ final class SessionStorePersistence {
 		return this.expiry;
 	}
 
+	SessionLeaseHolder lease() {
+		return this.lease;
+	}
+
 	/** Claims the client id and loads its session, the first time; later calls do nothing. */
 	synchronized void open() {
 		if (this.loaded) {

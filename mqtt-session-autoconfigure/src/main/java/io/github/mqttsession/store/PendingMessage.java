@@ -143,15 +143,6 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 		return this.payload.length;
 	}
 
-	/**
-	 * Whether this message has the same identity, {@code (state, packetId)}, as another.
-	 * @param other the other message
-	 * @return {@code true} when both have the same state and packet id
-	 */
-	public boolean sameKey(PendingMessage other) {
-		return this.state == other.state && this.packetId == other.packetId;
-	}
-
 	@Override
 	public boolean equals(Object obj) {
 		return (obj instanceof PendingMessage other) && this.state == other.state && this.packetId == other.packetId

@@ -29,11 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The race behind a QoS 2 duplicate that {@link CrashTests} meets now and then, made deterministic: the connection
- * drops while Paho is sending a message it had buffered offline, after the session stored the message for sending.
- * Paho undoes that send and forgets the message's packet id, and later sends the message under a new one; the
- * message's offline-buffer entry under the old packet id stays in the session and is published once more by the
- * next client on that session.
+ * A race that {@link CrashTests} can only meet now and then, made deterministic: the connection drops while Paho is
+ * sending a message it had buffered offline, after the session stored the message for sending. Paho undoes that
+ * send, forgets the message's packet id and later sends the message under a new one. Guards against the message's
+ * offline-buffer entry under the old packet id staying in the session, where the next client on that session would
+ * publish it once more: a QoS 2 duplicate.
  */
 @ExtendWith(HiveMqExtension.class)
 class BufferedMessageCutWhileSendingTests {
@@ -76,8 +76,8 @@ class BufferedMessageCutWhileSendingTests {
 				eventually(TIMEOUT, () -> subscriber.hasReceived(CrashingPublisher.END));
 				assertThat(subscriber.hasReceived(CrashingPublisher.END)).isTrue();
 			}
-			// BUG (see the crash test report): Paho's undo leaves the buffered entry under the old packet id behind, so
-			// the message is published a second time, with QoS 2
+			// Paho's undo must not leave the buffered entry under the old packet id in the session: the restarted
+			// client would publish that message a second time, with QoS 2
 			assertThat(subscriber.duplicates())
 				.as(() -> "messages received more than once; the interrupted one was buffered under packet id "
 						+ cutOnBufferedSend.cutPacketId() + "; deliveries of 1: " + subscriber.deliveriesOf("1")

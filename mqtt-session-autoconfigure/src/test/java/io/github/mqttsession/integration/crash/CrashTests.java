@@ -114,11 +114,10 @@ class CrashTests {
 				assertThat(subscriber.hasReceived(CrashingPublisher.END)).as(run::describe).isTrue();
 				assertThat(subscriber.unexpected()).as(run::describe).isEmpty();
 				if (qos == 2) {
-					// Zero duplicates at the subscriber with QoS 2.
-					// BUG (intermittent here, deterministic in BufferedMessageCutWhileSendingTests): when a cut lands
-					// while Paho sends a message from its offline buffer, Paho undoes the send and later sends the
-					// message under a new packet id, but its buffer entry under the old id stays in the session, and the
-					// restarted client publishes it again
+					// Zero duplicates at the subscriber with QoS 2. Guards against a message whose send from Paho's
+					// offline buffer a cut interrupted: Paho undoes that send and sends the message again under a new
+					// packet id, and its buffered entry under the old id must leave the session, or the restarted
+					// client publishes it a second time (BufferedMessageCutWhileSendingTests makes that cut every time)
 					assertThat(subscriber.duplicates()).as(run::describe).isEmpty();
 				}
 				resumed.stop();
