@@ -36,7 +36,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(HiveMqExtension.class)
 class RepeatedStartTests {
 
-	private static final int STARTS = 15;
+	private static final int STARTS = 8;
 
 	/** Without a database, so that the many starts stay quick; the session lives in one store across them all. */
 	private static final String NO_DATABASE = "spring.autoconfigure.exclude="
