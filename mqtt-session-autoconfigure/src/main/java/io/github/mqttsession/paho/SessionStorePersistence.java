@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Predicate;
 
+import io.github.mqttsession.persistence.ClientIdClaims;
+import io.github.mqttsession.persistence.PendingMessageWriter;
+import io.github.mqttsession.persistence.PendingWrite;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
@@ -42,9 +45,6 @@ import org.jspecify.annotations.Nullable;
 final class SessionStorePersistence {
 
 	private static final Log logger = LogFactory.getLog(SessionStorePersistence.class);
-
-	/** Client ids claimed in this process, per store: two clients on one store and client id share one session. */
-	private static final Map<Claim, SessionStorePersistence> claimed = new ConcurrentHashMap<>();
 
 	private final SessionStore store;
 
@@ -75,7 +75,7 @@ final class SessionStorePersistence {
 	private final SendWindow window;
 
 	/** Per thread, inside {@link #publishDurably}: the writes of its publishes, waited for once Paho returns. */
-	private final ThreadLocal<List<PendingMessageWriter.Write>> deferredWrites = new ThreadLocal<>();
+	private final ThreadLocal<List<PendingWrite>> deferredWrites = new ThreadLocal<>();
 
 	/** Keys of messages buffered while offline, oldest first: the candidates of {@code drop-oldest}. */
 	private final ConcurrentLinkedDeque<String> bufferedKeys = new ConcurrentLinkedDeque<>();
@@ -132,12 +132,7 @@ final class SessionStorePersistence {
 		if (this.loaded) {
 			return;
 		}
-		SessionStorePersistence owner = claimed.putIfAbsent(new Claim(this.store, this.clientId), this);
-		if (owner != null && owner != this) {
-			throw new IllegalStateException("Client id '" + this.clientId
-					+ "' is already in use by another MQTT client in this process; two clients with one id make the"
-					+ " broker disconnect them in turn, so give each client its own client id");
-		}
+		ClientIdClaims.claim(this.store, this.clientId, this);
 		try {
 			this.lease.take();
 			Optional<MqttSession> session = this.store.load(this.clientId);
@@ -165,7 +160,7 @@ final class SessionStorePersistence {
 		}
 		catch (RuntimeException ex) {
 			this.lease.release();
-			claimed.remove(new Claim(this.store, this.clientId), this);
+			ClientIdClaims.release(this.store, this.clientId, this);
 			throw ex;
 		}
 	}
@@ -225,7 +220,7 @@ final class SessionStorePersistence {
 		boolean reserved = buffered && !this.messages.containsKey(key) && reserveRoom(message);
 		Runnable written = () -> this.listener.persisted(this.clientId, message);
 		Held held = Held.of(message);
-		PendingMessageWriter.Write write;
+		PendingWrite write;
 		boolean coveredByBufferedRecord;
 		try {
 			synchronized (this.writeOrder) {
@@ -263,7 +258,7 @@ final class SessionStorePersistence {
 			this.lastPacketId = parsed.packetId();
 		}
 		boolean qos2Publish = parsed.state() == PendingMessage.State.OUTBOUND_PUBLISH && message.qos() == 2;
-		List<PendingMessageWriter.Write> deferred = this.deferredWrites.get();
+		List<PendingWrite> deferred = this.deferredWrites.get();
 		if (deferred != null && !qos2Publish) {
 			deferred.add(write);
 			return;
@@ -324,7 +319,7 @@ final class SessionStorePersistence {
 		if (!this.writer.gathers()) {
 			return this.window.send(publish);
 		}
-		List<PendingMessageWriter.Write> writes = new ArrayList<>(1);
+		List<PendingWrite> writes = new ArrayList<>(1);
 		this.deferredWrites.set(writes);
 		T result;
 		try {
@@ -333,7 +328,7 @@ final class SessionStorePersistence {
 		finally {
 			this.deferredWrites.remove();
 		}
-		for (PendingMessageWriter.Write write : writes) {
+		for (PendingWrite write : writes) {
 			write.await();
 		}
 		return result;
@@ -411,7 +406,7 @@ final class SessionStorePersistence {
 	 * @param key Paho's key
 	 */
 	void remove(String key) {
-		PendingMessageWriter.Write write;
+		PendingWrite write;
 		synchronized (this.writeOrder) {
 			// Map and queue change together: a removal racing another (the drain thread's removal of a buffered
 			// record against the callback thread's PUBCOMP) must reach the queue in the order the map saw it.
@@ -425,7 +420,7 @@ final class SessionStorePersistence {
 		}
 	}
 
-	private PendingMessageWriter.Write removeInOrder(String key) {
+	private PendingWrite removeInOrder(String key) {
 		Held removed = this.messages.remove(key);
 		if (removed == null) {
 			if (key.startsWith("s-")) {
@@ -513,7 +508,7 @@ final class SessionStorePersistence {
 			this.writer.stop();
 			this.loaded = false;
 			this.lease.release();
-			claimed.remove(new Claim(this.store, this.clientId), this);
+			ClientIdClaims.release(this.store, this.clientId, this);
 		}
 	}
 
@@ -609,10 +604,6 @@ final class SessionStorePersistence {
 
 	}
 
-	/** A client id in a store; stores compare by identity. */
-	private record Claim(SessionStore store, String clientId) {
-	}
-
 	/**
 	 * Drops buffered messages whose expiry has passed, in one store write at most; a key no longer held, or of a
 	 * message that has not expired, is left alone.
@@ -623,7 +614,7 @@ final class SessionStorePersistence {
 		Instant now = this.expiry.now();
 		List<String> droppedKeys = new ArrayList<>();
 		List<PendingMessage> dropped = new ArrayList<>();
-		List<PendingMessageWriter.Write> writes = new ArrayList<>();
+		List<PendingWrite> writes = new ArrayList<>();
 		synchronized (this.writeOrder) {
 			for (String key : keys) {
 				Held held = this.messages.get(key);
@@ -634,7 +625,7 @@ final class SessionStorePersistence {
 				}
 			}
 		}
-		for (PendingMessageWriter.Write write : writes) {
+		for (PendingWrite write : writes) {
 			write.await();
 		}
 		this.expiry.dropped(dropped, now);
@@ -642,7 +633,7 @@ final class SessionStorePersistence {
 	}
 
 	/** Forgets a buffered message and queues its deletion, holding {@link #writeOrder}; null when not held. */
-	private PendingMessageWriter.@Nullable Write discardBuffered(String key) {
+	private @Nullable PendingWrite discardBuffered(String key) {
 		Held held = this.messages.remove(key);
 		this.bufferedKeys.remove(key);
 		this.undoneBufferedKeys.remove(key);
@@ -651,7 +642,7 @@ final class SessionStorePersistence {
 
 	private void dropOldest(String key) {
 		Held held;
-		PendingMessageWriter.Write write = null;
+		PendingWrite write = null;
 		synchronized (this.writeOrder) {
 			held = this.messages.get(key);
 			write = discardBuffered(key);
