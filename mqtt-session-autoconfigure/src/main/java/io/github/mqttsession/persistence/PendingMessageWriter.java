@@ -1,12 +1,10 @@
-package io.github.mqttsession.paho;
+package io.github.mqttsession.persistence;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,8 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one client's changes to its pending messages to the store, in the order they were made.
@@ -26,16 +23,21 @@ import org.apache.commons.logging.LogFactory;
  * only. A removal does not wait at all. When a message is removed (acknowledged) before its addition was taken
  * from the queue, both are dropped: the message never needs to be written. For other stores each change is applied
  * on the caller's thread.
+ * <p>
+ * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a packet while it holds its
+ * client's lock, and publishers wait for their writes, so a write that waited behind another task on a pool that a
+ * blocked task (one waiting for this very write, say) had used up would stall the client. The thread lives from the
+ * session's open to its release and stops once everything queued is written.
+ * <p>
+ * Internal: public only so that the Paho persistences can use it.
  */
-final class PendingMessageWriter {
-
-	private static final Log logger = LogFactory.getLog(PendingMessageWriter.class);
+public final class PendingMessageWriter {
 
 	/** The most writes applied in one store call, which bounds the size of a transaction. */
 	private static final int MAX_BATCH = 1_000;
 
 	/** Stands for a key touched by more than one queued write: such a key's addition is never dropped. */
-	private static final Write SEVERAL = new Write(List.of(), false, null);
+	private static final PendingWrite SEVERAL = new PendingWrite(List.of(), false, null);
 
 	private final SessionStore store;
 
@@ -49,23 +51,28 @@ final class PendingMessageWriter {
 
 	private final Condition progressed = this.lock.newCondition();
 
-	private final ArrayDeque<Write> queue = new ArrayDeque<>();
+	private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
 
 	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
-	private final Map<String, Write> queuedByKey = new HashMap<>();
+	private final Map<String, PendingWrite> queuedByKey = new HashMap<>();
 
 	/** Per key, the addition queued or being written, whose publisher an acknowledgement releases. */
-	private final Map<String, Write> unfinishedAdditions = new HashMap<>();
+	private final Map<String, PendingWrite> unfinishedAdditions = new HashMap<>();
 
 	private long submitted;
 
 	private long finished;
 
-	private Thread thread;
+	private @Nullable Thread thread;
 
 	private boolean stopping;
 
-	PendingMessageWriter(SessionStore store, String clientId) {
+	/**
+	 * Creates a writer for one client's session.
+	 * @param store the store
+	 * @param clientId the client id
+	 */
+	public PendingMessageWriter(SessionStore store, String clientId) {
 		this.store = store;
 		this.clientId = clientId;
 		this.gathers = store.gathersWrites();
@@ -75,12 +82,12 @@ final class PendingMessageWriter {
 	 * Whether writes are queued for the background thread; otherwise each is applied when it is made.
 	 * @return {@code true} when writes are gathered
 	 */
-	boolean gathers() {
+	public boolean gathers() {
 		return this.gathers;
 	}
 
 	/** Starts the background thread when writes are gathered and it is not running. */
-	void start() {
+	public void start() {
 		if (!this.gathers) {
 			return;
 		}
@@ -99,7 +106,7 @@ final class PendingMessageWriter {
 	}
 
 	/** Writes everything queued, then stops the background thread. */
-	void stop() {
+	public void stop() {
 		Thread running;
 		this.lock.lock();
 		try {
@@ -129,8 +136,8 @@ final class PendingMessageWriter {
 	 * @param written run once the message is written
 	 * @return the write, to wait for
 	 */
-	Write add(String key, PendingMessage message, boolean fresh, Runnable written) {
-		Write write = new Write(List.of(new PendingMessageChange.Added(message)), fresh, written);
+	public PendingWrite add(String key, PendingMessage message, boolean fresh, @Nullable Runnable written) {
+		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Added(message)), fresh, written);
 		submit(write, key);
 		return write;
 	}
@@ -145,9 +152,9 @@ final class PendingMessageWriter {
 	 * @param written run once both are written
 	 * @return the write, to wait for
 	 */
-	Write replace(String removedKey, PendingMessage.State state, int packetId, String key, PendingMessage message,
-			Runnable written) {
-		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId),
+	public PendingWrite replace(String removedKey, PendingMessage.State state, int packetId, String key, PendingMessage message,
+			@Nullable Runnable written) {
+		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(state, packetId),
 				new PendingMessageChange.Added(message)), false, written);
 		submit(write, removedKey, key);
 		return write;
@@ -160,20 +167,20 @@ final class PendingMessageWriter {
 	 * @param packetId the message's packet id
 	 * @return the write, to wait for
 	 */
-	Write remove(String key, PendingMessage.State state, int packetId) {
-		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId)), false, null);
+	public PendingWrite remove(String key, PendingMessage.State state, int packetId) {
+		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(state, packetId)), false, null);
 		if (!this.gathers) {
 			write.applyTo(this.store, this.clientId);
 			return write;
 		}
 		this.lock.lock();
 		try {
-			Write unfinished = this.unfinishedAdditions.remove(key);
+			PendingWrite unfinished = this.unfinishedAdditions.remove(key);
 			if (unfinished != null) {
 				// The broker acknowledged the message: its publisher need not wait for the write any longer.
 				unfinished.release();
 			}
-			Write addition = this.queuedByKey.get(key);
+			PendingWrite addition = this.queuedByKey.get(key);
 			if (addition != null && addition.fresh) {
 				// Not written yet, and nothing else queued touches the key: neither needs writing.
 				addition.cancelled = true;
@@ -203,15 +210,15 @@ final class PendingMessageWriter {
 	 * @param packetId the packet id of both
 	 * @return the write, to wait for
 	 */
-	Write removeBoth(String key, PendingMessage.State state, String bufferedKey, int packetId) {
-		Write write = new Write(List.of(new PendingMessageChange.Removed(state, packetId),
+	public PendingWrite removeBoth(String key, PendingMessage.State state, String bufferedKey, int packetId) {
+		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(state, packetId),
 				new PendingMessageChange.Removed(PendingMessage.State.OFFLINE_BUFFERED, packetId)), false, null);
 		submit(write, key, bufferedKey);
 		return write;
 	}
 
 	/** Waits until every write made so far is applied. */
-	void flush() {
+	public void flush() {
 		if (!this.gathers) {
 			return;
 		}
@@ -227,7 +234,7 @@ final class PendingMessageWriter {
 		}
 	}
 
-	private void submit(Write write, String... keys) {
+	private void submit(PendingWrite write, String... keys) {
 		if (!this.gathers) {
 			write.applyTo(this.store, this.clientId);
 			return;
@@ -249,7 +256,7 @@ final class PendingMessageWriter {
 	 * @return {@code false} when the writer is not open (Paho may still acknowledge after its client was closed):
 	 * the caller then writes right away
 	 */
-	private boolean enqueueIfRunning(Write write, String... keys) {
+	private boolean enqueueIfRunning(PendingWrite write, String... keys) {
 		if (this.thread == null) {
 			return false;
 		}
@@ -257,7 +264,7 @@ final class PendingMessageWriter {
 		return true;
 	}
 
-	private void enqueue(Write write, String... keys) {
+	private void enqueue(PendingWrite write, String... keys) {
 		write.keys = keys;
 		for (String key : keys) {
 			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
@@ -272,7 +279,7 @@ final class PendingMessageWriter {
 
 	private void run() {
 		while (true) {
-			List<Write> batch = new ArrayList<>();
+			List<PendingWrite> batch = new ArrayList<>();
 			this.lock.lock();
 			try {
 				while (this.queue.isEmpty() && !this.stopping) {
@@ -284,7 +291,7 @@ final class PendingMessageWriter {
 					return;
 				}
 				while (!this.queue.isEmpty() && batch.size() < MAX_BATCH) {
-					Write write = this.queue.poll();
+					PendingWrite write = this.queue.poll();
 					if (!write.cancelled) {
 						batch.add(write);
 					}
@@ -293,7 +300,7 @@ final class PendingMessageWriter {
 					this.queuedByKey.clear();
 				}
 				else {
-					for (Write write : batch) {
+					for (PendingWrite write : batch) {
 						for (String key : write.keys) {
 							this.queuedByKey.remove(key, write);
 						}
@@ -303,10 +310,10 @@ final class PendingMessageWriter {
 			finally {
 				this.lock.unlock();
 			}
-			apply(batch);
+			PendingWrite.applyAll(batch, this.store, this.clientId);
 			this.lock.lock();
 			try {
-				for (Write write : batch) {
+				for (PendingWrite write : batch) {
 					if (write.isAddition()) {
 						this.unfinishedAdditions.remove(write.keys[0], write);
 					}
@@ -318,114 +325,6 @@ final class PendingMessageWriter {
 				this.lock.unlock();
 			}
 		}
-	}
-
-	private void apply(List<Write> batch) {
-		if (batch.size() > 1) {
-			List<PendingMessageChange> changes = new ArrayList<>(batch.size());
-			batch.forEach((write) -> changes.addAll(write.changes));
-			try {
-				this.store.applyPendingMessageChanges(this.clientId, changes);
-				batch.forEach(Write::complete);
-				return;
-			}
-			catch (RuntimeException ex) {
-				// Write one by one, so that only the writes that fail are reported as failed.
-			}
-		}
-		for (Write write : batch) {
-			write.applyTo(this.store, this.clientId);
-			if (write.isFailed() && (!write.awaited || write.released)) {
-				logger.warn("Could not write a change to the session of client '" + this.clientId + "' ("
-						+ write.changes + "); after a restart the message may be sent again: " + write.failure());
-			}
-		}
-	}
-
-	/** One write of one or two changes; callers may wait for it. */
-	static final class Write {
-
-		private final List<PendingMessageChange> changes;
-
-		private final boolean fresh;
-
-		private final Runnable written;
-
-		private final CompletableFuture<Void> done = new CompletableFuture<>();
-
-		private volatile boolean awaited;
-
-		/** Whether the waiter was let go before the write, because the broker acknowledged the message. */
-		private volatile boolean released;
-
-		private volatile RuntimeException failure;
-
-		/** The keys the write touches; set when it is queued. */
-		private String[] keys;
-
-		/** Whether a removal made the write needless before it was taken from the queue. */
-		private boolean cancelled;
-
-		Write(List<PendingMessageChange> changes, boolean fresh, Runnable written) {
-			this.changes = changes;
-			this.fresh = fresh;
-			this.written = written;
-		}
-
-		/**
-		 * Waits until the write is applied (or made needless by a later removal).
-		 * @throws RuntimeException the store's failure, when the write failed
-		 */
-		void await() {
-			this.awaited = true;
-			try {
-				this.done.join();
-			}
-			catch (CompletionException ex) {
-				throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
-			}
-		}
-
-		private void applyTo(SessionStore store, String clientId) {
-			try {
-				store.applyPendingMessageChanges(clientId, this.changes);
-				complete();
-			}
-			catch (RuntimeException ex) {
-				this.failure = ex;
-				this.done.completeExceptionally(ex);
-			}
-		}
-
-		private boolean isAddition() {
-			return this.changes.size() == 1 && this.changes.get(0) instanceof PendingMessageChange.Added;
-		}
-
-		private void release() {
-			this.released = true;
-			this.done.complete(null);
-		}
-
-		private void complete() {
-			if (this.written != null) {
-				try {
-					this.written.run();
-				}
-				catch (RuntimeException ex) {
-					logger.warn("A listener of the session failed: " + ex.getMessage(), ex);
-				}
-			}
-			this.done.complete(null);
-		}
-
-		private boolean isFailed() {
-			return this.failure != null;
-		}
-
-		private String failure() {
-			return String.valueOf(this.failure.getMessage());
-		}
-
 	}
 
 }

@@ -1,0 +1,124 @@
+package io.github.mqttsession.persistence;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One write of one or two changes to a session's pending messages, which callers may wait for. Internal: public only
+ * so that the Paho persistences can wait for their writes.
+ */
+public final class PendingWrite {
+
+	private static final Log logger = LogFactory.getLog(PendingWrite.class);
+
+	final List<PendingMessageChange> changes;
+
+	/** Whether the key holds nothing in the store nor in the queue, so that a removal before the write drops both. */
+	final boolean fresh;
+
+	private final @Nullable Runnable written;
+
+	private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+	private volatile boolean awaited;
+
+	/** Whether the waiter was let go before the write, because the broker acknowledged the message. */
+	private volatile boolean released;
+
+	private volatile @Nullable RuntimeException failure;
+
+	/** The keys the write touches; set when it is queued, read and written under the writer's lock. */
+	String[] keys = new String[0];
+
+	/** Whether a removal made the write needless before it was taken from the queue. */
+	boolean cancelled;
+
+	PendingWrite(List<PendingMessageChange> changes, boolean fresh, @Nullable Runnable written) {
+		this.changes = changes;
+		this.fresh = fresh;
+		this.written = written;
+	}
+
+	/**
+	 * Waits until the write is applied (or made needless by a later removal).
+	 * @throws RuntimeException the store's failure, when the write failed
+	 */
+	public void await() {
+		this.awaited = true;
+		try {
+			this.done.join();
+		}
+		catch (CompletionException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
+		}
+	}
+
+	/**
+	 * Applies writes in one store call, or one by one when that fails, so that only the writes that fail are
+	 * reported as failed; a failure nobody waits for is logged.
+	 */
+	static void applyAll(List<PendingWrite> batch, SessionStore store, String clientId) {
+		if (batch.size() > 1) {
+			List<PendingMessageChange> changes = new ArrayList<>(batch.size());
+			batch.forEach((write) -> changes.addAll(write.changes));
+			try {
+				store.applyPendingMessageChanges(clientId, changes);
+				batch.forEach(PendingWrite::complete);
+				return;
+			}
+			catch (RuntimeException ex) {
+				// Written one by one below
+			}
+		}
+		for (PendingWrite write : batch) {
+			write.applyTo(store, clientId);
+			RuntimeException failure = write.failure;
+			if (failure != null && (!write.awaited || write.released)) {
+				logger.warn("Could not write a change to the session of client '" + clientId + "' (" + write.changes
+						+ "); after a restart the message may be sent again: " + failure.getMessage());
+			}
+		}
+	}
+
+	void applyTo(SessionStore store, String clientId) {
+		try {
+			store.applyPendingMessageChanges(clientId, this.changes);
+			complete();
+		}
+		catch (RuntimeException ex) {
+			this.failure = ex;
+			this.done.completeExceptionally(ex);
+		}
+	}
+
+	boolean isAddition() {
+		return this.changes.size() == 1 && this.changes.get(0) instanceof PendingMessageChange.Added;
+	}
+
+	/** Lets the waiter go before the write: the broker acknowledged the message, so it need not be durable. */
+	void release() {
+		this.released = true;
+		this.done.complete(null);
+	}
+
+	void complete() {
+		if (this.written != null) {
+			try {
+				this.written.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A listener of the session failed: " + ex.getMessage(), ex);
+			}
+		}
+		this.done.complete(null);
+	}
+
+}
