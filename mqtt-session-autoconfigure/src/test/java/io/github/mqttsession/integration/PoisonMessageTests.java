@@ -3,6 +3,7 @@ package io.github.mqttsession.integration;
 import java.time.Duration;
 
 import io.github.mqttsession.apps.channels.ChannelsApplication;
+import io.github.mqttsession.testsupport.ExpectedLog;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +29,9 @@ import static org.awaitility.Awaitility.await;
  * acknowledged; with manual acknowledgement it is left to the application.
  */
 @ExtendWith(HiveMqExtension.class)
+@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "org.springframework.integration.handler.LoggingHandler",
+		message = "Dispatcher failed to deliver Message",
+		reason = "the default error channel logs the message the flow failed on, which is what these tests provoke")
 class PoisonMessageTests {
 
 	@ParameterizedTest(name = "MQTT {0}")
