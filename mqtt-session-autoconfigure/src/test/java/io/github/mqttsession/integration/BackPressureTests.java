@@ -81,29 +81,8 @@ class BackPressureTests {
 			}
 			try (ConfigurableApplicationContext context = app.start()) {
 				MessageChannel channel = context.getBean("mqttOutboundChannel", MessageChannel.class);
-				Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-				ExecutorService senders = Executors.newFixedThreadPool(THREADS);
-				try {
-					List<Future<?>> loops = new ArrayList<>();
-					IntStream.range(0, THREADS).forEach((thread) -> loops.add(senders.submit(() -> {
-							for (int i = 0; i < PER_THREAD; i++) {
-								try {
-									channel.send(MessageBuilder.withPayload(thread + "-" + i)
-										.setHeader(MqttHeaders.QOS, qos)
-										.build());
-								}
-								catch (RuntimeException ex) {
-									failures.add(ex);
-								}
-							}
-						})));
-					for (Future<?> loop : loops) {
-						loop.get(5, TimeUnit.MINUTES);
-					}
-				}
-				finally {
-					senders.shutdownNow();
-				}
+				Queue<Throwable> failures = sendFromEachThread(PER_THREAD, (thread, i) -> channel
+					.send(MessageBuilder.withPayload(thread + "-" + i).setHeader(MqttHeaders.QOS, qos).build()));
 				assertThat(failures).isEmpty();
 				await().atMost(Duration.ofMinutes(2))
 					.untilAsserted(() -> assertThat(subscriber.distinct()).isEqualTo(THREADS * PER_THREAD));
@@ -128,28 +107,8 @@ class BackPressureTests {
 			try (ConfigurableApplicationContext context = app.start()) {
 				SessionClientManager manager = context.getBean(SessionClientManager.class);
 				ClientManager<?, ?> clientManager = (ClientManager<?, ?>) manager;
-				Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-				ExecutorService senders = Executors.newFixedThreadPool(THREADS);
-				try {
-					List<Future<?>> loops = new ArrayList<>();
-					IntStream.range(0, THREADS).forEach((thread) -> loops.add(senders.submit(() -> {
-						for (int i = 0; i < perThread; i++) {
-							byte[] payload = (thread + "-" + i).getBytes(StandardCharsets.UTF_8);
-							try {
-								manager.publishDurably(() -> publish(clientManager.getClient(), topic, payload));
-							}
-							catch (Exception ex) {
-								failures.add(ex);
-							}
-						}
-					})));
-					for (Future<?> loop : loops) {
-						loop.get(5, TimeUnit.MINUTES);
-					}
-				}
-				finally {
-					senders.shutdownNow();
-				}
+				Queue<Throwable> failures = sendFromEachThread(perThread, (thread, i) -> manager.publishDurably(
+						() -> publish(clientManager.getClient(), topic, (thread + "-" + i).getBytes(StandardCharsets.UTF_8))));
 				assertThat(failures).isEmpty();
 				await().atMost(Duration.ofMinutes(1))
 					.untilAsserted(() -> assertThat(subscriber.distinct()).isEqualTo(THREADS * perThread));
@@ -157,6 +116,43 @@ class BackPressureTests {
 				assertThat(subscriber.outOfOrder()).isZero();
 			}
 		}
+	}
+
+	/**
+	 * Sends from {@link #THREADS} threads at once, each its own numbered messages in a tight loop.
+	 * @return what the sends threw
+	 */
+	private static Queue<Throwable> sendFromEachThread(int perThread, Send send) throws Exception {
+		Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+		ExecutorService senders = Executors.newFixedThreadPool(THREADS);
+		try {
+			List<Future<?>> loops = new ArrayList<>();
+			IntStream.range(0, THREADS).forEach((thread) -> loops.add(senders.submit(() -> {
+				for (int i = 0; i < perThread; i++) {
+					try {
+						send.send(thread, i);
+					}
+					catch (Exception ex) {
+						failures.add(ex);
+					}
+				}
+			})));
+			for (Future<?> loop : loops) {
+				loop.get(5, TimeUnit.MINUTES);
+			}
+		}
+		finally {
+			senders.shutdownNow();
+		}
+		return failures;
+	}
+
+	/** The send of one numbered message from one thread. */
+	@FunctionalInterface
+	private interface Send {
+
+		void send(int thread, int sequence) throws Exception;
+
 	}
 
 	private static Object publish(Object client, String topic, byte[] payload) throws Exception {
