@@ -63,6 +63,16 @@ final class OrderedWrites {
 	}
 
 	/**
+	 * Lets go of every held message, the session having been deleted: under the lock, so that a message stored at the
+	 * same time is either cleared with the rest or held afterwards, and the window's count stays that of the map.
+	 */
+	void clear() {
+		synchronized (this.lock) {
+			this.messages.clear();
+		}
+	}
+
+	/**
 	 * Lets go of a message Paho removes and queues its deletion; a key that was never stored costs nothing.
 	 * @param key Paho's key
 	 * @return the write, or null when nothing was held under the key

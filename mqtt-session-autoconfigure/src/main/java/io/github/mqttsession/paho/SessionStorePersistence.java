@@ -231,7 +231,7 @@ final class SessionStorePersistence {
 		this.writer.flush();
 		this.store.delete(this.clientId);
 		this.restore.done();
-		this.messages.clear();
+		this.writes.clear();
 		this.restoredPacketId = 0;
 		this.lastPacketId = 0;
 	}
