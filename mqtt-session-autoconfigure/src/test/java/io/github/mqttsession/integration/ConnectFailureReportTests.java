@@ -61,9 +61,9 @@ class ConnectFailureReportTests {
 				OfflinePublishingTests.cutAndAwaitDisconnect(proxy, context);
 				await().atMost(Duration.ofSeconds(20)).until(() -> proxy.refusedConnectionCount() > 2);
 				List<String> warnings = warningsAbout(output, proxy.url());
-				assertThat(warnings).first()
-					.asString()
-					.contains("MQTT client 'lost-connection' lost its connection to " + proxy.url());
+				// Paho's first reconnect attempt may fail before its callback thread reports the loss: either comes first
+				assertThat(warnings).anySatisfy((warning) -> assertThat(warning)
+					.contains("MQTT client 'lost-connection' lost its connection to " + proxy.url()));
 				// The proxy resets each attempt, which Paho reports as a reset or an end of stream: one line each
 				assertThat(warnings).hasSizeLessThanOrEqualTo(3);
 				await().atMost(Duration.ofSeconds(20)).until(() -> proxy.refusedConnectionCount() > 6);
