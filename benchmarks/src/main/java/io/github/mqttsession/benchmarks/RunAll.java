@@ -8,11 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.benchmarks.publish.AdapterThroughput;
 import io.github.mqttsession.benchmarks.publish.PublishThroughput;
 import io.github.mqttsession.benchmarks.restart.RestartCost;
 import io.github.mqttsession.benchmarks.store.StoreOperationsSuite;
-import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.benchmarks.support.Broker;
 import io.github.mqttsession.benchmarks.support.Databases;
 import io.github.mqttsession.benchmarks.support.EmbeddedHiveMq;

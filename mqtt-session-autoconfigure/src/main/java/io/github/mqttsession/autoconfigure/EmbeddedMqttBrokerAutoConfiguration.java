@@ -6,7 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
-import io.github.mqttsession.integration.EmbeddedMqttBroker;
+import io.github.mqttsession.broker.EmbeddedMqttBroker;
 
 import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

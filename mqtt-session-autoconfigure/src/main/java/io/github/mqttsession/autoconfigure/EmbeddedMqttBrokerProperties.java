@@ -1,6 +1,6 @@
 package io.github.mqttsession.autoconfigure;
 
-import io.github.mqttsession.integration.EmbeddedMqttBroker;
+import io.github.mqttsession.broker.EmbeddedMqttBroker;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
-import io.github.mqttsession.paho.PendingMessageLimit;
-import io.github.mqttsession.paho.SessionLease;
+import io.github.mqttsession.persistence.PendingMessageLimit;
+import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.Subscription;
 

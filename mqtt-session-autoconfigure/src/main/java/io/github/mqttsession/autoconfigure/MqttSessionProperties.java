@@ -2,7 +2,7 @@ package io.github.mqttsession.autoconfigure;
 
 import java.time.Duration;
 
-import io.github.mqttsession.paho.OverflowPolicy;
+import io.github.mqttsession.persistence.OverflowPolicy;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 

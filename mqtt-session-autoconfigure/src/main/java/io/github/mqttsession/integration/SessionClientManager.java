@@ -1,6 +1,6 @@
 package io.github.mqttsession.integration;
 
-import io.github.mqttsession.paho.DurablePublish;
+import io.github.mqttsession.persistence.DurablePublish;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
@@ -23,7 +23,7 @@ public interface SessionClientManager {
 	/**
 	 * Fails when a message published now, while offline, would be rejected for the cap on pending messages.
 	 * @param topic the topic of the message
-	 * @throws io.github.mqttsession.paho.PendingMessageLimitExceededException when it would be rejected
+	 * @throws io.github.mqttsession.persistence.PendingMessageLimitExceededException when it would be rejected
 	 */
 	void checkRoomForOfflineMessage(String topic);
 

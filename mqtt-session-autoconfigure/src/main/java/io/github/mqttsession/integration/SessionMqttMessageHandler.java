@@ -1,6 +1,6 @@
 package io.github.mqttsession.integration;
 
-import io.github.mqttsession.paho.PublishTimeoutException;
+import io.github.mqttsession.persistence.PublishTimeoutException;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 

@@ -1,8 +1,8 @@
 package io.github.mqttsession.integration;
 
-import io.github.mqttsession.paho.DurablePublish;
-import io.github.mqttsession.paho.SendWindow;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
+import io.github.mqttsession.persistence.DurablePublish;
+import io.github.mqttsession.persistence.SendWindow;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;

@@ -1,8 +1,8 @@
 package io.github.mqttsession.integration;
 
-import io.github.mqttsession.paho.DurablePublish;
-import io.github.mqttsession.paho.SendWindow;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
+import io.github.mqttsession.persistence.DurablePublish;
+import io.github.mqttsession.persistence.SendWindow;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
 import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.IMqttToken;

@@ -1,5 +1,6 @@
 package io.github.mqttsession.paho;
 
+import io.github.mqttsession.persistence.OfflineBuffer;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 
 /**

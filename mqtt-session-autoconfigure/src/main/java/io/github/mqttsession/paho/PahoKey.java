@@ -3,22 +3,22 @@ package io.github.mqttsession.paho;
 import io.github.mqttsession.store.PendingMessage;
 
 /**
- * A key under which Paho persists a packet: a prefix that names the protocol state and the packet id, such as
- * {@code s-17} (an outbound publish), {@code sc-17} (its release), {@code r-17} (an inbound QoS 2 publish) or
- * {@code sb-17} (a publish buffered while offline).
- *
- * @param state the state the prefix names
- * @param packetId the packet id
+ * The keys under which Paho persists packets, and the {@linkplain PendingMessage.Key pending messages} they name: a
+ * prefix that names the protocol state and the packet id, such as {@code s-17} (an outbound publish), {@code sc-17}
+ * (its release), {@code r-17} (an inbound QoS 2 publish) or {@code sb-17} (a publish buffered while offline).
  */
-record PahoKey(PendingMessage.State state, int packetId) {
+final class PahoKey {
+
+	private PahoKey() {
+	}
 
 	/**
 	 * Parses a key.
 	 * @param key the key
-	 * @return the parsed key
+	 * @return the pending message's key
 	 * @throws IllegalArgumentException for a key Paho does not use
 	 */
-	static PahoKey parse(String key) {
+	static PendingMessage.Key parse(String key) {
 		int dash = key.indexOf('-');
 		if (dash > 0) {
 			PendingMessage.State state = switch (key.substring(0, dash)) {
@@ -30,7 +30,7 @@ record PahoKey(PendingMessage.State state, int packetId) {
 			};
 			if (state != null) {
 				try {
-					return new PahoKey(state, Integer.parseInt(key.substring(dash + 1)));
+					return new PendingMessage.Key(state, Integer.parseInt(key.substring(dash + 1)));
 				}
 				catch (NumberFormatException ex) {
 					// reported below
@@ -41,33 +41,18 @@ record PahoKey(PendingMessage.State state, int packetId) {
 	}
 
 	/**
-	 * The key of a stored message.
-	 * @param message the message
-	 * @return its key
+	 * Paho's key of a pending message.
+	 * @param key the pending message's key
+	 * @return Paho's key
 	 */
-	static String of(PendingMessage message) {
-		return of(message.state(), message.packetId());
-	}
-
-	/**
-	 * The key of a state and packet id.
-	 * @param state the state
-	 * @param packetId the packet id
-	 * @return the key
-	 */
-	static String of(PendingMessage.State state, int packetId) {
-		String prefix = switch (state) {
+	static String of(PendingMessage.Key key) {
+		String prefix = switch (key.state()) {
 			case OUTBOUND_PUBLISH -> "s-";
 			case OUTBOUND_PUBREL -> "sc-";
 			case INBOUND_PUBLISH -> "r-";
 			case OFFLINE_BUFFERED -> "sb-";
 		};
-		return prefix + packetId;
-	}
-
-	@Override
-	public String toString() {
-		return of(this.state, this.packetId);
+		return prefix + key.packetId();
 	}
 
 }

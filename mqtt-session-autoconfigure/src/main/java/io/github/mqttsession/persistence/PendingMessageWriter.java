@@ -54,10 +54,10 @@ public final class PendingMessageWriter {
 	private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
 
 	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
-	private final Map<String, PendingWrite> queuedByKey = new HashMap<>();
+	private final Map<PendingMessage.Key, PendingWrite> queuedByKey = new HashMap<>();
 
 	/** Per key, the addition queued or being written, whose publisher an acknowledgement releases. */
-	private final Map<String, PendingWrite> unfinishedAdditions = new HashMap<>();
+	private final Map<PendingMessage.Key, PendingWrite> unfinishedAdditions = new HashMap<>();
 
 	private long submitted;
 
@@ -129,46 +129,40 @@ public final class PendingMessageWriter {
 
 	/**
 	 * Adds a message, or replaces the one stored under the same key.
-	 * @param key Paho's key of the message
 	 * @param message the message
 	 * @param fresh whether the key holds no message in the store, nor one queued, so that a removal before the
 	 * write may drop both
 	 * @param written run once the message is written
 	 * @return the write, to wait for
 	 */
-	public PendingWrite add(String key, PendingMessage message, boolean fresh, @Nullable Runnable written) {
+	public PendingWrite add(PendingMessage message, boolean fresh, @Nullable Runnable written) {
 		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Added(message)), fresh, written);
-		submit(write, key);
+		submit(write, message.key());
 		return write;
 	}
 
 	/**
 	 * Removes one message and adds another in one write.
 	 * @param removedKey the key of the message removed
-	 * @param state the state of the message removed
-	 * @param packetId the packet id of the message removed
-	 * @param key the key of the message added
 	 * @param message the message added
 	 * @param written run once both are written
 	 * @return the write, to wait for
 	 */
-	public PendingWrite replace(String removedKey, PendingMessage.State state, int packetId, String key, PendingMessage message,
-			@Nullable Runnable written) {
-		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(state, packetId),
-				new PendingMessageChange.Added(message)), false, written);
-		submit(write, removedKey, key);
+	public PendingWrite replace(PendingMessage.Key removedKey, PendingMessage message, @Nullable Runnable written) {
+		PendingWrite write = new PendingWrite(
+				List.of(new PendingMessageChange.Removed(removedKey), new PendingMessageChange.Added(message)), false,
+				written);
+		submit(write, removedKey, message.key());
 		return write;
 	}
 
 	/**
 	 * Removes a message; when its addition is still queued, drops both instead.
-	 * @param key Paho's key of the message
-	 * @param state the message's state
-	 * @param packetId the message's packet id
+	 * @param key the message's key
 	 * @return the write, to wait for
 	 */
-	public PendingWrite remove(String key, PendingMessage.State state, int packetId) {
-		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(state, packetId)), false, null);
+	public PendingWrite remove(PendingMessage.Key key) {
+		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(key)), false, null);
 		if (!this.gathers) {
 			write.applyTo(this.store, this.clientId);
 			return write;
@@ -204,15 +198,14 @@ public final class PendingMessageWriter {
 
 	/**
 	 * Removes a message and its buffered record with the same packet id in one write.
-	 * @param key Paho's key of the message
-	 * @param state the message's state
-	 * @param bufferedKey Paho's key of the buffered record
-	 * @param packetId the packet id of both
+	 * @param key the message's key
+	 * @param bufferedKey the key of the buffered record of its packet id
 	 * @return the write, to wait for
 	 */
-	public PendingWrite removeBoth(String key, PendingMessage.State state, String bufferedKey, int packetId) {
-		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(state, packetId),
-				new PendingMessageChange.Removed(PendingMessage.State.OFFLINE_BUFFERED, packetId)), false, null);
+	public PendingWrite removeBoth(PendingMessage.Key key, PendingMessage.Key bufferedKey) {
+		PendingWrite write = new PendingWrite(
+				List.of(new PendingMessageChange.Removed(key), new PendingMessageChange.Removed(bufferedKey)), false,
+				null);
 		submit(write, key, bufferedKey);
 		return write;
 	}
@@ -234,7 +227,7 @@ public final class PendingMessageWriter {
 		}
 	}
 
-	private void submit(PendingWrite write, String... keys) {
+	private void submit(PendingWrite write, PendingMessage.Key... keys) {
 		if (!this.gathers) {
 			write.applyTo(this.store, this.clientId);
 			return;
@@ -256,7 +249,7 @@ public final class PendingMessageWriter {
 	 * @return {@code false} when the writer is not open (Paho may still acknowledge after its client was closed):
 	 * the caller then writes right away
 	 */
-	private boolean enqueueIfRunning(PendingWrite write, String... keys) {
+	private boolean enqueueIfRunning(PendingWrite write, PendingMessage.Key... keys) {
 		if (this.thread == null) {
 			return false;
 		}
@@ -264,9 +257,9 @@ public final class PendingMessageWriter {
 		return true;
 	}
 
-	private void enqueue(PendingWrite write, String... keys) {
+	private void enqueue(PendingWrite write, PendingMessage.Key... keys) {
 		write.keys = keys;
-		for (String key : keys) {
+		for (PendingMessage.Key key : keys) {
 			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
 		}
 		if (write.isAddition()) {
@@ -301,7 +294,7 @@ public final class PendingMessageWriter {
 				}
 				else {
 					for (PendingWrite write : batch) {
-						for (String key : write.keys) {
+						for (PendingMessage.Key key : write.keys) {
 							this.queuedByKey.remove(key, write);
 						}
 					}

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
@@ -18,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 public final class PendingWrite {
 
 	private static final Log logger = LogFactory.getLog(PendingWrite.class);
+
+	private static final PendingMessage.Key[] NO_KEYS = {};
 
 	final List<PendingMessageChange> changes;
 
@@ -36,7 +39,7 @@ public final class PendingWrite {
 	private volatile @Nullable RuntimeException failure;
 
 	/** The keys the write touches; set when it is queued, read and written under the writer's lock. */
-	String[] keys = new String[0];
+	PendingMessage.Key[] keys = NO_KEYS;
 
 	/** Whether a removal made the write needless before it was taken from the queue. */
 	boolean cancelled;

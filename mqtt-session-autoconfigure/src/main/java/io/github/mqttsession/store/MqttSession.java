@@ -37,9 +37,9 @@ public record MqttSession(List<Subscription> subscriptions, List<PendingMessage>
 						+ "' appears twice in a session; each filter may be subscribed once");
 			}
 		}
-		Set<Long> keys = new HashSet<>();
+		Set<PendingMessage.Key> keys = new HashSet<>();
 		for (PendingMessage message : pendingMessages) {
-			if (!keys.add(((long) message.state().ordinal() << 32) | message.packetId())) {
+			if (!keys.add(message.key())) {
 				throw new IllegalArgumentException("Pending message " + message.state() + " #" + message.packetId()
 						+ " appears twice in a session; each (state, packet id) may be held once");
 			}

@@ -136,6 +136,14 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 	}
 
 	/**
+	 * This message's identity within its session.
+	 * @return its state and packet id
+	 */
+	public Key key() {
+		return new Key(this.state, this.packetId);
+	}
+
+	/**
 	 * The size of the payload, without copying it.
 	 * @return the payload length in bytes
 	 */
@@ -163,6 +171,32 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 				+ ", retained=" + this.retained + ", duplicate=" + this.duplicate + ", payload=" + this.payload.length
 				+ " bytes, properties=" + this.properties.length + " bytes"
 				+ ((this.expiresAt != null) ? ", expiresAt=" + this.expiresAt : "") + "]";
+	}
+
+	/**
+	 * The identity of a pending message within its session: its state and packet id. Paho can hold an
+	 * {@link State#OUTBOUND_PUBLISH} and an {@link State#OUTBOUND_PUBREL} of one packet id at once, so the packet id
+	 * alone does not tell two messages apart. Stores, the persistence and its indexes all use this one identity.
+	 *
+	 * @param state the protocol state
+	 * @param packetId the packet id
+	 */
+	public record Key(State state, int packetId) {
+
+		/**
+		 * The key of the same packet id in another state: the offline-buffered record of an outbound publish, say.
+		 * @param other the other state
+		 * @return the key
+		 */
+		public Key in(State other) {
+			return (other == this.state) ? this : new Key(other, this.packetId);
+		}
+
+		@Override
+		public String toString() {
+			return this.state + " #" + this.packetId;
+		}
+
 	}
 
 	/** The protocol state a pending message is in. */

@@ -56,6 +56,22 @@ public sealed interface PendingMessageChange {
 			Objects.requireNonNull(state, "state must not be null");
 		}
 
+		/**
+		 * The removal of the message with this identity.
+		 * @param key the message's state and packet id
+		 */
+		public Removed(PendingMessage.Key key) {
+			this(key.state(), key.packetId());
+		}
+
+		/**
+		 * The removed message's identity.
+		 * @return its state and packet id
+		 */
+		public PendingMessage.Key key() {
+			return new PendingMessage.Key(this.state, this.packetId);
+		}
+
 	}
 
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.github.mqttsession.integration.EmbeddedMqttBroker;
+import io.github.mqttsession.broker.EmbeddedMqttBroker;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.memory.InMemorySessionStore;
 import io.github.mqttsession.testsupport.HiveMqExtension;

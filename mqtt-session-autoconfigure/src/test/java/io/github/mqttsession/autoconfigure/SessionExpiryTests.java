@@ -8,10 +8,10 @@ import io.github.mqttsession.integration.SessionExpiry;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.memory.InMemorySessionStore;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;

@@ -6,7 +6,8 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mqttsession.autoconfigure.MqttSessionActuatorAutoConfiguration;
+import io.github.mqttsession.actuate.MqttSessionHealthIndicator;
+import io.github.mqttsession.autoconfigure.MqttSessionHealthAutoConfiguration;
 import io.github.mqttsession.autoconfigure.SessionStoreAutoConfiguration;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.testsupport.CountingDataSource;
@@ -39,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 class MqttSessionHealthIndicatorTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttSessionActuatorAutoConfiguration.class));
+			AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttSessionHealthAutoConfiguration.class));
 
 	@Test
 	void theIndicatorIsThereUnlessSwitchedOff() {

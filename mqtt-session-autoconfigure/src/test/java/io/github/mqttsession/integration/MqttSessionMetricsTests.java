@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mqttsession.autoconfigure.MqttSessionActuatorAutoConfiguration;
+import io.github.mqttsession.autoconfigure.MqttSessionMetricsAutoConfiguration;
 import io.github.mqttsession.autoconfigure.SessionStoreAutoConfiguration;
-import io.github.mqttsession.paho.SessionPersistenceListener;
+import io.github.mqttsession.metrics.MqttSessionMetrics;
+import io.github.mqttsession.metrics.TimedSessionStore;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
+import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
@@ -49,7 +51,7 @@ import static org.awaitility.Awaitility.await;
 class MqttSessionMetricsTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttSessionActuatorAutoConfiguration.class));
+			AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttSessionMetricsAutoConfiguration.class));
 
 	@Test
 	void withAMeterRegistryTheSessionIsMeteredAndItsStoreTimed() {

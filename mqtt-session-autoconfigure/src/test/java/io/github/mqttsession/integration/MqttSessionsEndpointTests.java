@@ -10,13 +10,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import io.github.mqttsession.autoconfigure.MqttSessionActuatorAutoConfiguration;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.PendingMessageDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDeletion;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDetailsDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionsDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint;
+import io.github.mqttsession.actuate.MqttSessionsEndpointWebExtension;
+import io.github.mqttsession.autoconfigure.MqttSessionsEndpointAutoConfiguration;
 import io.github.mqttsession.autoconfigure.SessionStoreAutoConfiguration;
-import io.github.mqttsession.integration.MqttSessionsEndpoint.PendingMessageDescriptor;
-import io.github.mqttsession.integration.MqttSessionsEndpoint.SessionDeletion;
-import io.github.mqttsession.integration.MqttSessionsEndpoint.SessionDescriptor;
-import io.github.mqttsession.integration.MqttSessionsEndpoint.SessionDetailsDescriptor;
-import io.github.mqttsession.integration.MqttSessionsEndpoint.SessionsDescriptor;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
@@ -56,7 +58,7 @@ class MqttSessionsEndpointTests {
 	private static final String EXPOSE = "management.endpoints.web.exposure.include=mqttsessions";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
-			AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttSessionActuatorAutoConfiguration.class));
+			AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttSessionsEndpointAutoConfiguration.class));
 
 	@Test
 	void theEndpointIsNotCreatedUnlessTheApplicationExposesIt() {

@@ -2,8 +2,8 @@ package io.github.mqttsession.paho;
 
 import java.nio.charset.StandardCharsets;
 
-import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessage.State;
+import io.github.mqttsession.store.PendingMessage;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPubRec;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPubRel;
@@ -21,12 +21,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** Packets built by Paho itself come back from the codec byte for byte, with readable fields in between. */
 class PahoPacketCodecTests {
 
-	private static final Byte[] PUBLISH_PROPERTIES = { MqttProperties.PAYLOAD_FORMAT_INDICATOR_IDENTIFIER,
-			MqttProperties.MESSAGE_EXPIRY_INTERVAL_IDENTIFIER, MqttProperties.TOPIC_ALIAS_IDENTIFIER,
-			MqttProperties.RESPONSE_TOPIC_IDENTIFIER, MqttProperties.CORRELATION_DATA_IDENTIFIER,
-			MqttProperties.USER_DEFINED_PAIR_IDENTIFIER, MqttProperties.CONTENT_TYPE_IDENTIFIER,
-			MqttProperties.SUBSCRIPTION_IDENTIFIER };
-
 	private final PahoPacketCodec mqtt3 = new PahoPacketCodec(false);
 
 	private final PahoPacketCodec mqtt5 = new PahoPacketCodec(true);
@@ -41,7 +35,7 @@ class PahoPacketCodecTests {
 		publish.setMessageId(4711);
 		publish.setDuplicate(qos == 2);
 		State state = (qos == 0) ? State.OFFLINE_BUFFERED : State.OUTBOUND_PUBLISH;
-		PendingMessage decoded = this.mqtt3.decode(new PahoKey(state, 4711), publish.getHeader(), publish.getPayload());
+		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(state, 4711), publish.getHeader(), publish.getPayload());
 		assertThat(decoded.topic()).isEqualTo("häuser/küche/temp");
 		assertThat(decoded.qos()).isEqualTo(qos);
 		assertThat(decoded.retained()).isEqualTo(qos == 1);
@@ -62,7 +56,7 @@ class PahoPacketCodecTests {
 		message.setQos(1);
 		MqttPublish publish = new MqttPublish("big", message);
 		publish.setMessageId(1);
-		PendingMessage decoded = this.mqtt3.decode(new PahoKey(State.OUTBOUND_PUBLISH, 1), publish.getHeader(), payload);
+		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(State.OUTBOUND_PUBLISH, 1), publish.getHeader(), payload);
 		assertThat(decoded.payload()).isEqualTo(payload);
 		assertThat(this.mqtt3.encodeHeader(decoded)).isEqualTo(publish.getHeader());
 	}
@@ -70,7 +64,7 @@ class PahoPacketCodecTests {
 	@Test
 	void mqtt3PubrelRoundTrips() throws Exception {
 		MqttPubRel pubrel = new MqttPubRel(new MqttPubRec((byte) 0, new byte[] { 0x01, 0x02 }));
-		PendingMessage decoded = this.mqtt3.decode(new PahoKey(State.OUTBOUND_PUBREL, 258), pubrel.getHeader(),
+		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(State.OUTBOUND_PUBREL, 258), pubrel.getHeader(),
 				pubrel.getPayload());
 		assertThat(decoded).isEqualTo(PendingMessage.pubrel(258));
 		assertThat(this.mqtt3.encodeHeader(decoded)).isEqualTo(pubrel.getHeader());
@@ -90,7 +84,7 @@ class PahoPacketCodecTests {
 		org.eclipse.paho.mqttv5.common.packet.MqttPublish publish = new org.eclipse.paho.mqttv5.common.packet.MqttPublish(
 				"rooms/kitchen", message, properties);
 		publish.setMessageId(65_535);
-		PendingMessage decoded = this.mqtt5.decode(new PahoKey(State.INBOUND_PUBLISH, 65_535), publish.getHeader(),
+		PendingMessage decoded = this.mqtt5.decode(new PendingMessage.Key(State.INBOUND_PUBLISH, 65_535), publish.getHeader(),
 				publish.getPayload());
 		assertThat(decoded.topic()).isEqualTo("rooms/kitchen");
 		assertThat(decoded.qos()).isEqualTo(2);
@@ -107,51 +101,12 @@ class PahoPacketCodecTests {
 	void mqtt5PubrelRoundTrips() throws Exception {
 		org.eclipse.paho.mqttv5.common.packet.MqttPubRel pubrel = new org.eclipse.paho.mqttv5.common.packet.MqttPubRel(0,
 				99, new MqttProperties());
-		PendingMessage decoded = this.mqtt5.decode(new PahoKey(State.OUTBOUND_PUBREL, 99), pubrel.getHeader(),
+		PendingMessage decoded = this.mqtt5.decode(new PendingMessage.Key(State.OUTBOUND_PUBREL, 99), pubrel.getHeader(),
 				pubrel.getPayload());
 		assertThat(decoded.topic()).isNull();
 		assertThat(this.mqtt5.encodeHeader(decoded)).isEqualTo(pubrel.getHeader());
 	}
 
-	@Test
-	void theMessageExpiryIntervalIsReadAndReplacedAmongTheOtherProperties() throws Exception {
-		MqttProperties properties = new MqttProperties();
-		properties.setPayloadFormat(true);
-		properties.setContentType("application/json");
-		properties.setResponseTopic("replies/1");
-		properties.setCorrelationData(new byte[] { 1, 2, 3 });
-		properties.setUserProperties(java.util.List.of(new UserProperty("unit", "celsius")));
-		properties.setMessageExpiryInterval(4_294_967_295L);
-		byte[] encoded = publishProperties(properties);
-		assertThat(PahoPacketCodec.messageExpiryInterval(encoded)).isEqualTo(4_294_967_295L);
-		byte[] replaced = PahoPacketCodec.withMessageExpiryInterval(encoded, 3597);
-		assertThat(replaced).hasSameSizeAs(encoded);
-		MqttProperties decoded = new MqttProperties(PUBLISH_PROPERTIES);
-		decoded.decodeProperties(new java.io.DataInputStream(new java.io.ByteArrayInputStream(replaced)));
-		assertThat(decoded.getMessageExpiryInterval()).isEqualTo(3597L);
-		assertThat(decoded.getContentType()).isEqualTo("application/json");
-		assertThat(decoded.getCorrelationData()).containsExactly(1, 2, 3);
-		assertThat(decoded.getUserProperties()).containsExactly(new UserProperty("unit", "celsius"));
-	}
-
-	@Test
-	void propertiesWithoutAMessageExpiryIntervalHaveNone() throws Exception {
-		MqttProperties properties = new MqttProperties();
-		properties.setContentType("text/plain");
-		byte[] encoded = publishProperties(properties);
-		assertThat(PahoPacketCodec.messageExpiryInterval(encoded)).isEqualTo(-1);
-		assertThat(PahoPacketCodec.withMessageExpiryInterval(encoded, 10)).isSameAs(encoded);
-		assertThat(PahoPacketCodec.messageExpiryInterval(new byte[0])).isEqualTo(-1);
-		assertThat(PahoPacketCodec.messageExpiryInterval(new byte[] { 0 })).isEqualTo(-1);
-	}
-
-	/** The property block of a publish, encoded as Paho sends it. */
-	private static byte[] publishProperties(MqttProperties properties) throws Exception {
-		return new org.eclipse.paho.mqttv5.common.packet.MqttPublish("t", new org.eclipse.paho.mqttv5.common.MqttMessage(),
-				properties)
-			.getProperties()
-			.encodeProperties();
-	}
 
 	@Test
 	void aPacketUnderAKeyOfAnotherStateIsRefused() throws Exception {
@@ -163,11 +118,11 @@ class PahoPacketCodecTests {
 
 	@Test
 	void keysNameStatesAndPacketIds() {
-		assertThat(PahoKey.parse("s-17")).isEqualTo(new PahoKey(State.OUTBOUND_PUBLISH, 17));
-		assertThat(PahoKey.parse("sc-17")).isEqualTo(new PahoKey(State.OUTBOUND_PUBREL, 17));
-		assertThat(PahoKey.parse("r-1")).isEqualTo(new PahoKey(State.INBOUND_PUBLISH, 1));
-		assertThat(PahoKey.parse("sb-65535")).isEqualTo(new PahoKey(State.OFFLINE_BUFFERED, 65_535));
-		assertThat(PahoKey.of(PendingMessage.pubrel(3))).isEqualTo("sc-3");
+		assertThat(PahoKey.parse("s-17")).isEqualTo(new PendingMessage.Key(State.OUTBOUND_PUBLISH, 17));
+		assertThat(PahoKey.parse("sc-17")).isEqualTo(new PendingMessage.Key(State.OUTBOUND_PUBREL, 17));
+		assertThat(PahoKey.parse("r-1")).isEqualTo(new PendingMessage.Key(State.INBOUND_PUBLISH, 1));
+		assertThat(PahoKey.parse("sb-65535")).isEqualTo(new PendingMessage.Key(State.OFFLINE_BUFFERED, 65_535));
+		assertThat(PahoKey.of(PendingMessage.pubrel(3).key())).isEqualTo("sc-3");
 		assertThatIllegalArgumentException().isThrownBy(() -> PahoKey.parse("x-1")).withMessageContaining("'x-1'");
 		assertThatIllegalArgumentException().isThrownBy(() -> PahoKey.parse("s-abc")).withMessageContaining("'s-abc'");
 	}

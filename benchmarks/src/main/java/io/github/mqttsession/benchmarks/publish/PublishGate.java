@@ -1,6 +1,6 @@
 package io.github.mqttsession.benchmarks.publish;
 
-import io.github.mqttsession.paho.DurablePublish;
+import io.github.mqttsession.persistence.DurablePublish;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 

@@ -33,7 +33,7 @@ record KnownSession(long version, int keys, WeakReference<MqttSession> reference
 			keys = 31 * keys + subscription.topicFilter().hashCode();
 		}
 		for (PendingMessage message : session.pendingMessages()) {
-			keys = 31 * keys + ((message.state().ordinal() << 16) | message.packetId());
+			keys = 31 * keys + message.key().hashCode();
 		}
 		return keys;
 	}

@@ -25,25 +25,6 @@ final class SessionDiff {
 	}
 
 	/**
-	 * The identity of a pending message within a session.
-	 * @param message the message
-	 * @return a key equal for equal {@code (state, packetId)}
-	 */
-	static Object messageKey(PendingMessage message) {
-		return messageKey(message.state(), message.packetId());
-	}
-
-	/**
-	 * The identity of a pending message within a session.
-	 * @param state the message's state
-	 * @param packetId the message's packet id
-	 * @return a key equal for equal {@code (state, packetId)}
-	 */
-	static Object messageKey(PendingMessage.State state, int packetId) {
-		return ((long) state.ordinal() << 32) | packetId;
-	}
-
-	/**
 	 * The changes from the stored list to the wanted one.
 	 * @param <V> the value type
 	 * @param stored the stored values, in order

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.Subscription;
 
@@ -76,7 +77,7 @@ final class SessionSave {
 					(statement, subscription) -> RowBinding.bindSubscription(statement, clientId, subscription, now),
 					clientId);
 			write(connection, SessionDiff.between(base.pendingMessages(), session.pendingMessages(),
-					SessionDiff::messageKey), this.statements.deletePendingMessages,
+					PendingMessage::key), this.statements.deletePendingMessages,
 					this.statements.deletePendingMessage,
 					(statement, message) -> RowBinding.bindMessageKey(statement, clientId, message.state(),
 							message.packetId()),

@@ -8,9 +8,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.Subscription;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fine-grained writes of the JPA store, each call one transaction with one commit that touches only the rows
@@ -120,18 +122,18 @@ final class SessionWrites {
 			throws SQLException {
 		try (PreparedStatement upserts = connection.prepareStatement(this.statements.upsertPendingMessage);
 				PreparedStatement deletes = connection.prepareStatement(this.statements.deletePendingMessage)) {
-			Set<Object> upserted = new HashSet<>();
-			Set<Object> deleted = new HashSet<>();
+			Set<PendingMessage.Key> upserted = new HashSet<>();
+			Set<PendingMessage.Key> deleted = new HashSet<>();
 			for (PendingMessageChange change : changes) {
 				if (change instanceof PendingMessageChange.Added added) {
-					Object key = SessionDiff.messageKey(added.message().state(), added.message().packetId());
+					PendingMessage.Key key = added.message().key();
 					sendFirst(deletes, deleted, key);
 					RowBinding.bindMessage(upserts, clientId, added.message(), now);
 					upserts.addBatch();
 					upserted.add(key);
 				}
 				else if (change instanceof PendingMessageChange.Removed removed) {
-					Object key = SessionDiff.messageKey(removed.state(), removed.packetId());
+					PendingMessage.Key key = removed.key();
 					sendFirst(upserts, upserted, key);
 					RowBinding.bindMessageKey(deletes, clientId, removed.state(), removed.packetId());
 					deletes.addBatch();
@@ -144,7 +146,7 @@ final class SessionWrites {
 	}
 
 	/** Sends a batch when it holds a change to the key (every batch for a {@code null} key) and empties it. */
-	private static void sendFirst(PreparedStatement batch, Set<Object> keys, Object key) throws SQLException {
+	private static void sendFirst(PreparedStatement batch, Set<PendingMessage.Key> keys, PendingMessage.@Nullable Key key) throws SQLException {
 		if (!keys.isEmpty() && (key == null || keys.contains(key))) {
 			batch.executeBatch();
 			keys.clear();

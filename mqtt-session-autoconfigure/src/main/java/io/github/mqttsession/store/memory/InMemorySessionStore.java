@@ -249,10 +249,6 @@ public class InMemorySessionStore implements SessionStore {
 		return state != null && state.applyIfLive(change, now);
 	}
 
-	private static long key(PendingMessage.State state, int packetId) {
-		return ((long) state.ordinal() << 32) | packetId;
-	}
-
 	/** One change to a session's state, run while the store holds the session's lock. */
 	@FunctionalInterface
 	private interface Change {
@@ -270,7 +266,7 @@ public class InMemorySessionStore implements SessionStore {
 
 		final LinkedHashMap<String, Subscription> subscriptions = new LinkedHashMap<>();
 
-		final LinkedHashMap<Long, PendingMessage> pendingMessages = new LinkedHashMap<>();
+		final LinkedHashMap<PendingMessage.Key, PendingMessage> pendingMessages = new LinkedHashMap<>();
 
 		int packetId;
 
@@ -300,11 +296,11 @@ public class InMemorySessionStore implements SessionStore {
 		}
 
 		void add(PendingMessage message) {
-			this.pendingMessages.put(key(message.state(), message.packetId()), message);
+			this.pendingMessages.put(message.key(), message);
 		}
 
 		void remove(PendingMessage.State state, int packetId) {
-			this.pendingMessages.remove(key(state, packetId));
+			this.pendingMessages.remove(new PendingMessage.Key(state, packetId));
 		}
 
 		MqttSession snapshot() {

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.mqttsession.paho.SessionPersistenceListener;
+import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.testsupport.TcpProxy;
 import org.awaitility.core.ConditionTimeoutException;

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.store.MqttSession;
-import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessage.State;
+import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.Subscription;
 import io.github.mqttsession.testsupport.CountingDataSource;

@@ -2,7 +2,7 @@ package io.github.mqttsession.integration.crash.app;
 
 import java.nio.charset.StandardCharsets;
 
-import io.github.mqttsession.paho.SessionPersistenceListener;
+import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.store.PendingMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

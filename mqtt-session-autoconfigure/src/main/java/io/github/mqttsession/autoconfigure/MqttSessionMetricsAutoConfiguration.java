@@ -1,0 +1,46 @@
+package io.github.mqttsession.autoconfigure;
+
+import io.github.mqttsession.integration.SessionClientManager;
+import io.github.mqttsession.integration.SessionStoreDecorator;
+import io.github.mqttsession.metrics.MqttSessionMetrics;
+import io.github.mqttsession.metrics.TimedSessionStore;
+import io.github.mqttsession.persistence.SessionPersistenceListener;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of Micrometer meters of durable MQTT sessions: the store's operations, timed, and the messages
+ * each session holds, stores, completes, restores and drops.
+ */
+@AutoConfiguration(after = { SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class },
+		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean(MeterRegistry.class)
+public final class MqttSessionMetricsAutoConfiguration {
+
+	/**
+	 * The client auto-configuration uses one listener; an application's own listener replaces this one, and the
+	 * message counters with it.
+	 * @param meterRegistry the registry
+	 * @param clients the client managers
+	 * @return the meters
+	 */
+	@Bean
+	@ConditionalOnMissingBean(SessionPersistenceListener.class)
+	MqttSessionMetrics mqttSessionMetrics(MeterRegistry meterRegistry, ObjectProvider<SessionClientManager> clients) {
+		return new MqttSessionMetrics(meterRegistry, clients::orderedStream);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean(name = "mqttSessionStoreTimer")
+	SessionStoreDecorator mqttSessionStoreTimer(MeterRegistry meterRegistry) {
+		return (store) -> new TimedSessionStore(store, meterRegistry);
+	}
+
+}

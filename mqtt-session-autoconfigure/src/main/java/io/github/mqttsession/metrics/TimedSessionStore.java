@@ -1,0 +1,183 @@
+package io.github.mqttsession.metrics;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.SessionSummary;
+import io.github.mqttsession.store.Subscription;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * A {@link SessionStore} that times every operation of the store it wraps in the timer
+ * {@value #METER_NAME}, tagged with the {@code operation}, its {@code outcome} ({@code success} or {@code error})
+ * and the simple name of the {@code exception} class ({@code none} on success).
+ * <p>
+ * Every operation, the optional ones included, goes to the wrapped store, so a store that overrides a default
+ * operation keeps its own implementation. An operation the wrapped store does not support (it throws
+ * {@link UnsupportedOperationException}) is passed on and not timed: it did no work, and counting it as an error
+ * would raise alarms for a store that merely lacks, say, leases.
+ */
+public final class TimedSessionStore implements SessionStore {
+
+	/** The name of the timer. */
+	public static final String METER_NAME = "mqtt.session.store.operations";
+
+	private final SessionStore delegate;
+
+	private final MeterRegistry registry;
+
+	private final Map<String, Timer> successTimers = new ConcurrentHashMap<>();
+
+	/**
+	 * Wraps a store.
+	 * @param delegate the store to time
+	 * @param registry where the timer is registered
+	 */
+	public TimedSessionStore(SessionStore delegate, MeterRegistry registry) {
+		this.delegate = delegate;
+		this.registry = registry;
+	}
+
+	@Override
+	public Optional<MqttSession> load(String clientId) {
+		return timed("load", () -> this.delegate.load(clientId));
+	}
+
+	@Override
+	public void save(String clientId, MqttSession session) {
+		timed("save", () -> this.delegate.save(clientId, session));
+	}
+
+	@Override
+	public void delete(String clientId) {
+		timed("delete", () -> this.delegate.delete(clientId));
+	}
+
+	@Override
+	public void addSubscription(String clientId, Subscription subscription) {
+		timed("addSubscription", () -> this.delegate.addSubscription(clientId, subscription));
+	}
+
+	@Override
+	public void removeSubscription(String clientId, String topicFilter) {
+		timed("removeSubscription", () -> this.delegate.removeSubscription(clientId, topicFilter));
+	}
+
+	@Override
+	public void addPendingMessage(String clientId, PendingMessage message) {
+		timed("addPendingMessage", () -> this.delegate.addPendingMessage(clientId, message));
+	}
+
+	@Override
+	public void removePendingMessage(String clientId, PendingMessage.State state, int packetId) {
+		timed("removePendingMessage", () -> this.delegate.removePendingMessage(clientId, state, packetId));
+	}
+
+	@Override
+	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
+			PendingMessage replacement) {
+		timed("replacePendingMessage", () -> this.delegate.replacePendingMessage(clientId, state, packetId, replacement));
+	}
+
+	@Override
+	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
+		timed("applyPendingMessageChanges", () -> this.delegate.applyPendingMessageChanges(clientId, changes));
+	}
+
+	@Override
+	public boolean gathersWrites() {
+		return this.delegate.gathersWrites();
+	}
+
+	@Override
+	public void setPacketId(String clientId, int packetId) {
+		timed("setPacketId", () -> this.delegate.setPacketId(clientId, packetId));
+	}
+
+	@Override
+	public List<SessionSummary> listSessions() {
+		return timed("listSessions", this.delegate::listSessions);
+	}
+
+	@Override
+	public int deleteSessionsIdleSince(Instant cutoff) {
+		return timed("deleteSessionsIdleSince", () -> this.delegate.deleteSessionsIdleSince(cutoff));
+	}
+
+	@Override
+	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
+		return timed("acquireLease", () -> this.delegate.acquireLease(clientId, owner, until));
+	}
+
+	@Override
+	public void releaseLease(String clientId, String owner) {
+		timed("releaseLease", () -> this.delegate.releaseLease(clientId, owner));
+	}
+
+	/**
+	 * Two timed views of one store are the same store: the Paho persistence claims a client id per store, and
+	 * each MQTT client wraps the store anew.
+	 */
+	@Override
+	public boolean equals(Object obj) {
+		return (obj instanceof TimedSessionStore other) && this.delegate.equals(other.delegate);
+	}
+
+	@Override
+	public int hashCode() {
+		return this.delegate.hashCode();
+	}
+
+	@Override
+	public String toString() {
+		return "TimedSessionStore[" + this.delegate + "]";
+	}
+
+	private void timed(String operation, Runnable call) {
+		timed(operation, () -> {
+			call.run();
+			return null;
+		});
+	}
+
+	private <T> T timed(String operation, Supplier<T> call) {
+		long start = this.registry.config().clock().monotonicTime();
+		try {
+			T result = call.get();
+			this.successTimers.computeIfAbsent(operation, (name) -> timer(name, "success", "none"))
+				.record(elapsedSince(start), TimeUnit.NANOSECONDS);
+			return result;
+		}
+		catch (UnsupportedOperationException ex) {
+			throw ex;
+		}
+		catch (RuntimeException | Error ex) {
+			timer(operation, "error", ex.getClass().getSimpleName()).record(elapsedSince(start), TimeUnit.NANOSECONDS);
+			throw ex;
+		}
+	}
+
+	private long elapsedSince(long start) {
+		return this.registry.config().clock().monotonicTime() - start;
+	}
+
+	private Timer timer(String operation, String outcome, String exception) {
+		return Timer.builder(METER_NAME)
+			.description("Operations of the MQTT session store")
+			.tag("operation", operation)
+			.tag("outcome", outcome)
+			.tag("exception", exception)
+			.register(this.registry);
+	}
+
+}

@@ -1,0 +1,18 @@
+package io.github.mqttsession.persistence;
+
+/**
+ * A publish found no room in the client's in-flight window within {@code mqtt.outbound.send-timeout}, or could not
+ * wait for it; nothing of the message was stored or sent.
+ */
+public class PublishTimeoutException extends IllegalStateException {
+
+	/**
+	 * Creates an exception.
+	 * @param message what was refused, after how long, and what to change
+	 * @param cause Paho's refusal, or {@code null}
+	 */
+	public PublishTimeoutException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

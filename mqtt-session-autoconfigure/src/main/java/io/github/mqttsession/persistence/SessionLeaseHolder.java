@@ -1,0 +1,145 @@
+package io.github.mqttsession.persistence;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.mqttsession.store.SessionStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * Holds the lease on one client id's session for this instance while its client runs: takes it (refusing, or
+ * waiting, when another instance holds a live one), renews it at a third of its duration on the given
+ * {@link TaskScheduler}, and gives it up.
+ */
+final class SessionLeaseHolder {
+
+	private static final Log logger = LogFactory.getLog(SessionLeaseHolder.class);
+
+	private final SessionStore store;
+
+	private final String clientId;
+
+	private final SessionLease settings;
+
+	private volatile @Nullable TaskScheduler scheduler;
+
+	/** Held while a renewal runs, so that a release never overtakes one. */
+	private final Object renewalLock = new Object();
+
+	private volatile @Nullable ScheduledFuture<?> renewal;
+
+	/**
+	 * Creates a holder.
+	 * @param store the store
+	 * @param clientId the client id
+	 * @param settings the lease settings, or {@code null} to hold no lease
+	 */
+	SessionLeaseHolder(SessionStore store, String clientId, SessionLease settings) {
+		this.store = store;
+		this.clientId = clientId;
+		this.settings = settings;
+	}
+
+	/**
+	 * Sets the scheduler that renews the lease; a holder with lease settings needs one before {@link #take()}.
+	 * Renewal runs on a scheduler of its own, apart from the application's other periodic work, where a slow task
+	 * would let the lease run out.
+	 * @param scheduler the scheduler
+	 */
+	void setTaskScheduler(TaskScheduler scheduler) {
+		this.scheduler = scheduler;
+	}
+
+	/**
+	 * Takes the session's lease for this instance, waiting for another owner's live lease to run out when so
+	 * configured, and keeps renewing it.
+	 */
+	void take() {
+		if (this.settings == null) {
+			return;
+		}
+		TaskScheduler scheduler = this.scheduler;
+		if (scheduler == null) {
+			throw new IllegalStateException("Client id '" + this.clientId
+					+ "' holds a lease on its session but has no TaskScheduler to renew it;"
+					+ " set one on its persistence");
+		}
+		Optional<String> other;
+		try {
+			other = acquireLease();
+		}
+		catch (UnsupportedOperationException ex) {
+			logger.info("The session store " + this.store.getClass().getName()
+					+ " does not lease sessions; nothing stops a second instance with client id '" + this.clientId
+					+ "' from sharing the session");
+			return;
+		}
+		long pause = Math.max(100, Math.min(1000, this.settings.duration().toMillis() / 10));
+		while (other.isPresent()) {
+			if (!this.settings.waitForTakeover()) {
+				throw new IllegalStateException("Client id '" + this.clientId + "' is in use by instance '" + other.get()
+						+ "', which holds the lease on its session in the store; give each instance its own client id"
+						+ " (mqtt.client.client-id), or set mqtt.session.lease.wait-for-takeover=true to take the session"
+						+ " over once that instance has stopped and its lease has run out");
+			}
+			logger.info("Client id '" + this.clientId + "' is leased by instance '" + other.get()
+					+ "'; waiting to take the session over");
+			LockSupport.parkNanos(pause * 1_000_000);
+			other = acquireLease();
+		}
+		Duration period = Duration.ofMillis(Math.max(1, this.settings.duration().toMillis() / 3));
+		this.renewal = scheduler.scheduleAtFixedRate(this::renew, Instant.now().plus(period), period);
+	}
+
+	private Optional<String> acquireLease() {
+		return this.store.acquireLease(this.clientId, this.settings.owner(), Instant.now().plus(this.settings.duration()));
+	}
+
+	/** Renews the lease unless it was given up meanwhile: a renewal after the release would hold it once more. */
+	private void renew() {
+		synchronized (this.renewalLock) {
+			if (this.renewal == null) {
+				return;
+			}
+			renewHeldLease();
+		}
+	}
+
+	private void renewHeldLease() {
+		try {
+			acquireLease().ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
+					+ this.clientId + "' after this instance's lease ran out; stop one of them"));
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not renew the lease on the session of client '" + this.clientId + "': " + ex.getMessage());
+		}
+	}
+
+	/** Stops renewing the lease and gives it up, waiting for a renewal under way to finish first. */
+	void release() {
+		ScheduledFuture<?> renewal;
+		synchronized (this.renewalLock) {
+			renewal = this.renewal;
+			this.renewal = null;
+		}
+		if (renewal == null) {
+			return;
+		}
+		renewal.cancel(false);
+		try {
+			this.store.releaseLease(this.clientId, this.settings.owner());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not give up the lease on the session of client '" + this.clientId
+					+ "'; it runs out by itself: " + ex.getMessage());
+		}
+	}
+
+}
