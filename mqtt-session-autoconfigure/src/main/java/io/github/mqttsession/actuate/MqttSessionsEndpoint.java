@@ -12,6 +12,7 @@ import io.github.mqttsession.integration.SessionClientManager;
 import io.github.mqttsession.integration.TopicPlan;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
@@ -31,6 +32,9 @@ import org.springframework.context.Lifecycle;
  * A session is live while an MQTT client of this application with its client id is running (connected, or
  * reconnecting), or while an instance holds an unexpired lease on it in the store: deleting it then would pull the
  * session out from under a client that goes on writing to it, so the deletion is refused.
+ * <p>
+ * Listing needs a store with {@link SessionListing}; on another store the listing answers why it is missing, and
+ * one session is still shown and deleted by its client id.
  * <p>
  * The companion session in which the inbound adapter remembers a client's configured topics (see
  * {@link TopicPlan}) belongs to that client's session: it is not listed, it is live when its client is, and it is
@@ -63,15 +67,13 @@ public class MqttSessionsEndpoint {
 	 */
 	@ReadOperation
 	public SessionsDescriptor sessions() {
-		List<SessionSummary> summaries;
-		try {
-			summaries = this.store.listSessions();
-		}
-		catch (UnsupportedOperationException ex) {
+		Optional<SessionListing> listing = this.store.feature(SessionListing.class);
+		if (listing.isEmpty()) {
 			return new SessionsDescriptor(null, "The session store " + this.store.getClass().getName()
-					+ " cannot list sessions (it does not implement SessionStore.listSessions); show one session by"
-					+ " its client id instead");
+					+ " cannot list sessions (it does not implement SessionListing); show one session by its client id"
+					+ " instead");
 		}
+		List<SessionSummary> summaries = listing.get().listSessions();
 		Instant now = this.clock.instant();
 		return new SessionsDescriptor(summaries.stream()
 			.filter((summary) -> !isCompanion(summary.clientId()))
@@ -138,17 +140,13 @@ public class MqttSessionsEndpoint {
 	}
 
 	private @Nullable SessionSummary summary(String clientId) {
-		try {
-			return this.store.listSessions()
+		// A store that cannot list shows no leases either
+		return this.store.feature(SessionListing.class)
+			.flatMap((listing) -> listing.listSessions()
 				.stream()
 				.filter((summary) -> summary.clientId().equals(clientId))
-				.findFirst()
-				.orElse(null);
-		}
-		catch (UnsupportedOperationException ex) {
-			// A store that cannot list has no leases to look at either
-			return null;
-		}
+				.findFirst())
+			.orElse(null);
 	}
 
 	private boolean isLive(String clientId, @Nullable SessionSummary summary, Instant now) {

@@ -32,8 +32,8 @@ public class MqttSessionProperties {
 	private OverflowPolicy overflow = OverflowPolicy.REJECT;
 
 	/**
-	 * Delete sessions not updated for longer than this, and not leased by a running instance. Unset: sessions are
-	 * kept until deleted.
+	 * Delete sessions not updated for longer than this, and not leased by a running instance. Needs a store that
+	 * implements IdleSessionCleanup. Unset: sessions are kept until deleted.
 	 */
 	private Duration expiry;
 
@@ -113,7 +113,8 @@ public class MqttSessionProperties {
 
 		/**
 		 * Whether a client holds a lease on its session in the store while it runs, so that a second instance with
-		 * the same client id is refused instead of fighting over the session. Stores that cannot lease skip it.
+		 * the same client id is refused instead of fighting over the session. On a store that does not implement
+		 * SessionLeasing the client runs without one, and says so once.
 		 */
 		private boolean enabled = true;
 

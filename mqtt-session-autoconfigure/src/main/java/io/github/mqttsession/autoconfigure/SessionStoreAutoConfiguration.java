@@ -2,9 +2,9 @@ package io.github.mqttsession.autoconfigure;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 import io.github.mqttsession.integration.SessionExpiry;
+import io.github.mqttsession.store.IdleSessionCleanup;
 import io.github.mqttsession.store.SessionStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -72,15 +72,13 @@ public final class SessionStoreAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("mqtt.session.cleanup-interval", interval,
 					"It must be positive, such as 1h.");
 		}
-		try {
-			sessionStore.deleteSessionsIdleSince(Instant.EPOCH);
-		}
-		catch (UnsupportedOperationException ex) {
-			throw new MqttSessionConfigurationException("mqtt.session.expiry is set, but the session store "
-					+ sessionStore.getClass().getName() + " cannot delete idle sessions.",
-					"Implement SessionStore.deleteSessionsIdleSince in the store, or unset mqtt.session.expiry.", ex);
-		}
-		return new SessionExpiry(sessionStore, expiry, interval, Clock.systemUTC(), taskScheduler);
+		IdleSessionCleanup cleanup = sessionStore.feature(IdleSessionCleanup.class)
+			.orElseThrow(() -> new MqttSessionConfigurationException("mqtt.session.expiry is set, but the session store "
+					+ sessionStore.getClass().getName() + " cannot delete idle sessions: it does not implement "
+					+ IdleSessionCleanup.class.getName() + ".",
+					"Implement IdleSessionCleanup (deleteSessionsIdleSince) in the store, or unset mqtt.session.expiry.",
+					null));
+		return new SessionExpiry(cleanup, expiry, interval, Clock.systemUTC(), taskScheduler);
 	}
 
 }

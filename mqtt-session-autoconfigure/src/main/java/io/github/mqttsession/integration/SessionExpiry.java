@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.IdleSessionCleanup;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -15,7 +15,7 @@ import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Deletes, at a fixed interval, the sessions not updated for longer than the expiry and not leased by a running
- * instance. Each run is one call of {@link SessionStore#deleteSessionsIdleSince}, which the JPA store does in one
+ * instance. Each run is one call of {@link IdleSessionCleanup#deleteSessionsIdleSince}, which the JPA store does in one
  * DELETE, so several instances may run it at once. The runs are scheduled on the given {@link TaskScheduler} while
  * this lifecycle runs.
  */
@@ -23,7 +23,7 @@ public class SessionExpiry implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(SessionExpiry.class);
 
-	private final SessionStore store;
+	private final IdleSessionCleanup store;
 
 	private final Duration expiry;
 
@@ -39,13 +39,13 @@ public class SessionExpiry implements SmartLifecycle {
 
 	/**
 	 * Creates a cleanup.
-	 * @param store the store
+	 * @param store the store's deletion of idle sessions
 	 * @param expiry sessions idle for longer are deleted
 	 * @param interval how often to run
 	 * @param clock the clock
 	 * @param scheduler the scheduler the runs are scheduled on
 	 */
-	public SessionExpiry(SessionStore store, Duration expiry, Duration interval, Clock clock, TaskScheduler scheduler) {
+	public SessionExpiry(IdleSessionCleanup store, Duration expiry, Duration interval, Clock clock, TaskScheduler scheduler) {
 		this.store = store;
 		this.expiry = expiry;
 		this.interval = interval;

@@ -1,6 +1,6 @@
 package io.github.mqttsession.metrics;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -8,11 +8,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
+import io.github.mqttsession.store.IdleSessionCleanup;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionLeasing;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
-import io.github.mqttsession.store.SessionSummary;
+import io.github.mqttsession.store.SessionStoreFeature;
 import io.github.mqttsession.store.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,10 +25,9 @@ import io.micrometer.core.instrument.Timer;
  * {@value #METER_NAME}, tagged with the {@code operation}, its {@code outcome} ({@code success} or {@code error})
  * and the simple name of the {@code exception} class ({@code none} on success).
  * <p>
- * Every operation, the optional ones included, goes to the wrapped store, so a store that overrides a default
- * operation keeps its own implementation. An operation the wrapped store does not support (it throws
- * {@link UnsupportedOperationException}) is passed on and not timed: it did no work, and counting it as an error
- * would raise alarms for a store that merely lacks, say, leases.
+ * Every operation goes to the wrapped store, so a store that overrides a default operation keeps its own
+ * implementation. The timed store has exactly the optional {@linkplain SessionStoreFeature features} of the store it
+ * wraps, through {@link #feature(Class)}, and times their operations too.
  */
 public final class TimedSessionStore implements SessionStore {
 
@@ -104,24 +106,13 @@ public final class TimedSessionStore implements SessionStore {
 		timed("setPacketId", () -> this.delegate.setPacketId(clientId, packetId));
 	}
 
+	/**
+	 * The wrapped store's feature, its operations timed as the store's are; a feature this class does not know is
+	 * passed on untimed.
+	 */
 	@Override
-	public List<SessionSummary> listSessions() {
-		return timed("listSessions", this.delegate::listSessions);
-	}
-
-	@Override
-	public int deleteSessionsIdleSince(Instant cutoff) {
-		return timed("deleteSessionsIdleSince", () -> this.delegate.deleteSessionsIdleSince(cutoff));
-	}
-
-	@Override
-	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
-		return timed("acquireLease", () -> this.delegate.acquireLease(clientId, owner, until));
-	}
-
-	@Override
-	public void releaseLease(String clientId, String owner) {
-		timed("releaseLease", () -> this.delegate.releaseLease(clientId, owner));
+	public <F extends SessionStoreFeature> Optional<F> feature(Class<F> type) {
+		return this.delegate.feature(type).map((feature) -> type.cast(timedFeature(type, feature)));
 	}
 
 	/**
@@ -143,6 +134,22 @@ public final class TimedSessionStore implements SessionStore {
 		return "TimedSessionStore[" + this.delegate + "]";
 	}
 
+	private Object timedFeature(Class<?> type, Object feature) {
+		if (type == SessionListing.class) {
+			SessionListing listing = (SessionListing) feature;
+			return (SessionListing) () -> timed("listSessions", listing::listSessions);
+		}
+		if (type == IdleSessionCleanup.class) {
+			IdleSessionCleanup cleanup = (IdleSessionCleanup) feature;
+			return (IdleSessionCleanup) (cutoff) -> timed("deleteSessionsIdleSince",
+					() -> cleanup.deleteSessionsIdleSince(cutoff));
+		}
+		if (type == SessionLeasing.class) {
+			return new TimedLeasing((SessionLeasing) feature);
+		}
+		return feature;
+	}
+
 	private void timed(String operation, Runnable call) {
 		timed(operation, () -> {
 			call.run();
@@ -157,9 +164,6 @@ public final class TimedSessionStore implements SessionStore {
 			this.successTimers.computeIfAbsent(operation, (name) -> timer(name, "success", "none"))
 				.record(elapsedSince(start), TimeUnit.NANOSECONDS);
 			return result;
-		}
-		catch (UnsupportedOperationException ex) {
-			throw ex;
 		}
 		catch (RuntimeException | Error ex) {
 			timer(operation, "error", ex.getClass().getSimpleName()).record(elapsedSince(start), TimeUnit.NANOSECONDS);
@@ -178,6 +182,27 @@ public final class TimedSessionStore implements SessionStore {
 			.tag("outcome", outcome)
 			.tag("exception", exception)
 			.register(this.registry);
+	}
+
+	/** The leases of the wrapped store, timed. */
+	private final class TimedLeasing implements SessionLeasing {
+
+		private final SessionLeasing leasing;
+
+		TimedLeasing(SessionLeasing leasing) {
+			this.leasing = leasing;
+		}
+
+		@Override
+		public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
+			return timed("acquireLease", () -> this.leasing.acquireLease(clientId, owner, duration));
+		}
+
+		@Override
+		public void releaseLease(String clientId, String owner) {
+			timed("releaseLease", () -> this.leasing.releaseLease(clientId, owner));
+		}
+
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
 
+import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -16,17 +17,18 @@ import org.springframework.scheduling.TaskScheduler;
 /**
  * Holds the lease on one client id's session for this instance while its client runs: takes it (refusing, or
  * waiting, when another instance holds a live one), renews it at a third of its duration on the given
- * {@link TaskScheduler}, and gives it up.
+ * {@link TaskScheduler}, and gives it up. It holds none on a store without {@link SessionLeasing}.
  */
 final class SessionLeaseHolder {
 
 	private static final Log logger = LogFactory.getLog(SessionLeaseHolder.class);
 
-	private final SessionStore store;
+	/** The store's leases, or {@code null} when it has none or no lease is to be held. */
+	private final @Nullable SessionLeasing leasing;
 
 	private final String clientId;
 
-	private final SessionLease settings;
+	private final @Nullable SessionLease settings;
 
 	private volatile @Nullable TaskScheduler scheduler;
 
@@ -36,15 +38,24 @@ final class SessionLeaseHolder {
 	private volatile @Nullable ScheduledFuture<?> renewal;
 
 	/**
-	 * Creates a holder.
+	 * Creates a holder. When leases are asked for and the store cannot lease sessions, says once that the client
+	 * runs without a lease.
 	 * @param store the store
 	 * @param clientId the client id
 	 * @param settings the lease settings, or {@code null} to hold no lease
 	 */
-	SessionLeaseHolder(SessionStore store, String clientId, SessionLease settings) {
-		this.store = store;
+	SessionLeaseHolder(SessionStore store, String clientId, @Nullable SessionLease settings) {
 		this.clientId = clientId;
-		this.settings = settings;
+		SessionLeasing leasing = (settings != null) ? store.feature(SessionLeasing.class).orElse(null) : null;
+		if (settings != null && leasing == null) {
+			// The store as it names itself: a decorator's class name would hide the store it wraps
+			logger.info("The session store " + store + " does not lease sessions (it does not"
+					+ " implement " + SessionLeasing.class.getName() + "); nothing stops a second instance with client"
+					+ " id '" + clientId + "' from sharing the session. Set mqtt.session.lease.enabled=false to run"
+					+ " without a lease knowingly");
+		}
+		this.leasing = leasing;
+		this.settings = (leasing != null) ? settings : null;
 	}
 
 	/**
@@ -71,16 +82,7 @@ final class SessionLeaseHolder {
 					+ "' holds a lease on its session but has no TaskScheduler to renew it;"
 					+ " set one on its persistence");
 		}
-		Optional<String> other;
-		try {
-			other = acquireLease();
-		}
-		catch (UnsupportedOperationException ex) {
-			logger.info("The session store " + this.store.getClass().getName()
-					+ " does not lease sessions; nothing stops a second instance with client id '" + this.clientId
-					+ "' from sharing the session");
-			return;
-		}
+		Optional<String> other = acquireLease();
 		long pause = Math.max(100, Math.min(1000, this.settings.duration().toMillis() / 10));
 		while (other.isPresent()) {
 			if (!this.settings.waitForTakeover()) {
@@ -99,7 +101,7 @@ final class SessionLeaseHolder {
 	}
 
 	private Optional<String> acquireLease() {
-		return this.store.acquireLease(this.clientId, this.settings.owner(), Instant.now().plus(this.settings.duration()));
+		return this.leasing.acquireLease(this.clientId, this.settings.owner(), this.settings.duration());
 	}
 
 	/** Renews the lease unless it was given up meanwhile: a renewal after the release would hold it once more. */
@@ -134,7 +136,7 @@ final class SessionLeaseHolder {
 		}
 		renewal.cancel(false);
 		try {
-			this.store.releaseLease(this.clientId, this.settings.owner());
+			this.leasing.releaseLease(this.clientId, this.settings.owner());
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Could not give up the lease on the session of client '" + this.clientId

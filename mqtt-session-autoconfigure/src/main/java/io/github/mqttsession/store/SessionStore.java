@@ -1,6 +1,5 @@
 package io.github.mqttsession.store;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +11,9 @@ import java.util.Optional;
  * bodies written on those three (load, change, save), which makes a store that implements only them correct for
  * one writer per client id at a time. The built-in stores override every operation: each is atomic per client id,
  * does work independent of the session's size, loses no concurrent update and never fails with a conflict.
+ * <p>
+ * Listing sessions, deleting idle ones and leasing them are optional {@linkplain SessionStoreFeature features}, small
+ * interfaces a store implements besides this one; code that needs one asks {@link #feature(Class)}.
  * <p>
  * Failures are {@link SessionStoreException}s whose message names the client id and the cause. Invalid arguments
  * are {@link IllegalArgumentException}s.
@@ -205,45 +207,16 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Lists every stored session without its messages. Stores that cannot list throw
-	 * {@link UnsupportedOperationException}; features that need a listing then say so.
-	 * @return a summary per stored session
+	 * This store's implementation of an optional {@link SessionStoreFeature}, such as {@link SessionListing}: how
+	 * code that needs a feature asks for it. The default answers with this store when it implements the feature's
+	 * interface. A store that wraps another (a decorator) overrides it to answer from the store it wraps, so that it
+	 * exposes exactly the features of that store, wrapped in turn where the decorator adds behaviour to them.
+	 * @param <F> the feature's type
+	 * @param type the feature's interface
+	 * @return the feature, or empty when this store does not have it
 	 */
-	default List<SessionSummary> listSessions() {
-		throw new UnsupportedOperationException(getClass().getName() + " does not list sessions");
-	}
-
-	/**
-	 * Deletes every session whose last update is before a cut-off and on which no lease is live at that time.
-	 * Stores that cannot do this throw {@link UnsupportedOperationException}; features that need it (session
-	 * expiry) then say so.
-	 * @param cutoff sessions last updated before this instant are deleted
-	 * @return how many sessions were deleted
-	 */
-	default int deleteSessionsIdleSince(Instant cutoff) {
-		throw new UnsupportedOperationException(getClass().getName() + " does not delete idle sessions");
-	}
-
-	/**
-	 * Takes or renews the lease on a client id's session for an owner: succeeds when no other owner holds an
-	 * unexpired lease. Atomic, so that of several instances racing for one client id exactly one wins. Stores that
-	 * cannot do this throw {@link UnsupportedOperationException}; instance safety then says so.
-	 * @param clientId the client id
-	 * @param owner the instance taking the lease
-	 * @param until when the lease runs out unless renewed
-	 * @return the current summary's owner when another owner holds a live lease, empty when this owner now holds it
-	 */
-	default Optional<String> acquireLease(String clientId, String owner, Instant until) {
-		throw new UnsupportedOperationException(getClass().getName() + " does not lease sessions");
-	}
-
-	/**
-	 * Gives up a lease this owner holds; a lease held by another owner is left alone.
-	 * @param clientId the client id
-	 * @param owner the owner giving it up
-	 */
-	default void releaseLease(String clientId, String owner) {
-		throw new UnsupportedOperationException(getClass().getName() + " does not lease sessions");
+	default <F extends SessionStoreFeature> Optional<F> feature(Class<F> type) {
+		return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
 	}
 
 	private static int indexOfFilter(List<Subscription> subscriptions, String topicFilter) {

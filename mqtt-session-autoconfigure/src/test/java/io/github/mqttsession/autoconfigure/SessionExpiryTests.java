@@ -1,12 +1,11 @@
 package io.github.mqttsession.autoconfigure;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 
 import io.github.mqttsession.integration.SessionExpiry;
+import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.SessionStore;
-import io.github.mqttsession.store.memory.InMemorySessionStore;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,7 +19,10 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** Sessions idle for longer than mqtt.session.expiry are deleted, unless a running instance leases them. */
+/**
+ * Sessions idle for longer than mqtt.session.expiry are deleted, unless a running instance leases them. (On a store
+ * that cannot delete idle sessions: {@link StoreWithoutFeaturesTests}.)
+ */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class SessionExpiryTests {
 
@@ -42,7 +44,7 @@ class SessionExpiryTests {
 				SessionStore store = context.getBean(SessionStore.class);
 				store.setPacketId(idle, 1);
 				store.setPacketId(live, 1);
-				store.acquireLease(live, "running-instance", Instant.now().plusSeconds(60));
+				store.feature(SessionLeasing.class).orElseThrow().acquireLease(live, "running-instance", Duration.ofSeconds(60));
 				await().atMost(Duration.ofSeconds(15)).until(() -> store.load(idle).isEmpty());
 				assertThat(store.load(live)).isPresent();
 				assertThat(context.getBean(SessionExpiry.class).getExpiredSessionCount()).isGreaterThanOrEqualTo(1);
@@ -52,35 +54,6 @@ class SessionExpiryTests {
 	@Test
 	void withoutExpiryNothingIsDeleted() {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(SessionExpiry.class));
-	}
-
-	@Test
-	void aStoreThatCannotDeleteIdleSessionsFailsAtStartUpSayingSo() {
-		this.runner.withBean(SessionStore.class, () -> new SessionStore() {
-
-			private final InMemorySessionStore delegate = new InMemorySessionStore();
-
-			@Override
-			public java.util.Optional<io.github.mqttsession.store.MqttSession> load(String clientId) {
-				return this.delegate.load(clientId);
-			}
-
-			@Override
-			public void save(String clientId, io.github.mqttsession.store.MqttSession session) {
-				this.delegate.save(clientId, session);
-			}
-
-			@Override
-			public void delete(String clientId) {
-				this.delegate.delete(clientId);
-			}
-
-		}).withPropertyValues("mqtt.session.expiry=7d").run((context) -> {
-			assertThat(context).hasFailed();
-			assertThat(new MqttSessionFailureAnalyzer().analyze(context.getStartupFailure()).getDescription())
-				.contains("mqtt.session.expiry is set")
-				.contains("cannot delete idle sessions");
-		});
 	}
 
 	@Test

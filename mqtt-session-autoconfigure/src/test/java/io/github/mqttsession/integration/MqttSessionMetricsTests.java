@@ -12,9 +12,13 @@ import io.github.mqttsession.metrics.MqttSessionMetrics;
 import io.github.mqttsession.metrics.TimedSessionStore;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.persistence.SessionPersistenceListener;
+import io.github.mqttsession.store.IdleSessionCleanup;
+import io.github.mqttsession.store.LoadSaveDeleteOnlyStore;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionLeasing;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.SessionSummary;
@@ -161,16 +165,19 @@ class MqttSessionMetricsTests {
 		assertThat(target.load("timed")).contains(new MqttSession(List.of(new Subscription("a/#", 1)),
 				List.of(message), 1));
 		assertThat(store.load("timed")).isEqualTo(target.load("timed"));
-		assertThat(store.acquireLease("timed", "me", Instant.now().plusSeconds(60))).isEmpty();
-		assertThat(store.listSessions()).extracting(SessionSummary::clientId, SessionSummary::owner)
+		SessionLeasing leasing = store.feature(SessionLeasing.class).orElseThrow();
+		SessionListing listing = store.feature(SessionListing.class).orElseThrow();
+		assertThat(leasing.acquireLease("timed", "me", Duration.ofSeconds(60))).isEmpty();
+		assertThat(listing.listSessions()).extracting(SessionSummary::clientId, SessionSummary::owner)
 			.containsExactly(tuple("timed", "me"));
-		store.releaseLease("timed", "me");
+		leasing.releaseLease("timed", "me");
 		store.removePendingMessage("timed", PendingMessage.State.OUTBOUND_PUBLISH, 1);
 		store.replacePendingMessage("timed", PendingMessage.State.OUTBOUND_PUBLISH, 1, message);
 		store.applyPendingMessageChanges("timed", List.of(new PendingMessageChange.Removed(message.state(), 1)));
 		store.removeSubscription("timed", "a/#");
 		assertThat(target.load("timed")).contains(new MqttSession(List.of(), List.of(), 1));
-		assertThat(store.deleteSessionsIdleSince(Instant.now().plusSeconds(60))).isEqualTo(1);
+		assertThat(store.feature(IdleSessionCleanup.class).orElseThrow().deleteSessionsIdleSince(Instant.now().plusSeconds(60)))
+			.isEqualTo(1);
 		store.delete("timed");
 		assertThat(target.listSessions()).isEmpty();
 
@@ -183,7 +190,7 @@ class MqttSessionMetricsTests {
 	}
 
 	@Test
-	void aFailingOperationIsTimedAsAnErrorAndAnUnsupportedOneNotAtAll() {
+	void aFailingOperationIsTimedAsAnErrorAndAFeatureTheStoreLacksIsMissingOnTheTimedStoreToo() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		try (HikariDataSource database = Databases.newH2File()) {
 			Databases.createTables(database);
@@ -196,8 +203,10 @@ class MqttSessionMetricsTests {
 					.withMessageContaining("unreachable");
 			}
 		}
-		SessionStore minimal = new TimedSessionStore(new MqttSessionsEndpointTests.LoadSaveDeleteStore(), registry);
-		assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(minimal::listSessions);
+		SessionStore minimal = new TimedSessionStore(new LoadSaveDeleteOnlyStore(), registry);
+		assertThat(minimal.feature(SessionListing.class)).isEmpty();
+		assertThat(minimal.feature(IdleSessionCleanup.class)).isEmpty();
+		assertThat(minimal.feature(SessionLeasing.class)).isEmpty();
 
 		assertThat(registry.get(TimedSessionStore.METER_NAME)
 			.tags("operation", "load", "outcome", "error", "exception", "SessionStoreException")

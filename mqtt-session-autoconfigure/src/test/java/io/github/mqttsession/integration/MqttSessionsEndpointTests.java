@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import io.github.mqttsession.actuate.MqttSessionsEndpoint.PendingMessageDescriptor;
@@ -19,8 +18,16 @@ import io.github.mqttsession.actuate.MqttSessionsEndpoint;
 import io.github.mqttsession.actuate.MqttSessionsEndpointWebExtension;
 import io.github.mqttsession.autoconfigure.MqttSessionsEndpointAutoConfiguration;
 import io.github.mqttsession.autoconfigure.SessionStoreAutoConfiguration;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.PendingMessageDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDeletion;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDetailsDescriptor;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionsDescriptor;
+import io.github.mqttsession.store.LoadSaveDeleteOnlyStore;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionLeasing;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.Subscription;
 import io.github.mqttsession.store.memory.InMemorySessionStore;
@@ -47,6 +54,7 @@ import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The {@code mqttsessions} endpoint, called through Boot's web endpoint infrastructure as an HTTP request would
@@ -98,8 +106,15 @@ class MqttSessionsEndpointTests {
 					List.of(new PendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, 7, "idle/x", bytes("idle"), 1,
 							false)),
 					7));
-			store.acquireLease("ops-leased-elsewhere", "instance-2", Instant.now().plus(Duration.ofMinutes(5)));
-			store.acquireLease("ops-lease-ran-out", "instance-3", Instant.now().minus(Duration.ofMinutes(5)));
+			SessionLeasing leasing = store.feature(SessionLeasing.class).orElseThrow();
+			leasing.acquireLease("ops-leased-elsewhere", "instance-2", Duration.ofMinutes(5));
+			leasing.acquireLease("ops-lease-ran-out", "instance-3", Duration.ofMillis(1));
+			SessionListing listing = store.feature(SessionListing.class).orElseThrow();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> listing.listSessions()
+					.stream()
+					.filter((summary) -> summary.clientId().equals("ops-lease-ran-out"))
+					.noneMatch((summary) -> summary.isLeased(Instant.now())));
 
 			WebEndpointResponse<?> response = (WebEndpointResponse<?>) call(context, WebEndpointHttpMethod.GET,
 					"mqttsessions", Map.of());
@@ -176,7 +191,7 @@ class MqttSessionsEndpointTests {
 				"mqtt.inbound.topics[0].filter=running/#");
 		try (ConfigurableApplicationContext context = app.start()) {
 			SessionStore store = context.getBean(SessionStore.class);
-			store.acquireLease("ops-held", "instance-2", Instant.now().plus(Duration.ofMinutes(5)));
+			store.feature(SessionLeasing.class).orElseThrow().acquireLease("ops-held", "instance-2", Duration.ofMinutes(5));
 			store.addSubscription("ops-held", new Subscription("held/#", 1));
 
 			WebEndpointResponse<?> running = delete(context, "ops-running");
@@ -242,7 +257,7 @@ class MqttSessionsEndpointTests {
 				assertThat(listed.getStatus()).isEqualTo(501);
 				SessionsDescriptor body = (SessionsDescriptor) listed.getBody();
 				assertThat(body.sessions()).isNull();
-				assertThat(body.message()).contains(LoadSaveDeleteStore.class.getName())
+				assertThat(body.message()).contains(LoadSaveDeleteOnlyStore.class.getName())
 					.contains("cannot list sessions");
 				assertThat(shown.subscriptions()).containsExactly(new Subscription("a/b", 0));
 				assertThat(shown.live()).isFalse();
@@ -300,29 +315,7 @@ class MqttSessionsEndpointTests {
 
 		@Bean
 		SessionStore sessionStore() {
-			return new LoadSaveDeleteStore();
-		}
-
-	}
-
-	/** A custom store that implements only what a store must. */
-	static class LoadSaveDeleteStore implements SessionStore {
-
-		private final InMemorySessionStore sessions = new InMemorySessionStore();
-
-		@Override
-		public Optional<MqttSession> load(String clientId) {
-			return this.sessions.load(clientId);
-		}
-
-		@Override
-		public void save(String clientId, MqttSession session) {
-			this.sessions.save(clientId, session);
-		}
-
-		@Override
-		public void delete(String clientId) {
-			this.sessions.delete(clientId);
+			return new LoadSaveDeleteOnlyStore();
 		}
 
 	}

@@ -1,8 +1,8 @@
 package io.github.mqttsession.store;
 
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the contract on a store that implements only {@code load}, {@code save} and {@code delete}, proving the
@@ -20,26 +20,12 @@ class LoadSaveDeleteOnlySessionStoreContractTests extends SessionStoreContractTe
 		return false;
 	}
 
-	/** The smallest correct store: sessions are immutable records, so a map of them is enough. */
-	static final class LoadSaveDeleteOnlyStore implements SessionStore {
-
-		private final Map<String, MqttSession> sessions = new ConcurrentHashMap<>();
-
-		@Override
-		public Optional<MqttSession> load(String clientId) {
-			return Optional.ofNullable(this.sessions.get(MqttNames.requireValidClientId(clientId)));
-		}
-
-		@Override
-		public void save(String clientId, MqttSession session) {
-			this.sessions.put(MqttNames.requireValidClientId(clientId), session);
-		}
-
-		@Override
-		public void delete(String clientId) {
-			this.sessions.remove(MqttNames.requireValidClientId(clientId));
-		}
-
+	@Test
+	void hasNoOptionalFeature() {
+		SessionStore store = createStore();
+		assertThat(store.feature(SessionListing.class)).isEmpty();
+		assertThat(store.feature(IdleSessionCleanup.class)).isEmpty();
+		assertThat(store.feature(SessionLeasing.class)).isEmpty();
 	}
 
 }

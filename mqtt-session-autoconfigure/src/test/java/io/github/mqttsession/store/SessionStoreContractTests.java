@@ -1,6 +1,7 @@
 package io.github.mqttsession.store;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,10 +21,12 @@ import org.junit.jupiter.api.TestInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The behaviour every {@link SessionStore} must have. Extend it and implement {@link #createStore()} to run it on
+ * The behaviour every {@link SessionStore} must have, and that of each optional {@link SessionStoreFeature} the
+ * store has (tests of a feature it lacks are skipped). Extend it and implement {@link #createStore()} to run it on
  * a store of your own; see the README's "Writing a custom store".
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -358,76 +361,87 @@ public abstract class SessionStoreContractTests {
 
 	@Test
 	void listsSessionsAndDeletesIdleOnes() {
-		List<SessionSummary> before;
-		try {
-			before = this.store.listSessions();
-		}
-		catch (UnsupportedOperationException ex) {
-			assumeTrue(false, "the store does not list sessions");
-			return;
-		}
+		SessionListing listing = feature(SessionListing.class);
+		IdleSessionCleanup cleanup = feature(IdleSessionCleanup.class);
+		List<SessionSummary> before = listing.listSessions();
 		String clientId = newClientId();
 		Instant start = Instant.now().minusSeconds(1);
 		this.store.save(clientId, fullSession());
-		SessionSummary summary = this.store.listSessions()
-			.stream()
-			.filter((candidate) -> candidate.clientId().equals(clientId))
-			.findFirst()
-			.orElseThrow();
+		SessionSummary summary = summary(listing, clientId);
 		assertThat(summary.subscriptionCount()).isEqualTo(2);
 		assertThat(summary.pendingMessageCount()).isEqualTo(5);
 		assertThat(summary.packetId()).isEqualTo(100);
 		assertThat(summary.lastUpdated()).isAfter(start);
-		assertThat(this.store.listSessions()).hasSize(before.size() + 1);
-		this.store.deleteSessionsIdleSince(start);
+		assertThat(listing.listSessions()).hasSize(before.size() + 1);
+		cleanup.deleteSessionsIdleSince(start);
 		assertThat(this.store.load(clientId)).isPresent();
-		assertThat(this.store.deleteSessionsIdleSince(Instant.now().plusSeconds(60))).isGreaterThanOrEqualTo(1);
+		assertThat(cleanup.deleteSessionsIdleSince(Instant.now().plusSeconds(60))).isGreaterThanOrEqualTo(1);
 		assertThat(this.store.load(clientId)).isEmpty();
 	}
 
 	@Test
 	void oneOwnerAtATimeHoldsALease() {
+		SessionLeasing leasing = feature(SessionLeasing.class);
 		String clientId = newClientId();
-		Instant now = Instant.now();
-		try {
-			assertThat(this.store.acquireLease(clientId, "instance-a", now.plusSeconds(60))).isEmpty();
-		}
-		catch (UnsupportedOperationException ex) {
-			assumeTrue(false, "the store does not lease sessions");
-		}
-		assertThat(this.store.acquireLease(clientId, "instance-b", now.plusSeconds(60))).contains("instance-a");
-		assertThat(this.store.acquireLease(clientId, "instance-a", now.plusSeconds(120))).isEmpty();
-		this.store.releaseLease(clientId, "instance-b");
-		assertThat(this.store.acquireLease(clientId, "instance-b", now.plusSeconds(60))).contains("instance-a");
-		this.store.releaseLease(clientId, "instance-a");
-		assertThat(this.store.acquireLease(clientId, "instance-b", now.plusSeconds(60))).isEmpty();
-		SessionSummary summary = this.store.listSessions()
-			.stream()
-			.filter((candidate) -> candidate.clientId().equals(clientId))
-			.findFirst()
-			.orElseThrow();
-		assertThat(summary.owner()).isEqualTo("instance-b");
-		assertThat(summary.isLeased(Instant.now())).isTrue();
+		Instant start = Instant.now();
+		assertThat(leasing.acquireLease(clientId, "instance-a", Duration.ofSeconds(60))).isEmpty();
+		assertThat(leasing.acquireLease(clientId, "instance-b", Duration.ofSeconds(60))).contains("instance-a");
+		assertThat(leasing.acquireLease(clientId, "instance-a", Duration.ofSeconds(120))).isEmpty();
+		leasing.releaseLease(clientId, "instance-b");
+		assertThat(leasing.acquireLease(clientId, "instance-b", Duration.ofSeconds(60))).contains("instance-a");
+		leasing.releaseLease(clientId, "instance-a");
+		assertThat(leasing.acquireLease(clientId, "instance-b", Duration.ofSeconds(60))).isEmpty();
+		assertThat(this.store.load(clientId)).as("taking a lease creates the session").isPresent();
+		this.store.feature(SessionListing.class).ifPresent((listing) -> {
+			SessionSummary summary = summary(listing, clientId);
+			assertThat(summary.owner()).isEqualTo("instance-b");
+			assertThat(summary.isLeased(Instant.now())).isTrue();
+			assertThat(summary.leaseExpiresAt()).as("the duration counts from when the lease is taken")
+				.isAfterOrEqualTo(start.plusSeconds(60))
+				.isBefore(Instant.now().plusSeconds(61));
+		});
+	}
+
+	@Test
+	void aLeaseLastsAPositiveDuration() {
+		SessionLeasing leasing = feature(SessionLeasing.class);
+		String clientId = newClientId();
+		assertThatIllegalArgumentException().isThrownBy(() -> leasing.acquireLease(clientId, "a", Duration.ZERO));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> leasing.acquireLease(clientId, "a", Duration.ofSeconds(-1)));
 	}
 
 	@Test
 	void anExpiredLeaseIsTakenOverAndALiveOneKeepsItsSessionFromExpiry() {
+		SessionLeasing leasing = feature(SessionLeasing.class);
+		IdleSessionCleanup cleanup = feature(IdleSessionCleanup.class);
 		String expired = newClientId();
 		String live = newClientId();
-		try {
-			this.store.acquireLease(expired, "crashed", Instant.now().minusSeconds(1));
-		}
-		catch (UnsupportedOperationException ex) {
-			assumeTrue(false, "the store does not lease sessions");
-		}
-		assertThat(this.store.acquireLease(expired, "successor", Instant.now().plusSeconds(60))).isEmpty();
+		assertThat(leasing.acquireLease(expired, "crashed", Duration.ofMillis(1))).isEmpty();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> leasing.acquireLease(expired, "successor", Duration.ofSeconds(60)).isEmpty());
 		this.store.setPacketId(live, 7);
-		this.store.acquireLease(live, "running", Instant.now().plusSeconds(60));
+		leasing.acquireLease(live, "running", Duration.ofSeconds(60));
 		this.store.save(expired, fullSession());
-		this.store.releaseLease(expired, "successor");
-		this.store.deleteSessionsIdleSince(Instant.now().plusSeconds(30));
+		leasing.releaseLease(expired, "successor");
+		cleanup.deleteSessionsIdleSince(Instant.now().plusSeconds(30));
 		assertThat(this.store.load(live)).isPresent();
 		assertThat(this.store.load(expired)).isEmpty();
+	}
+
+	/** The store's feature, or the test is skipped: a store need not have it. */
+	private <F extends SessionStoreFeature> F feature(Class<F> type) {
+		Optional<F> feature = this.store.feature(type);
+		assumeTrue(feature.isPresent(), "the store does not implement " + type.getSimpleName());
+		return feature.get();
+	}
+
+	private static SessionSummary summary(SessionListing listing, String clientId) {
+		return listing.listSessions()
+			.stream()
+			.filter((candidate) -> candidate.clientId().equals(clientId))
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private void runConcurrently(int threads, ThreadWork work) throws Exception {

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import io.github.mqttsession.store.MqttSession;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
@@ -36,18 +37,14 @@ public record RestoredSession(String clientId, Optional<MqttSession> session, In
 	}
 
 	private static Instant lastUpdated(SessionStore store, String clientId) {
-		try {
-			return store.listSessions()
+		// A store of the application's own may not list sessions
+		return store.feature(SessionListing.class)
+			.flatMap((listing) -> listing.listSessions()
 				.stream()
 				.filter((summary) -> summary.clientId().equals(clientId))
 				.map(SessionSummary::lastUpdated)
-				.findFirst()
-				.orElse(null);
-		}
-		catch (UnsupportedOperationException ex) {
-			// A store of the application's own may not list sessions
-			return null;
-		}
+				.findFirst())
+			.orElse(null);
 	}
 
 	/**

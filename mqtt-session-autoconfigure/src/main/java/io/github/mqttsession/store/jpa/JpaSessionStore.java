@@ -1,6 +1,7 @@
 package io.github.mqttsession.store.jpa;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -12,10 +13,13 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import io.github.mqttsession.store.IdleSessionCleanup;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionLeasing;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.SessionSummary;
@@ -39,8 +43,12 @@ import jakarta.persistence.EntityManagerFactory;
  * since (the row's version tells), the save fails with a {@link SessionStoreException} rather than overwrite that
  * change; rows the save does not change are left as they are. A save with no earlier load on the thread
  * overwrites whatever is stored.
+ * <p>
+ * The store has every optional feature: it lists sessions, deletes idle ones in one DELETE and leases them, the
+ * lease's end measured on the store's clock.
  */
-public class JpaSessionStore implements SessionStore, AutoCloseable {
+public class JpaSessionStore
+		implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing, AutoCloseable {
 
 	/** The table prefix used unless another is configured. */
 	public static final String DEFAULT_TABLE_PREFIX = "MQTT_";
@@ -62,7 +70,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	private final SessionWrites writes;
 
-	private final SessionListing listing;
+	private final AllSessions allSessions;
 
 	private final SessionLeases leases;
 
@@ -98,7 +106,7 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 		this.rows = new SessionRows(transactions, statements);
 		this.wholeSessions = new SessionSave(transactions, statements, this.rows);
 		this.writes = new SessionWrites(transactions, statements);
-		this.listing = new SessionListing(transactions, statements);
+		this.allSessions = new AllSessions(transactions, statements);
 		this.leases = new SessionLeases(transactions, statements);
 		this.entityManagerFactory = StoreSchema.validate(dataSource, tablePrefix);
 	}
@@ -199,20 +207,22 @@ public class JpaSessionStore implements SessionStore, AutoCloseable {
 
 	@Override
 	public List<SessionSummary> listSessions() {
-		return this.listing.list();
+		return this.allSessions.list();
 	}
 
 	@Override
 	public int deleteSessionsIdleSince(Instant cutoff) {
-		int deleted = this.listing.deleteIdleSince(cutoff, this.clock.instant());
+		int deleted = this.allSessions.deleteIdleSince(cutoff, this.clock.instant());
 		this.knownSessions.clear();
 		return deleted;
 	}
 
 	@Override
-	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
+	public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 		requireValidClientId(clientId);
-		Optional<String> other = this.leases.acquire(clientId, owner, until, this.clock.instant());
+		SessionLeasing.requireValidDuration(duration);
+		Instant now = this.clock.instant();
+		Optional<String> other = this.leases.acquire(clientId, owner, now.plus(duration), now);
 		this.knownSessions.add(clientId);
 		return other;
 	}

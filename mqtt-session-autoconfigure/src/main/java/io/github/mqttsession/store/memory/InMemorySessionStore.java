@@ -1,6 +1,7 @@
 package io.github.mqttsession.store.memory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,10 +11,13 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.github.mqttsession.store.IdleSessionCleanup;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionLeasing;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
@@ -21,9 +25,10 @@ import io.github.mqttsession.store.Subscription;
 /**
  * A {@link SessionStore} in the heap of this process, the default when no database is configured. Sessions
  * survive a reconnect but not a restart of the process. Thread-safe: every operation is atomic per client id, and
- * adding or removing one message costs the same whatever the session's size.
+ * adding or removing one message costs the same whatever the session's size. It has every optional feature
+ * (listing, idle deletion, leases), leases measured on its clock.
  */
-public class InMemorySessionStore implements SessionStore {
+public class InMemorySessionStore implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing {
 
 	private final Map<String, SessionState> sessions = new ConcurrentHashMap<>();
 
@@ -36,7 +41,8 @@ public class InMemorySessionStore implements SessionStore {
 
 	/**
 	 * Creates an empty store.
-	 * @param clock the clock that stamps each change, read by {@link #deleteSessionsIdleSince(Instant)}
+	 * @param clock the clock that stamps each change and measures leases, read by
+	 * {@link #deleteSessionsIdleSince(Instant)}
 	 */
 	public InMemorySessionStore(Clock clock) {
 		this.clock = clock;
@@ -159,9 +165,11 @@ public class InMemorySessionStore implements SessionStore {
 	}
 
 	@Override
-	public Optional<String> acquireLease(String clientId, String owner, Instant until) {
+	public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 		MqttNames.requireValidClientId(clientId);
+		SessionLeasing.requireValidDuration(duration);
 		Instant now = this.clock.instant();
+		Instant until = now.plus(duration);
 		AtomicReference<String> other = new AtomicReference<>();
 		this.sessions.compute(clientId, (id, state) -> {
 			SessionState target = (state != null) ? state : new SessionState(MqttSession.EMPTY, now.toEpochMilli());

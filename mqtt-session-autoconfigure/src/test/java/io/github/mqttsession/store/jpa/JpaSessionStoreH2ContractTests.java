@@ -1,10 +1,16 @@
 package io.github.mqttsession.store.jpa;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.mqttsession.store.IdleSessionCleanup;
+import io.github.mqttsession.store.SessionLeasing;
+import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreContractTests;
 import io.github.mqttsession.testsupport.Databases;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class JpaSessionStoreH2ContractTests extends SessionStoreContractTests {
 
@@ -15,6 +21,13 @@ class JpaSessionStoreH2ContractTests extends SessionStoreContractTests {
 		this.dataSource = Databases.newH2File();
 		Databases.createTables(this.dataSource);
 		return new JpaSessionStore(this.dataSource);
+	}
+
+	@Test
+	void hasEveryOptionalFeature() {
+		assertThat(JpaSessionStore.class).isAssignableTo(SessionListing.class)
+			.isAssignableTo(IdleSessionCleanup.class)
+			.isAssignableTo(SessionLeasing.class);
 	}
 
 	@AfterAll

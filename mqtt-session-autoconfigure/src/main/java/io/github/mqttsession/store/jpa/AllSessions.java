@@ -15,13 +15,13 @@ import io.github.mqttsession.store.SessionSummary;
  * What concerns every stored session at once: a summary of each, for the endpoint, and the deletion of sessions
  * nobody has used for a while. Each is one statement, whatever the number of sessions.
  */
-final class SessionListing {
+final class AllSessions {
 
 	private final JdbcTransactions transactions;
 
 	private final SessionStoreStatements statements;
 
-	SessionListing(JdbcTransactions transactions, SessionStoreStatements statements) {
+	AllSessions(JdbcTransactions transactions, SessionStoreStatements statements) {
 		this.transactions = transactions;
 		this.statements = statements;
 	}

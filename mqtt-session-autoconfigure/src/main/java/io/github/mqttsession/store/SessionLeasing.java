@@ -1,0 +1,48 @@
+package io.github.mqttsession.store;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A {@link SessionStoreFeature} of a store that can lease a session to one instance at a time, so that a running
+ * client keeps a second instance with the same client id off its session ({@code mqtt.session.lease.*}, on by
+ * default). On a store without it the client runs without a lease, and says so once in the log.
+ * <p>
+ * A lease is given for a duration from now rather than until an instant, so that a store may measure it on a clock
+ * of its own (a database's) that every instance shares. Ask a store for it with
+ * {@code store.feature(SessionLeasing.class)}, which sees through decorators (see {@link SessionStoreFeature}).
+ */
+public interface SessionLeasing extends SessionStoreFeature {
+
+	/**
+	 * Takes or renews the lease on a client id's session for an owner, creating the session when there is none:
+	 * succeeds when no other owner holds an unexpired lease. Atomic, so that of several instances racing for one
+	 * client id exactly one wins.
+	 * @param clientId the client id
+	 * @param owner the instance taking the lease
+	 * @param duration how long from now the lease lasts unless renewed; positive
+	 * @return the other owner when it holds a live lease, empty when this owner now holds the lease
+	 */
+	Optional<String> acquireLease(String clientId, String owner, Duration duration);
+
+	/**
+	 * Gives up a lease this owner holds; a lease held by another owner, or none, is left alone.
+	 * @param clientId the client id
+	 * @param owner the owner giving it up
+	 */
+	void releaseLease(String clientId, String owner);
+
+	/**
+	 * Checks the duration of a lease, for stores implementing {@link #acquireLease}.
+	 * @param duration the duration
+	 * @return the duration
+	 * @throws IllegalArgumentException when it is not positive
+	 */
+	static Duration requireValidDuration(Duration duration) {
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw new IllegalArgumentException("A lease lasts a positive duration, but was " + duration);
+		}
+		return duration;
+	}
+
+}
