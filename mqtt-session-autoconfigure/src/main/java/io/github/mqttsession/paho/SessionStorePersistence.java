@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import io.github.mqttsession.persistence.ClientIdClaims;
@@ -60,6 +61,9 @@ final class SessionStorePersistence {
 
 	private final DeferredWrites deferredWrites;
 
+	/** Writes that wait until this instance owns the session, run at every open once the lease is taken. */
+	private final List<Runnable> ownedWrites = new CopyOnWriteArrayList<>();
+
 	private volatile boolean loaded;
 
 	private volatile int restoredPacketId;
@@ -104,6 +108,19 @@ final class SessionStorePersistence {
 		return this.lease;
 	}
 
+	/**
+	 * Runs a write that must not touch the store before this instance owns the session: each time an open claims
+	 * the session, once its lease is taken, and now when the session is open already. A write that fails fails the
+	 * open.
+	 * @param write the write
+	 */
+	synchronized void whenOwned(Runnable write) {
+		this.ownedWrites.add(write);
+		if (this.loaded) {
+			write.run();
+		}
+	}
+
 	/** Claims the client id and loads its session, the first time; later calls do nothing. */
 	synchronized void open() {
 		if (this.loaded) {
@@ -112,6 +129,7 @@ final class SessionStorePersistence {
 		ClientIdClaims.claim(this.store, this.clientId, this);
 		try {
 			this.lease.take();
+			this.ownedWrites.forEach(Runnable::run);
 			SessionRestore.Loaded session = this.restore.load();
 			this.messages.restore(session.pendingMessages());
 			this.restoredPacketId = session.packetId();
