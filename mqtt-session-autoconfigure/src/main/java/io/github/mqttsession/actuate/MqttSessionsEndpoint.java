@@ -35,10 +35,6 @@ import org.springframework.context.Lifecycle;
  * <p>
  * Listing needs a store with {@link SessionListing}; on another store the listing answers why it is missing, and
  * one session is still shown and deleted by its client id.
- * <p>
- * The companion session in which the inbound adapter remembers a client's configured topics (see
- * {@link TopicPlan}) belongs to that client's session: it is not listed, it is live when its client is, and it is
- * deleted with the session.
  */
 @Endpoint(id = "mqttsessions")
 public class MqttSessionsEndpoint {
@@ -76,7 +72,6 @@ public class MqttSessionsEndpoint {
 		List<SessionSummary> summaries = listing.get().listSessions();
 		Instant now = this.clock.instant();
 		return new SessionsDescriptor(summaries.stream()
-			.filter((summary) -> !isCompanion(summary.clientId()))
 			.map((summary) -> new SessionDescriptor(summary.clientId(), isLive(summary.clientId(), summary, now),
 					summary.subscriptionCount(), summary.pendingMessageCount(), summary.packetId(),
 					summary.lastUpdated(), summary.owner(), summary.leaseExpiresAt()))
@@ -123,9 +118,6 @@ public class MqttSessionsEndpoint {
 					+ " stop the client first (or let its lease run out), then delete the session");
 		}
 		this.store.delete(clientId);
-		if (!isCompanion(clientId)) {
-			this.store.delete(clientId + TopicPlan.CONFIGURED_TOPICS_SUFFIX);
-		}
 		return new SessionDeletion(clientId, SessionDeletion.Outcome.DELETED,
 				"Deleted the session of client id '" + clientId + "' with its subscriptions and pending messages");
 	}
@@ -155,12 +147,6 @@ public class MqttSessionsEndpoint {
 
 	/** Why the session is live, or {@code null} when it is not. */
 	private @Nullable String inUse(String clientId, @Nullable SessionSummary summary, Instant now) {
-		if (isCompanion(clientId)) {
-			String owner = clientId.substring(0, clientId.length() - TopicPlan.CONFIGURED_TOPICS_SUFFIX.length());
-			String ownerInUse = inUse(owner, summary(owner), now);
-			return (ownerInUse != null) ? "it belongs to the session of client id '" + owner + "', and " + ownerInUse
-					: null;
-		}
 		boolean runningHere = this.clients.get()
 			.anyMatch((client) -> clientId.equals(client.getClientId())
 					&& (client.isConnected() || (client instanceof Lifecycle lifecycle && lifecycle.isRunning())));
@@ -171,11 +157,6 @@ public class MqttSessionsEndpoint {
 			return "instance '" + summary.owner() + "' holds its lease until " + summary.leaseExpiresAt();
 		}
 		return null;
-	}
-
-	private static boolean isCompanion(String clientId) {
-		return clientId.endsWith(TopicPlan.CONFIGURED_TOPICS_SUFFIX)
-				&& clientId.length() > TopicPlan.CONFIGURED_TOPICS_SUFFIX.length();
 	}
 
 	private static PendingMessageDescriptor describe(PendingMessage message, boolean withPayload) {

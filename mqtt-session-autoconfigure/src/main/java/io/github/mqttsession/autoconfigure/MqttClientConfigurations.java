@@ -137,8 +137,7 @@ final class MqttClientConfigurations {
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
 		SessionMqttInboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
 				SessionMqttv3ClientManager mqttClientManager) {
-			TopicPlan plan = TopicPlan.prepare(sessionStore, settings.clientId, settings.topics,
-					settings.client.isCleanSession());
+			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
 			SessionMqttInboundChannelAdapter adapter = new SessionMqttInboundChannelAdapter(mqttClientManager,
 					plan.staleTopics(), plan.filters());
 			if (plan.topics().size() > 0) {
@@ -170,6 +169,18 @@ final class MqttClientConfigurations {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}
 
+	}
+
+	/**
+	 * The inbound adapter's topics, read from the store now so that its filters are in place before the broker
+	 * delivers what it held for the session; the store follows the configuration only once the client owns the
+	 * session (its lease taken when the client opens it), never while another instance may.
+	 */
+	static TopicPlan plan(SessionStore sessionStore, MqttClientSettings settings, SessionClientManager manager) {
+		boolean cleanSession = settings.client.isCleanSession();
+		manager.whenSessionOwned(
+				() -> TopicPlan.record(sessionStore, settings.clientId, settings.topics, cleanSession));
+		return TopicPlan.read(sessionStore, settings.clientId, settings.topics, cleanSession);
 	}
 
 	/**
@@ -263,8 +274,7 @@ final class MqttClientConfigurations {
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
 		SessionMqttv5InboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
 				SessionMqttv5ClientManager mqttClientManager) {
-			TopicPlan plan = TopicPlan.prepare(sessionStore, settings.clientId, settings.topics,
-					settings.client.isCleanSession());
+			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
 			SessionMqttv5InboundChannelAdapter adapter = new SessionMqttv5InboundChannelAdapter(mqttClientManager,
 					plan.staleTopics(), plan.topics()
 						.stream()

@@ -160,7 +160,7 @@ final class MqttClientSettings {
 							topic.getFilter(), "The filter is listed twice; list each filter once.");
 				}
 			}
-			subscriptions.add(new Subscription(topic.getFilter(), topic.getQos()));
+			subscriptions.add(new Subscription(topic.getFilter(), topic.getQos(), true));
 		}
 		return List.copyOf(subscriptions);
 	}

@@ -39,6 +39,14 @@ public interface SessionClientManager {
 	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E;
 
 	/**
+	 * Runs a write of the client's session once this instance owns it: each time the client opens the session,
+	 * once its lease is taken, and at once when the session is open already. Until then the session may belong to
+	 * another instance, and nothing of this one may be written to it.
+	 * @param write the write; when it fails, the client does not start
+	 */
+	void whenSessionOwned(Runnable write);
+
+	/**
 	 * How many pending messages the client's session holds now.
 	 * @return the count
 	 */

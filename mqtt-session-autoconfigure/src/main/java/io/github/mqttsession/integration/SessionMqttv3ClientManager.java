@@ -90,6 +90,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	}
 
 	@Override
+	public void whenSessionOwned(Runnable write) {
+		this.persistence.whenOwned(write);
+	}
+
+	@Override
 	public int pendingMessageCount() {
 		return this.persistence.pendingMessageCount();
 	}

@@ -87,6 +87,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	@Override
+	public void whenSessionOwned(Runnable write) {
+		this.persistence.whenOwned(write);
+	}
+
+	@Override
 	public int pendingMessageCount() {
 		return this.persistence.pendingMessageCount();
 	}

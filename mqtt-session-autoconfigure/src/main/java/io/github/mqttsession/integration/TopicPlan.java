@@ -1,6 +1,5 @@
 package io.github.mqttsession.integration;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,57 +15,89 @@ import io.github.mqttsession.store.Subscription;
  * subscriptions stored for the client id, less the topics that were configured at the previous start and no
  * longer are, which are unsubscribed.
  * <p>
- * To tell those apart from subscriptions added at runtime, the configured topics of each start are kept as the
- * subscriptions of a companion session, stored under the client id followed by {@value #CONFIGURED_TOPICS_SUFFIX}.
+ * A stored subscription that came from the configuration is marked {@linkplain Subscription#configured()
+ * configured}, which tells it apart from one added at runtime. The plan is {@linkplain #read read} from the store
+ * before the client connects, so that the adapter's filters are in place before the broker delivers what it held
+ * for the session; the store is brought in line with the configuration only by {@link #record}, once this
+ * instance owns the session, so that an instance waiting for another's lease changes nothing that one holds.
  *
  * @param topics the topics to subscribe, configured ones first
  * @param staleTopics the topics to unsubscribe
  */
 public record TopicPlan(List<Subscription> topics, List<String> staleTopics) {
 
-	/** Appended to a client id to name the companion session holding the previously configured topics. */
-	public static final String CONFIGURED_TOPICS_SUFFIX = "#configured-topics";
-
 	/**
-	 * Works out the topics and brings the stored session in line with the configuration.
+	 * Works out the topics from the configuration and the stored session, writing nothing.
 	 * @param store the session store
 	 * @param clientId the client id
 	 * @param configured the configured topics
 	 * @param cleanSession whether the session starts clean (then only the configured topics count)
 	 * @return the plan
 	 */
-	public static TopicPlan prepare(SessionStore store, String clientId, List<Subscription> configured,
+	public static TopicPlan read(SessionStore store, String clientId, List<Subscription> configured,
 			boolean cleanSession) {
-		String companionId = clientId + CONFIGURED_TOPICS_SUFFIX;
+		List<Subscription> configuredTopics = asConfigured(configured);
 		if (cleanSession) {
-			store.delete(companionId);
-			return new TopicPlan(configured, List.of());
+			return new TopicPlan(configuredTopics, List.of());
 		}
-		List<Subscription> stored = store.load(clientId).map(MqttSession::subscriptions).orElse(List.of());
-		Set<String> previouslyConfigured = store.load(companionId)
-			.map((session) -> session.subscriptions().stream().map(Subscription::topicFilter).collect(Collectors.toSet()))
-			.orElse(Set.of());
-		Set<String> configuredFilters = configured.stream().map(Subscription::topicFilter).collect(Collectors.toSet());
-		List<String> stale = new ArrayList<>();
-		for (Subscription subscription : stored) {
-			String filter = subscription.topicFilter();
-			if (previouslyConfigured.contains(filter) && !configuredFilters.contains(filter)) {
-				stale.add(filter);
-				store.removeSubscription(clientId, filter);
-			}
-		}
+		List<Subscription> stored = stored(store, clientId);
+		List<String> stale = stale(stored, configuredTopics);
 		Map<String, Subscription> topics = new LinkedHashMap<>();
-		for (Subscription subscription : configured) {
-			topics.put(subscription.topicFilter(), subscription);
-			store.addSubscription(clientId, subscription);
-		}
+		configuredTopics.forEach((subscription) -> topics.put(subscription.topicFilter(), subscription));
 		for (Subscription subscription : stored) {
 			if (!stale.contains(subscription.topicFilter())) {
 				topics.putIfAbsent(subscription.topicFilter(), subscription);
 			}
 		}
-		store.save(companionId, new MqttSession(configured, List.of(), 0));
-		return new TopicPlan(List.copyOf(topics.values()), List.copyOf(stale));
+		return new TopicPlan(List.copyOf(topics.values()), stale);
+	}
+
+	/**
+	 * Brings the stored session in line with the configuration: removes the stale topics and stores the configured
+	 * ones, marked configured. Works from the session as it is stored now, which another instance may have changed
+	 * since {@link #read} while this one waited for its lease; writes only what differs. Call it only while this
+	 * instance holds the session (its lease taken); with a clean session it writes nothing, since the connect
+	 * deletes the stored session.
+	 * @param store the session store
+	 * @param clientId the client id
+	 * @param configured the configured topics
+	 * @param cleanSession whether the session starts clean
+	 */
+	public static void record(SessionStore store, String clientId, List<Subscription> configured,
+			boolean cleanSession) {
+		if (cleanSession) {
+			return;
+		}
+		List<Subscription> configuredTopics = asConfigured(configured);
+		List<Subscription> stored = stored(store, clientId);
+		for (String filter : stale(stored, configuredTopics)) {
+			store.removeSubscription(clientId, filter);
+		}
+		for (Subscription subscription : configuredTopics) {
+			if (!stored.contains(subscription)) {
+				store.addSubscription(clientId, subscription);
+			}
+		}
+	}
+
+	private static List<Subscription> stored(SessionStore store, String clientId) {
+		return store.load(clientId).map(MqttSession::subscriptions).orElse(List.of());
+	}
+
+	/** The stored subscriptions that came from the configuration and are no longer in it. */
+	private static List<String> stale(List<Subscription> stored, List<Subscription> configured) {
+		Set<String> configuredFilters = configured.stream().map(Subscription::topicFilter).collect(Collectors.toSet());
+		return stored.stream()
+			.filter((subscription) -> subscription.configured() && !configuredFilters.contains(subscription.topicFilter()))
+			.map(Subscription::topicFilter)
+			.toList();
+	}
+
+	private static List<Subscription> asConfigured(List<Subscription> configured) {
+		return configured.stream()
+			.map((subscription) -> subscription.configured() ? subscription
+					: new Subscription(subscription.topicFilter(), subscription.qos(), true))
+			.toList();
 	}
 
 	/**

@@ -54,6 +54,16 @@ abstract class PahoPersistenceSupport {
 	}
 
 	/**
+	 * Runs a write of the session that must wait until this instance owns it: each time the persistence opens
+	 * the session, once its lease is taken, and at once when the session is open already. Nothing is written to
+	 * the store before then, so that an instance waiting for another's lease changes nothing that one holds.
+	 * @param write the write; when it fails, so does the open, and with it the client's start
+	 */
+	public void whenOwned(Runnable write) {
+		this.persistence.whenOwned(write);
+	}
+
+	/**
 	 * How many pending messages the session holds now.
 	 * @return the count
 	 */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import io.github.mqttsession.store.PendingMessage;
@@ -56,6 +57,9 @@ public final class SessionStorePersistence {
 	private final SendWindow window;
 
 	private final DeferredWrites deferredWrites;
+
+	/** Writes that wait until this instance owns the session, run at every open once the lease is taken. */
+	private final List<Runnable> ownedWrites = new CopyOnWriteArrayList<>();
 
 	private volatile boolean loaded;
 
@@ -119,6 +123,19 @@ public final class SessionStorePersistence {
 		this.lease.setTaskScheduler(taskScheduler);
 	}
 
+	/**
+	 * Runs a write that must not touch the store before this instance owns the session: each time an open claims
+	 * the session, once its lease is taken, and now when the session is open already. A write that fails fails the
+	 * open.
+	 * @param write the write
+	 */
+	public synchronized void whenOwned(Runnable write) {
+		this.ownedWrites.add(write);
+		if (this.loaded) {
+			write.run();
+		}
+	}
+
 	/** Claims the client id and loads its session, the first time; later calls do nothing. */
 	public synchronized void open() {
 		if (this.loaded) {
@@ -127,6 +144,7 @@ public final class SessionStorePersistence {
 		ClientIdClaims.claim(this.store, this.clientId, this);
 		try {
 			this.lease.take();
+			this.ownedWrites.forEach(Runnable::run);
 			SessionRestore.Loaded session = this.restore.load();
 			this.messages.restore(session.pendingMessages());
 			this.restoredPacketId = session.packetId();

@@ -50,7 +50,7 @@ class MqttSessionRestartTests {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
 					"alarms/+");
 			assertThat(context.getBean(SessionStore.class).load(clientId).orElseThrow().subscriptions())
-				.contains(new Subscription("sensors/#", 1), new Subscription("alarms/+", 2));
+				.contains(new Subscription("sensors/#", 1, true), new Subscription("alarms/+", 2));
 			assertThat(receive(context, sent.size())).containsExactlyInAnyOrderElementsOf(sent);
 		}
 	}

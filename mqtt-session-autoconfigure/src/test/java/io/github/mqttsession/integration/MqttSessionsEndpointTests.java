@@ -99,7 +99,8 @@ class MqttSessionsEndpointTests {
 
 	@Test
 	void listsTheStoredSessionsAndWhichAreLive() throws Exception {
-		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "ops-listed").with(EXPOSE);
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "ops-listed").with(EXPOSE,
+				"mqtt.inbound.topics[0].filter=listed/#");
 		try (ConfigurableApplicationContext context = app.start()) {
 			SessionStore store = context.getBean(SessionStore.class);
 			store.save("ops-idle", new MqttSession(List.of(new Subscription("idle/#", 1)),
@@ -127,6 +128,10 @@ class MqttSessionsEndpointTests {
 						tuple("ops-idle", false),
 						tuple("ops-leased-elsewhere", true),
 						tuple("ops-lease-ran-out", false));
+			assertThat(sessions).filteredOn((session) -> session.clientId().equals("ops-listed"))
+				.singleElement()
+				.as("the configured topic is a subscription of the client's own session")
+				.satisfies((listed) -> assertThat(listed.subscriptionCount()).isEqualTo(1));
 			assertThat(sessions).filteredOn((session) -> session.clientId().equals("ops-idle"))
 				.singleElement()
 				.satisfies((idle) -> {
@@ -160,7 +165,7 @@ class MqttSessionsEndpointTests {
 
 				assertThat(shown.live()).isTrue();
 				assertThat(shown.owner()).isNotBlank();
-				assertThat(shown.subscriptions()).containsExactly(new Subscription("ops/in/#", 2));
+				assertThat(shown.subscriptions()).containsExactly(new Subscription("ops/in/#", 2, true));
 				assertThat(shown.pendingMessages()).singleElement().satisfies((message) -> {
 					assertThat(message.state()).isEqualTo(PendingMessage.State.OFFLINE_BUFFERED);
 					assertThat(message.packetId()).isPositive();
@@ -196,7 +201,6 @@ class MqttSessionsEndpointTests {
 
 			WebEndpointResponse<?> running = delete(context, "ops-running");
 			WebEndpointResponse<?> held = delete(context, "ops-held");
-			WebEndpointResponse<?> companion = delete(context, "ops-running" + TopicPlan.CONFIGURED_TOPICS_SUFFIX);
 
 			assertThat(running.getStatus()).isEqualTo(409);
 			assertThat(((SessionDeletion) running.getBody()).message()).contains("'ops-running' is live")
@@ -205,11 +209,8 @@ class MqttSessionsEndpointTests {
 			assertThat(held.getStatus()).isEqualTo(409);
 			assertThat(((SessionDeletion) held.getBody()).message()).contains("'ops-held' is live")
 				.contains("instance 'instance-2' holds its lease");
-			assertThat(companion.getStatus()).isEqualTo(409);
-			assertThat(((SessionDeletion) companion.getBody()).message())
-				.contains("it belongs to the session of client id 'ops-running'");
-			assertThat(store.load("ops-running")).isPresent();
-			assertThat(store.load("ops-running" + TopicPlan.CONFIGURED_TOPICS_SUFFIX)).isPresent();
+			assertThat(store.load("ops-running")).map(MqttSession::subscriptions)
+				.contains(List.of(new Subscription("running/#", 1, true)));
 			assertThat(store.load("ops-held")).map(MqttSession::subscriptions)
 				.contains(List.of(new Subscription("held/#", 1)));
 		}
@@ -220,8 +221,8 @@ class MqttSessionsEndpointTests {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "ops-stopped").with(EXPOSE,
 				"mqtt.inbound.topics[0].filter=stopped/#");
 		try (ConfigurableApplicationContext context = app.start()) {
-			assertThat(context.getBean(SessionStore.class).load("ops-stopped" + TopicPlan.CONFIGURED_TOPICS_SUFFIX))
-				.isPresent();
+			assertThat(context.getBean(SessionStore.class).load("ops-stopped")).map(MqttSession::subscriptions)
+				.contains(List.of(new Subscription("stopped/#", 1, true)));
 		}
 		try (ConfigurableApplicationContext context = app.start("mqtt.client.client-id=ops-successor")) {
 			SessionStore store = context.getBean(SessionStore.class);
@@ -231,10 +232,7 @@ class MqttSessionsEndpointTests {
 
 			assertThat(deleted.getStatus()).isEqualTo(200);
 			assertThat(((SessionDeletion) deleted.getBody()).outcome()).isEqualTo(SessionDeletion.Outcome.DELETED);
-			assertThat(store.load("ops-stopped")).isEmpty();
-			assertThat(store.load("ops-stopped" + TopicPlan.CONFIGURED_TOPICS_SUFFIX))
-				.as("the companion session remembering its configured topics goes with it")
-				.isEmpty();
+			assertThat(store.load("ops-stopped")).as("its configured topics went with it").isEmpty();
 			assertThat(again.getStatus()).isEqualTo(404);
 			assertThat(((SessionDeletion) again.getBody()).message())
 				.isEqualTo("No session is stored for client id 'ops-stopped'");

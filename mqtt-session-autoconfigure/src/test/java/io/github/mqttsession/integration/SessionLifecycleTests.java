@@ -50,7 +50,6 @@ class SessionLifecycleTests {
 			OfflinePublishingTests.send(context, "published in a clean session");
 		}
 		assertThat(storedSession(app, clientId)).isFalse();
-		assertThat(storedSession(app, clientId + "#configured-topics")).isFalse();
 	}
 
 	@ParameterizedTest(name = "MQTT {0}")

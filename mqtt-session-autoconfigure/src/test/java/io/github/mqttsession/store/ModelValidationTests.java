@@ -48,6 +48,13 @@ class ModelValidationTests {
 	}
 
 	@Test
+	void aSubscriptionIsNotConfiguredUnlessSaidSo() {
+		assertThat(new Subscription("a/b", 1)).isEqualTo(new Subscription("a/b", 1, false));
+		assertThat(new Subscription("a/b", 1, true).configured()).isTrue();
+		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a/#/b", 1, true));
+	}
+
+	@Test
 	void topicFiltersFollowTheMqttRules() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a/#/b", 1))
 			.withMessage("Topic filter 'a/#/b' is not valid: '#' is allowed only as the whole last level, as in 'sensors/#'");

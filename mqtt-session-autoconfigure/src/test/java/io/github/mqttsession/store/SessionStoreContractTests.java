@@ -247,6 +247,25 @@ public abstract class SessionStoreContractTests {
 	}
 
 	@Test
+	void whetherASubscriptionIsConfiguredIsStoredAndAChangeOfItAloneIsWritten() {
+		String clientId = newClientId();
+		this.store.addSubscription(clientId, new Subscription("configured/#", 1, true));
+		this.store.addSubscription(clientId, new Subscription("runtime/#", 1));
+		assertThat(this.store.load(clientId).orElseThrow().subscriptions())
+			.containsExactly(new Subscription("configured/#", 1, true), new Subscription("runtime/#", 1, false));
+		this.store.addSubscription(clientId, new Subscription("configured/#", 1));
+		this.store.addSubscription(clientId, new Subscription("runtime/#", 1, true));
+		assertThat(this.store.load(clientId).orElseThrow().subscriptions())
+			.containsExactly(new Subscription("configured/#", 1), new Subscription("runtime/#", 1, true));
+		MqttSession loaded = this.store.load(clientId).orElseThrow();
+		MqttSession flipped = new MqttSession(
+				List.of(new Subscription("configured/#", 1, true), new Subscription("runtime/#", 1)),
+				loaded.pendingMessages(), loaded.packetId());
+		this.store.save(clientId, flipped);
+		assertThat(this.store.load(clientId)).contains(flipped);
+	}
+
+	@Test
 	void appliedChangesTakeEffectInOrder() {
 		String clientId = newClientId();
 		this.store.addSubscription(clientId, new Subscription("a/#", 1));
@@ -475,12 +494,12 @@ public abstract class SessionStoreContractTests {
 	}
 
 	/**
-	 * A session with two subscriptions, a message in each state (one with the dup flag, retain flag and MQTT 5
+	 * A session with two subscriptions (one configured), a message in each state (one with the dup flag, retain flag and MQTT 5
 	 * properties) and packet id 100.
 	 * @return the session
 	 */
 	protected static MqttSession fullSession() {
-		return new MqttSession(List.of(new Subscription("sensors/#", 1), new Subscription("rooms/+/temp", 2)),
+		return new MqttSession(List.of(new Subscription("sensors/#", 1, true), new Subscription("rooms/+/temp", 2)),
 				List.of(publish(State.OUTBOUND_PUBLISH, 98, "sensors/a", "one"), PendingMessage.pubrel(97),
 						publish(State.INBOUND_PUBLISH, 12, "rooms/kitchen/temp", "21.5"),
 						publish(State.OFFLINE_BUFFERED, 99, "sensors/b", "three"),

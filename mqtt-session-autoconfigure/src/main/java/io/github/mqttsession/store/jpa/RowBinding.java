@@ -107,7 +107,8 @@ final class RowBinding {
 		statement.setString(1, clientId);
 		statement.setString(2, subscription.topicFilter());
 		statement.setInt(3, subscription.qos());
-		statement.setObject(4, timestamp(now));
+		statement.setBoolean(4, subscription.configured());
+		statement.setObject(5, timestamp(now));
 	}
 
 	/**

@@ -66,7 +66,7 @@ final class SessionRows {
 			statement.setString(1, clientId);
 			try (ResultSet row = statement.executeQuery()) {
 				while (row.next()) {
-					subscriptions.add(new Subscription(row.getString(1), row.getInt(2)));
+					subscriptions.add(new Subscription(row.getString(1), row.getInt(2), row.getBoolean(3)));
 				}
 			}
 		}

@@ -30,6 +30,9 @@ class SubscriptionEntity {
 	@Column(name = "QOS", nullable = false)
 	private int qos;
 
+	@Column(name = "CONFIGURED", nullable = false)
+	private boolean configured;
+
 	@Column(name = "CREATED_AT", nullable = false)
 	private Instant createdAt;
 
