@@ -82,7 +82,7 @@ public class MqttSessionsEndpoint {
 	 * Shows one session with its subscriptions and pending messages.
 	 * @param clientId the session's client id
 	 * @param payloads whether to include each message's payload, base64-encoded; {@code false} when absent
-	 * @return the session, or {@code null} when none is stored for the client id
+	 * @return the session; absent when none is stored for the client id
 	 */
 	@ReadOperation
 	public @Nullable SessionDetailsDescriptor session(@Selector String clientId, @Nullable Boolean payloads) {
@@ -145,7 +145,7 @@ public class MqttSessionsEndpoint {
 		return inUse(clientId, summary, now) != null;
 	}
 
-	/** Why the session is live, or {@code null} when it is not. */
+	/** Why the session is live; absent when it is not. */
 	private @Nullable String inUse(String clientId, @Nullable SessionSummary summary, Instant now) {
 		boolean runningHere = this.clients.get()
 			.anyMatch((client) -> clientId.equals(client.getClientId())
@@ -168,8 +168,8 @@ public class MqttSessionsEndpoint {
 	/**
 	 * The stored sessions, or why they cannot be listed.
 	 *
-	 * @param sessions the sessions, or {@code null} when the store cannot list them
-	 * @param message why the store cannot list them, or {@code null} when it can
+	 * @param sessions the sessions; absent when the store cannot list them
+	 * @param message why the store cannot list them; absent when it can
 	 */
 	public record SessionsDescriptor(@Nullable List<SessionDescriptor> sessions, @Nullable String message) {
 
@@ -221,7 +221,7 @@ public class MqttSessionsEndpoint {
 	 *
 	 * @param state its protocol state
 	 * @param packetId its packet id
-	 * @param topic its topic, {@code null} for a QoS 2 release
+	 * @param topic its topic, absent for a QoS 2 release
 	 * @param qos its QoS
 	 * @param retained its retain flag
 	 * @param duplicate its dup flag

@@ -48,7 +48,7 @@ final class StoreHealthCheck {
 
 	/**
 	 * Asks the store, or waits for the answer to the question already out.
-	 * @return what went wrong, or {@code null} when the store answered
+	 * @return what went wrong; absent when the store answered
 	 */
 	@Nullable String check() {
 		CompletableFuture<Void> answer;

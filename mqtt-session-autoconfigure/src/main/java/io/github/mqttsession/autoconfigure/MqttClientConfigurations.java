@@ -24,6 +24,7 @@ import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -50,9 +51,9 @@ final class MqttClientConfigurations {
 	}
 
 	/**
-	 * The socket factory of the configured SSL bundle, or {@code null} without one.
+	 * The socket factory of the configured SSL bundle; absent without one.
 	 */
-	static SSLSocketFactory socketFactory(MqttClientSettings settings, ObjectProvider<SslBundles> sslBundles) {
+	static @Nullable SSLSocketFactory socketFactory(MqttClientSettings settings, ObjectProvider<SslBundles> sslBundles) {
 		String bundle = settings.client.getSsl().getBundle();
 		if (bundle == null) {
 			return null;

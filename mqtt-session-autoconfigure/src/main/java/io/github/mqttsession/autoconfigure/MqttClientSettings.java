@@ -13,6 +13,7 @@ import io.github.mqttsession.persistence.PendingMessageLimit;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.Subscription;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.Environment;
@@ -46,7 +47,7 @@ final class MqttClientSettings {
 
 	private MqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
-			String embeddedBrokerUrl) {
+			@Nullable String embeddedBrokerUrl) {
 		this.client = client;
 		this.inbound = inbound;
 		this.outbound = outbound;
@@ -62,12 +63,12 @@ final class MqttClientSettings {
 
 	/**
 	 * Checks and resolves the properties.
-	 * @param embeddedBrokerUrl the URL of the embedded broker, used when {@code mqtt.client.url} is not set, or
-	 * {@code null} without one
+	 * @param embeddedBrokerUrl the URL of the embedded broker, used when {@code mqtt.client.url} is not set;
+	 * absent without one
 	 */
 	static MqttClientSettings resolve(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
-			String embeddedBrokerUrl) {
+			@Nullable String embeddedBrokerUrl) {
 		return new MqttClientSettings(client, inbound, outbound, session, environment, embeddedBrokerUrl);
 	}
 

@@ -1,5 +1,7 @@
 package io.github.mqttsession.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The session store cannot be set up as configured. Reported at start-up by
  * {@link MqttSessionFailureAnalyzer} with what to change.
@@ -12,9 +14,9 @@ public class MqttSessionConfigurationException extends RuntimeException {
 	 * Creates an exception.
 	 * @param description what is wrong
 	 * @param action what to do about it
-	 * @param cause the underlying failure, or {@code null}
+	 * @param cause the underlying failure, if any
 	 */
-	public MqttSessionConfigurationException(String description, String action, Throwable cause) {
+	public MqttSessionConfigurationException(String description, String action, @Nullable Throwable cause) {
 		super(description, cause);
 		this.action = action;
 	}

@@ -114,7 +114,7 @@ public final class ConnectionFailures {
 
 	/**
 	 * Why the client is not connected.
-	 * @return the last failure since the client was last connected, or {@code null} when there is none
+	 * @return the last failure since the client was last connected; absent when there is none
 	 */
 	public synchronized @Nullable ConnectFailure last() {
 		return this.last;

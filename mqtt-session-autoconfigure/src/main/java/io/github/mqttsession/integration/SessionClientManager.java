@@ -60,7 +60,7 @@ public interface SessionClientManager {
 
 	/**
 	 * Why the client is not connected: its last connect attempt failed, or its connection was lost.
-	 * @return the failure since the client was last connected, or {@code null} when there is none
+	 * @return the failure since the client was last connected; absent when there is none
 	 */
 	@Nullable ConnectFailure lastConnectFailure();
 

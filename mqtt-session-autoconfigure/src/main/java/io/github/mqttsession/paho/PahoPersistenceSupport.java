@@ -150,7 +150,7 @@ abstract class PahoPersistenceSupport {
 	/**
 	 * Hears whether Paho stored a buffered message.
 	 * @param key Paho's key
-	 * @param identity the object the message is known by in Paho's buffer, or {@code null} when storing it failed
+	 * @param identity the object the message is known by in Paho's buffer; absent when storing it failed
 	 */
 	void buffered(String key, @Nullable Object identity) {
 		this.sweep.buffered(PahoKey.parse(key), identity);

@@ -101,7 +101,7 @@ final class HeldMessages {
 	/**
 	 * Lets go of a message.
 	 * @param key the message's key
-	 * @return what was held, or null when nothing was
+	 * @return what was held; absent when nothing was
 	 */
 	@Nullable Held forget(PendingMessage.Key key) {
 		Held held = this.messages.remove(key);
@@ -137,7 +137,7 @@ final class HeldMessages {
 	 * record with it, so that no crash can leave that behind alone, to be published a second time after a restart;
 	 * an outbound record removed while its buffered record is still held marks the buffered message undone.
 	 * @param key the message's key
-	 * @return what was let go, or null when nothing was held under the key
+	 * @return what was let go; absent when nothing was held under the key
 	 */
 	@Nullable Removal remove(PendingMessage.Key key) {
 		Held removed = forget(key);
@@ -193,7 +193,7 @@ final class HeldMessages {
 	 * would be published again after a restart: a duplicate. The buffer drains oldest first, so the resend is the
 	 * oldest undone message with the same topic, QoS, retain flag and payload.
 	 * @param message the outbound publish Paho stores
-	 * @return the undone buffered message's key, or null
+	 * @return the undone buffered message's key, if this publish is one
 	 */
 	PendingMessage.@Nullable Key undoneBufferedMessage(PendingMessage message) {
 		if (this.undoneBufferedKeys.isEmpty()
@@ -232,7 +232,7 @@ final class HeldMessages {
 
 	/**
 	 * The key of the oldest buffered message.
-	 * @return the key, or null when none is buffered
+	 * @return the key; absent when none is buffered
 	 */
 	PendingMessage.@Nullable Key oldestBuffered() {
 		return this.bufferedKeys.peekFirst();

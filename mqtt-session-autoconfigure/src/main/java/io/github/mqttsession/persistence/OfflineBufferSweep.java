@@ -66,7 +66,7 @@ public final class OfflineBufferSweep {
 	/**
 	 * Hears that Paho stored, or failed to store, a buffered message.
 	 * @param key the message's key
-	 * @param identity the object the message is known by in the buffer, or {@code null} when storing it failed
+	 * @param identity the object the message is known by in the buffer; absent when storing it failed
 	 */
 	public void buffered(PendingMessage.Key key, @Nullable Object identity) {
 		if (identity == null) {

@@ -74,7 +74,7 @@ final class OrderedWrites {
 	/**
 	 * Lets go of a message Paho removes and queues its deletion; a key that was never stored costs nothing.
 	 * @param key the message's key
-	 * @return the write, or null when nothing was held under the key
+	 * @return the write; absent when nothing was held under the key
 	 */
 	@Nullable PendingWrite remove(PendingMessage.Key key) {
 		synchronized (this.lock) {
@@ -122,7 +122,7 @@ final class OrderedWrites {
 	/**
 	 * Drops a buffered message and waits for its deletion.
 	 * @param key the buffered message's key
-	 * @return the message dropped, or null when it is no longer held
+	 * @return the message dropped; absent when it is no longer held
 	 */
 	@Nullable PendingMessage dropBuffered(PendingMessage.Key key) {
 		PendingMessage dropped;

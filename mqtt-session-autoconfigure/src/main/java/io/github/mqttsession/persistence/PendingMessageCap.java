@@ -1,9 +1,10 @@
 package io.github.mqttsession.persistence;
 
 import java.util.Locale;
-import java.util.function.Consumer;
 
 import io.github.mqttsession.store.PendingMessage;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * The cap on a session's pending messages: a message beyond it is refused, or, under {@code drop-oldest}, makes
@@ -14,28 +15,30 @@ import io.github.mqttsession.store.PendingMessage;
  */
 final class PendingMessageCap {
 
+	private static final Log logger = LogFactory.getLog(PendingMessageCap.class);
+
 	private final String clientId;
 
 	private final PendingMessageLimit limit;
 
 	private final HeldMessages held;
 
-	/** Drops the buffered message under a key, to make room. */
-	private final Consumer<PendingMessage.Key> dropOldest;
+	/** Drops buffered messages, to make room. */
+	private final OrderedWrites writes;
+
+	private final SessionPersistenceListener listener;
 
 	private final Object lock = new Object();
 
 	private int reservations;
 
-	PendingMessageCap(String clientId, PendingMessageLimit limit, HeldMessages held, Consumer<PendingMessage.Key> dropOldest) {
+	PendingMessageCap(String clientId, PendingMessageLimit limit, HeldMessages held, OrderedWrites writes,
+			SessionPersistenceListener listener) {
 		this.clientId = clientId;
 		this.limit = limit;
 		this.held = held;
-		this.dropOldest = dropOldest;
-	}
-
-	int maxPendingMessages() {
-		return this.limit.maxPendingMessages();
+		this.writes = writes;
+		this.listener = listener;
 	}
 
 	/**
@@ -67,7 +70,7 @@ final class PendingMessageCap {
 				if (oldest == null) {
 					throw limitExceeded(topic);
 				}
-				this.dropOldest.accept(oldest);
+				dropOldest(oldest);
 			}
 			this.reservations++;
 		}
@@ -77,6 +80,18 @@ final class PendingMessageCap {
 	void endReservation() {
 		synchronized (this.lock) {
 			this.reservations--;
+		}
+	}
+
+	/** Drops the oldest buffered message to make room under {@code drop-oldest}. */
+	private void dropOldest(PendingMessage.Key key) {
+		PendingMessage dropped = this.writes.dropBuffered(key);
+		if (dropped != null) {
+			logger.warn("Client '" + this.clientId + "' holds " + this.limit.maxPendingMessages()
+					+ " pending messages (mqtt.session.max-pending-messages): dropped the oldest message never sent,"
+					+ " packet id " + dropped.packetId() + " to '" + dropped.topic()
+					+ "' (mqtt.session.overflow=drop-oldest)");
+			this.listener.droppedByOverflow(this.clientId, dropped);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package io.github.mqttsession.persistence;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A publish found no room in the client's in-flight window within {@code mqtt.outbound.send-timeout}, or could not
  * wait for it; nothing of the message was stored or sent.
@@ -9,9 +11,9 @@ public class PublishTimeoutException extends IllegalStateException {
 	/**
 	 * Creates an exception.
 	 * @param message what was refused, after how long, and what to change
-	 * @param cause Paho's refusal, or {@code null}
+	 * @param cause Paho's refusal, if there was one
 	 */
-	public PublishTimeoutException(String message, Throwable cause) {
+	public PublishTimeoutException(String message, @Nullable Throwable cause) {
 		super(message, cause);
 	}
 

@@ -23,7 +23,7 @@ final class SessionLeaseHolder {
 
 	private static final Log logger = LogFactory.getLog(SessionLeaseHolder.class);
 
-	/** The store's leases, or {@code null} when it has none or no lease is to be held. */
+	/** The store's leases; absent when it has none or no lease is to be held. */
 	private final @Nullable SessionLeasing leasing;
 
 	private final String clientId;
@@ -42,7 +42,7 @@ final class SessionLeaseHolder {
 	 * runs without a lease.
 	 * @param store the store
 	 * @param clientId the client id
-	 * @param settings the lease settings, or {@code null} to hold no lease
+	 * @param settings the lease settings; absent to hold no lease
 	 */
 	SessionLeaseHolder(SessionStore store, String clientId, @Nullable SessionLease settings) {
 		this.clientId = clientId;

@@ -58,7 +58,7 @@ final class SessionRestore {
 	/**
 	 * The whole message stored under a key, as Paho reads it back.
 	 * @param key the message's key
-	 * @return the message, or null when none is stored under the key
+	 * @return the message; absent when none is stored under the key
 	 */
 	@Nullable PendingMessage whole(PendingMessage.Key key) {
 		Map<PendingMessage.Key, PendingMessage> whole = this.restoring;

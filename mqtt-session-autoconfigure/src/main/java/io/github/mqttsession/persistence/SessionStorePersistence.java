@@ -21,9 +21,10 @@ import org.springframework.scheduling.TaskScheduler;
  * {@link PendingMessage}s and hand them to this class; nothing here knows Paho's types.
  * <p>
  * Every {@link #put} is durable in the store before it returns, which is what lets Paho tell a publisher "sent".
- * The messages stored are also {@linkplain HeldMessages held} here, by {@linkplain PendingMessage.Key key}. This class coordinates the parts that
- * keep a session: the claim of its client id and its lease, its restore, the held messages and their writes, which
- * change in one order through {@link OrderedWrites}, and the cap on pending messages.
+ * The messages stored are also {@linkplain HeldMessages held} here, by {@linkplain PendingMessage.Key key}. This
+ * class coordinates the parts that keep a session: the claim of its client id and its lease, its restore, the held
+ * messages and their writes, which change in one order through {@link OrderedWrites}, the cap on pending messages
+ * and the packet id.
  * <p>
  * Paho opens and closes a persistence around every connection; this one claims its client id on the first open,
  * loads the session then, and keeps both until {@link #release()}. A second persistence for a client id that is
@@ -61,11 +62,9 @@ public final class SessionStorePersistence {
 	/** Writes that wait until this instance owns the session, run at every open once the lease is taken. */
 	private final List<Runnable> ownedWrites = new CopyOnWriteArrayList<>();
 
+	private final PacketIds packetIds = new PacketIds();
+
 	private volatile boolean loaded;
-
-	private volatile int restoredPacketId;
-
-	private volatile int lastPacketId;
 
 	/**
 	 * Creates the persistence of one client id's session.
@@ -73,9 +72,9 @@ public final class SessionStorePersistence {
 	 * @param clientId the client id
 	 * @param mqtt5 whether the client speaks MQTT 5 (its messages carry an expiry interval)
 	 * @param limit the cap on pending messages and what happens beyond it
-	 * @param lease the lease that makes this client the session's only owner, or {@code null} for none
+	 * @param lease the lease that makes this client the session's only owner; absent for none
 	 * @param listener hears what is persisted, removed, dropped and expired
-	 * @param offlineMessageTtl how long a message published while offline may wait, or {@code null} for ever
+	 * @param offlineMessageTtl how long a message published while offline may wait; absent for ever
 	 * @param refusedForFullWindow whether a failed publish was refused for a full in-flight window
 	 */
 	public SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
@@ -92,7 +91,7 @@ public final class SessionStorePersistence {
 		this.messages = new HeldMessages(this.window);
 		this.deferredWrites = new DeferredWrites(this.window, this.writer.gathers());
 		this.writes = new OrderedWrites(clientId, this.messages, this.writer, listener);
-		this.cap = new PendingMessageCap(clientId, limit, this.messages, this::dropOldest);
+		this.cap = new PendingMessageCap(clientId, limit, this.messages, this.writes, listener);
 	}
 
 	/**
@@ -147,8 +146,7 @@ public final class SessionStorePersistence {
 			this.ownedWrites.forEach(Runnable::run);
 			SessionRestore.Loaded session = this.restore.load();
 			this.messages.restore(session.pendingMessages());
-			this.restoredPacketId = session.packetId();
-			this.lastPacketId = this.restoredPacketId;
+			this.packetIds.restored(session.packetId());
 			this.writer.start();
 			this.loaded = true;
 			this.listener.restored(this.clientId, this.messages.size());
@@ -185,7 +183,7 @@ public final class SessionStorePersistence {
 			}
 		}
 		if (publish || buffered) {
-			this.lastPacketId = key.packetId();
+			this.packetIds.used(key.packetId());
 		}
 		boolean qos2Publish = publish && message.qos() == 2;
 		if (!qos2Publish && this.deferredWrites.defer(stored.write())) {
@@ -225,7 +223,7 @@ public final class SessionStorePersistence {
 	/**
 	 * The message stored under a key.
 	 * @param key the message's key
-	 * @return the message, or null
+	 * @return the message, if one is held
 	 */
 	public @Nullable PendingMessage get(PendingMessage.Key key) {
 		HeldMessages.Held held = this.messages.get(key);
@@ -239,7 +237,7 @@ public final class SessionStorePersistence {
 	 * The message stored under a key as it is to be sent now: a buffered MQTT 5 message carries what remains of its
 	 * expiry interval.
 	 * @param key the message's key
-	 * @return the message, or null
+	 * @return the message, if one is held
 	 */
 	public @Nullable PendingMessage getForSending(PendingMessage.Key key) {
 		PendingMessage message = get(key);
@@ -283,18 +281,15 @@ public final class SessionStorePersistence {
 		this.store.delete(this.clientId);
 		this.restore.done();
 		this.writes.clear();
-		this.restoredPacketId = 0;
-		this.lastPacketId = 0;
+		this.packetIds.restored(0);
 	}
 
 	/** Records the last packet id used; Paho calls this around every connection. The data stays. */
 	public void close() {
 		this.writer.flush();
 		this.restore.done();
-		int packetId = this.lastPacketId;
-		if (this.loaded && packetId != this.restoredPacketId) {
-			this.store.setPacketId(this.clientId, packetId);
-			this.restoredPacketId = packetId;
+		if (this.loaded) {
+			this.packetIds.saveIfChanged(this.store, this.clientId);
 		}
 	}
 
@@ -335,7 +330,7 @@ public final class SessionStorePersistence {
 	 * @return the packet id, 0 when none
 	 */
 	public int restoredPacketId() {
-		return this.restoredPacketId;
+		return this.packetIds.restored();
 	}
 
 	/**
@@ -365,18 +360,6 @@ public final class SessionStorePersistence {
 		List<PendingMessage> dropped = this.writes.dropExpired(keys, now);
 		this.expiry.dropped(dropped, now);
 		return dropped.stream().map(PendingMessage::key).toList();
-	}
-
-	/** Drops the oldest buffered message to make room under {@code drop-oldest}; the cap calls it. */
-	private void dropOldest(PendingMessage.Key key) {
-		PendingMessage dropped = this.writes.dropBuffered(key);
-		if (dropped != null) {
-			logger.warn("Client '" + this.clientId + "' holds " + this.cap.maxPendingMessages()
-					+ " pending messages (mqtt.session.max-pending-messages): dropped the oldest message never sent,"
-					+ " packet id " + dropped.packetId() + " to '" + dropped.topic()
-					+ "' (mqtt.session.overflow=drop-oldest)");
-			this.listener.droppedByOverflow(this.clientId, dropped);
-		}
 	}
 
 }

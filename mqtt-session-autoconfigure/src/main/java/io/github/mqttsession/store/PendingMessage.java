@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param state the protocol state the message is in
  * @param packetId the MQTT packet id, 1..65,535
- * @param topic the topic name (no wildcards); {@code null} for {@link State#OUTBOUND_PUBREL}
+ * @param topic the topic name (no wildcards); absent for {@link State#OUTBOUND_PUBREL}
  * @param payload the application payload, possibly empty; empty for {@link State#OUTBOUND_PUBREL}
  * @param qos the QoS of the publish, 0..2 (2 for {@link State#OUTBOUND_PUBREL})
  * @param retained the retain flag of the publish
@@ -24,16 +24,16 @@ import org.jspecify.annotations.Nullable;
  * @param expiresAt when a message buffered offline expires: past it, the message is dropped instead of sent; absent
  * for a message that never expires (and for messages in other states, which are already on their way)
  */
-public record PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained,
+public record PendingMessage(State state, int packetId, @Nullable String topic, byte[] payload, int qos, boolean retained,
 		boolean duplicate, byte[] properties, @Nullable Instant expiresAt) {
 
 	private static final byte[] EMPTY = new byte[0];
 
 	/**
-	 * Validates the message and copies its arrays; {@code null} payload and properties stand for empty ones.
+	 * Validates the message and copies its arrays; absent payload and properties stand for empty ones.
 	 * @param state the protocol state
 	 * @param packetId the packet id, 1..65,535
-	 * @param topic the topic name, {@code null} for a release
+	 * @param topic the topic name, absent for a release
 	 * @param payload the payload
 	 * @param qos the QoS
 	 * @param retained the retain flag
@@ -73,15 +73,15 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 	 * A message that never expires.
 	 * @param state the protocol state
 	 * @param packetId the packet id, 1..65,535
-	 * @param topic the topic name, {@code null} for a release
+	 * @param topic the topic name, absent for a release
 	 * @param payload the payload
 	 * @param qos the QoS
 	 * @param retained the retain flag
 	 * @param duplicate the dup flag
 	 * @param properties the MQTT 5 property block
 	 */
-	public PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained,
-			boolean duplicate, byte[] properties) {
+	public PendingMessage(State state, int packetId, @Nullable String topic, byte @Nullable [] payload, int qos,
+			boolean retained, boolean duplicate, byte @Nullable [] properties) {
 		this(state, packetId, topic, payload, qos, retained, duplicate, properties, null);
 	}
 
@@ -89,12 +89,13 @@ public record PendingMessage(State state, int packetId, String topic, byte[] pay
 	 * A message with the dup flag clear and no MQTT 5 properties.
 	 * @param state the protocol state
 	 * @param packetId the packet id, 1..65,535
-	 * @param topic the topic name, {@code null} for a release
+	 * @param topic the topic name, absent for a release
 	 * @param payload the payload
 	 * @param qos the QoS
 	 * @param retained the retain flag
 	 */
-	public PendingMessage(State state, int packetId, String topic, byte[] payload, int qos, boolean retained) {
+	public PendingMessage(State state, int packetId, @Nullable String topic, byte @Nullable [] payload, int qos,
+			boolean retained) {
 		this(state, packetId, topic, payload, qos, retained, false, null);
 	}
 

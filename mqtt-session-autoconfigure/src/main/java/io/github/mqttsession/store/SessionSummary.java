@@ -2,6 +2,8 @@ package io.github.mqttsession.store;
 
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a store lists about one stored session, without its messages.
  *
@@ -10,11 +12,11 @@ import java.time.Instant;
  * @param pendingMessageCount how many pending messages it holds
  * @param packetId the last packet id used, 0..65,535
  * @param lastUpdated when the session or any of its parts last changed
- * @param owner the instance holding the session's lease, or {@code null} when none does
- * @param leaseExpiresAt when that lease runs out unless renewed, or {@code null} when there is none
+ * @param owner the instance holding the session's lease, absent when none does
+ * @param leaseExpiresAt when that lease runs out unless renewed, absent when there is none
  */
 public record SessionSummary(String clientId, int subscriptionCount, int pendingMessageCount, int packetId,
-		Instant lastUpdated, String owner, Instant leaseExpiresAt) {
+		Instant lastUpdated, @Nullable String owner, @Nullable Instant leaseExpiresAt) {
 
 	/**
 	 * A summary of a session nobody holds a lease on.

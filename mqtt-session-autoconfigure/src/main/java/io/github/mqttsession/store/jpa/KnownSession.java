@@ -5,6 +5,7 @@ import java.lang.ref.WeakReference;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one thread last loaded or saved for a client id: the base of its next save. The session itself is held
@@ -40,9 +41,9 @@ record KnownSession(long version, int keys, WeakReference<MqttSession> reference
 
 	/**
 	 * The session, while its caller still holds it.
-	 * @return the session, or {@code null}
+	 * @return the session; absent once collected
 	 */
-	MqttSession session() {
+	@Nullable MqttSession session() {
 		return this.reference.get();
 	}
 

@@ -11,6 +11,7 @@ import java.util.List;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the store's values go into the parameters of {@link SessionStoreStatements}, and how statements run: one at
@@ -179,9 +180,9 @@ final class RowBinding {
 	/**
 	 * An instant read from a {@code TIMESTAMP WITH TIME ZONE} column.
 	 * @param timestamp the column's value
-	 * @return the instant, or {@code null} for SQL {@code NULL}
+	 * @return the instant; absent for SQL {@code NULL}
 	 */
-	static Instant instant(OffsetDateTime timestamp) {
+	static @Nullable Instant instant(@Nullable OffsetDateTime timestamp) {
 		return (timestamp != null) ? timestamp.toInstant() : null;
 	}
 

@@ -9,6 +9,7 @@ import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.Subscription;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Saves a whole session in one transaction, writing only the rows that differ from a base (see
@@ -36,13 +37,13 @@ final class SessionSave {
 	 * stored session that holds other subscriptions or messages than the one this thread knew is a conflict too.
 	 * @param clientId the client id
 	 * @param session the session to store
-	 * @param known what this thread last loaded or saved, or {@code null}
+	 * @param known what this thread last loaded or saved, if anything
 	 * @param now the time stamped on written rows
 	 * @return the session row's new version
 	 * @throws SessionStoreException when the database fails (nothing is written then), or when another writer
 	 * saved, changed or deleted the session since {@code known}
 	 */
-	long save(String clientId, MqttSession session, KnownSession known, Instant now) {
+	long save(String clientId, MqttSession session, @Nullable KnownSession known, Instant now) {
 		return this.transactions.write(clientId, () -> "save the session", (connection) -> {
 			MqttSession base = (known != null) ? known.session() : null;
 			long version;

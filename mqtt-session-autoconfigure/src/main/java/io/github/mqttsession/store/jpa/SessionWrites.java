@@ -145,7 +145,7 @@ final class SessionWrites {
 		}
 	}
 
-	/** Sends a batch when it holds a change to the key (every batch for a {@code null} key) and empties it. */
+	/** Sends a batch when it holds a change to the key (every batch when there is no key) and empties it. */
 	private static void sendFirst(PreparedStatement batch, Set<PendingMessage.Key> keys, PendingMessage.@Nullable Key key) throws SQLException {
 		if (!keys.isEmpty() && (key == null || keys.contains(key))) {
 			batch.executeBatch();
