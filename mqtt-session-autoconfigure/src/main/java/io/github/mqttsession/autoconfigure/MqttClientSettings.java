@@ -59,6 +59,7 @@ final class MqttClientSettings {
 		this.lease = lease(session.getLease());
 		checkOutbound(outbound, this.mqtt5);
 		checkClient(client);
+		checkCredentials(client, this.mqtt5);
 	}
 
 	/**
@@ -114,6 +115,12 @@ final class MqttClientSettings {
 			if (scheme == null || !SCHEMES.contains(scheme)) {
 				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
 						"A broker URL has the scheme tcp, ssl, ws or wss and a host, such as tcp://localhost:1883.");
+			}
+			int port = URI.create(url.trim()).getPort();
+			if (port == 0 || port > 65_535) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
+						"The port " + port + " is not a TCP port: it must be 1..65535, or left out for the scheme's"
+								+ " default (1883 for tcp, 8883 for ssl).");
 			}
 		}
 		return urls.stream().map(String::trim).toList();
@@ -267,6 +274,26 @@ final class MqttClientSettings {
 						ex.getMessage());
 			}
 			checkQos("mqtt.client.will.qos", will.getQos());
+		}
+	}
+
+	private static void checkCredentials(MqttClientProperties client, boolean mqtt5) {
+		if (client.getUsername() != null) {
+			try {
+				MqttNames.requireValidUtf8("User name", client.getUsername());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.client.username", client.getUsername(),
+						ex.getMessage());
+			}
+		}
+		if (client.getPassword() != null && client.getUsername() == null && !mqtt5) {
+			throw new MqttSessionConfigurationException(
+					"mqtt.client.password is set but mqtt.client.username is not; MQTT 3.1.1 does not allow a password"
+							+ " without a user name (MQTT 3.1.1, 3.1.2.9).",
+					"Set mqtt.client.username as well, remove mqtt.client.password, or use mqtt.client.protocol-version=5,"
+							+ " which allows a password alone.",
+					null);
 		}
 	}
 

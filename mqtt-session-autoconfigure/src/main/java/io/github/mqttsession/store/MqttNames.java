@@ -23,6 +23,7 @@ public final class MqttNames {
 		if (clientId == null || clientId.isBlank()) {
 			throw new IllegalArgumentException("Client id must not be blank, but was " + quote(clientId));
 		}
+		requireWellFormed("Client id", clientId);
 		int length = utf8Length(clientId);
 		if (length > maxUtf8Bytes) {
 			throw new IllegalArgumentException("Client id '" + abbreviate(clientId) + "' is " + length
@@ -106,15 +107,72 @@ public final class MqttNames {
 		if (topic == null || topic.isEmpty()) {
 			throw new IllegalArgumentException(what + " must not be empty, but was " + quote(topic));
 		}
-		if (topic.indexOf('\u0000') >= 0) {
-			throw new IllegalArgumentException(
-					what + " '" + abbreviate(topic.replace('\u0000', '?')) + "' must not contain the NUL character");
-		}
+		requireWellFormed(what, topic);
 		int length = utf8Length(topic);
 		if (length > MAX_UTF8_BYTES) {
 			throw new IllegalArgumentException(what + " '" + abbreviate(topic) + "' is " + length
 					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
 		}
+	}
+
+	/**
+	 * Checks a string MQTT carries as UTF-8, such as a user name or an MQTT 5 user property (MQTT 5, 1.5.4): no NUL
+	 * character, no lone UTF-16 surrogate (which UTF-8 cannot encode: Java would send {@code ?} in its place, a
+	 * different string than the one given), and at most 65,535 bytes.
+	 * @param what what the string is, for the message, such as {@code "User name"}
+	 * @param value the string
+	 * @return the string
+	 */
+	public static String requireValidUtf8(String what, String value) {
+		if (value == null) {
+			throw new IllegalArgumentException(what + " must not be null");
+		}
+		requireWellFormed(what, value);
+		int length = utf8Length(value);
+		if (length > MAX_UTF8_BYTES) {
+			throw new IllegalArgumentException(what + " '" + abbreviate(value) + "' is " + length
+					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
+		}
+		return value;
+	}
+
+	/** Fails for a NUL character or a lone surrogate, which MQTT's UTF-8 strings must not hold. */
+	private static void requireWellFormed(String what, String value) {
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			if (c == '\u0000') {
+				throw new IllegalArgumentException(what + " '" + abbreviate(printable(value))
+						+ "' must not contain the NUL character (U+0000), found at index " + i);
+			}
+			if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+				i++;
+			}
+			else if (Character.isSurrogate(c)) {
+				throw new IllegalArgumentException(what + " '" + abbreviate(printable(value))
+						+ "' holds a lone UTF-16 surrogate " + String.format("U+%04X", (int) c) + " at index " + i
+						+ ", which is not a character and has no UTF-8 encoding; MQTT strings must be well-formed UTF-8");
+			}
+		}
+	}
+
+	/** The string with NUL characters and lone surrogates written as escapes, for a message. */
+	private static String printable(String value) {
+		StringBuilder printable = new StringBuilder(value.length());
+		for (int i = 0; i < value.length(); i++) {
+			char c = value.charAt(i);
+			boolean pair = Character.isHighSurrogate(c) && i + 1 < value.length()
+					&& Character.isLowSurrogate(value.charAt(i + 1));
+			if (pair) {
+				printable.append(c).append(value.charAt(++i));
+			}
+			else if (c == '\u0000' || Character.isSurrogate(c)) {
+				printable.append(String.format("\\u%04X", (int) c));
+			}
+			else {
+				printable.append(c);
+			}
+		}
+		return printable.toString();
 	}
 
 	/**

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -164,6 +165,43 @@ class MqttClientConfigurationFailureTests {
 	void protocolVersion6IsRefusedNamingTheValidVersions() {
 		this.configured.withPropertyValues("mqtt.client.protocol-version=6")
 			.run((context) -> assertInvalidValue(context, "mqtt.client.protocol-version", "6", "3.1.1", "5"));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "tcp://127.0.0.1:0", "tcp://127.0.0.1:65536", "ssl://broker.example:99999" })
+	void aUrlWithAPortOutsideTheTcpRangeIsRefused(String url) {
+		this.configured.withPropertyValues("mqtt.client.url=" + url)
+			.run((context) -> assertInvalidValue(context, "mqtt.client.url[0]", url, "1..65535"));
+	}
+
+	@Test
+	void aClientIdWithALoneSurrogateIsRefusedRatherThanSentAsAQuestionMark() {
+		this.configured.withPropertyValues("mqtt.client.client-id=sensor-\uD800")
+			.run((context) -> assertInvalidValue(context, "mqtt.client.client-id", "sensor-\uD800", "U+D800",
+					"well-formed UTF-8"));
+	}
+
+	@Test
+	void aUserNameWithANulCharacterIsRefused() {
+		this.configured.withPropertyValues("mqtt.client.username=ad\u0000min")
+			.run((context) -> assertInvalidValue(context, "mqtt.client.username", "ad\u0000min", "U+0000"));
+	}
+
+	@Test
+	void aPasswordWithoutAUserNameIsRefusedOnMqtt311NamingBothProperties() {
+		this.configured.withPropertyValues("mqtt.client.password=secret").run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = new MqttSessionFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis).as("analysis of %s", context.getStartupFailure()).isNotNull();
+			assertThat(analysis.getDescription()).contains("mqtt.client.password", "mqtt.client.username", "3.1.1");
+			assertThat(analysis.getAction()).contains("protocol-version=5");
+		});
+	}
+
+	@Test
+	void aPasswordWithoutAUserNameIsAllowedOnMqtt5() {
+		this.configured.withPropertyValues("mqtt.client.password=secret", "mqtt.client.protocol-version=5")
+			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test

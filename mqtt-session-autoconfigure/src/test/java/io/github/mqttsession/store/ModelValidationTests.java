@@ -67,7 +67,14 @@ class ModelValidationTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription(null, 1))
 			.withMessage("Topic filter must not be empty, but was null");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a/\u0000", 1))
-			.withMessage("Topic filter 'a/?' must not contain the NUL character");
+			.withMessage("Topic filter 'a/\\u0000' must not contain the NUL character (U+0000), found at index 2");
+		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a/\uDC00/b", 1))
+			.withMessageContaining("'a/\\uDC00/b' holds a lone UTF-16 surrogate U+DC00 at index 2")
+			.withMessageContaining("well-formed UTF-8");
+		assertThat(new Subscription("a/\uD83D\uDE00", 1).topicFilter()).isEqualTo("a/\uD83D\uDE00");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new PendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, 1, "a/\uD800", null, 1, false))
+			.withMessageContaining("lone UTF-16 surrogate U+D800");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("x".repeat(65_536), 1))
 			.withMessageContaining("65536 UTF-8 bytes long; at most 65535 bytes are allowed");
 	}
