@@ -45,7 +45,7 @@ class MoquetteSmokeTests {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
 					"alarms/+");
 			assertThat(context.getBean(SessionStore.class).load(clientId).orElseThrow().subscriptions())
-				.contains(new Subscription("sensors/#", 1), new Subscription("alarms/+", 1));
+				.contains(new Subscription("sensors/#", 1, true), new Subscription("alarms/+", 1));
 			assertThat(MqttSessionRestartTests.receive(context, sent.size())).containsExactlyInAnyOrderElementsOf(sent);
 		}
 	}
