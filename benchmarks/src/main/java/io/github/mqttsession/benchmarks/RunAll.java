@@ -13,13 +13,13 @@ import io.github.mqttsession.benchmarks.publish.AdapterThroughput;
 import io.github.mqttsession.benchmarks.publish.PublishThroughput;
 import io.github.mqttsession.benchmarks.restart.RestartCost;
 import io.github.mqttsession.benchmarks.store.StoreOperationsSuite;
-import io.github.mqttsession.benchmarks.support.Broker;
-import io.github.mqttsession.benchmarks.support.Databases;
-import io.github.mqttsession.benchmarks.support.EmbeddedHiveMq;
-import io.github.mqttsession.benchmarks.support.Files2;
 import io.github.mqttsession.benchmarks.support.MosquittoBroker;
-import io.github.mqttsession.benchmarks.support.PostgresServer;
 import io.github.mqttsession.benchmarks.support.WriteLatency;
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.EmbeddedHiveMq;
+import io.github.mqttsession.testsupport.Folders;
+import io.github.mqttsession.testsupport.PostgresServer;
 
 /**
  * Runs every benchmark of the issue and writes {@code RESULTS.md} and {@code results.csv}: to the benchmarks folder
@@ -51,7 +51,7 @@ public final class RunAll {
 		Path folder = Path.of(System.getProperty(DIR_PROPERTY, ".")).toAbsolutePath().normalize();
 		Path output = settings.quick() ? Files.createDirectories(folder.resolve("target")) : folder;
 		Path work = folder.resolve("target").resolve("benchmark-work");
-		Files2.deleteRecursively(work);
+		Folders.deleteRecursively(work);
 		Files.createDirectories(work);
 		String command = "benchmarks/run" + (args.length > 0 ? " " + String.join(" ", args) : "");
 		List<Broker> brokers = new ArrayList<>();
@@ -133,7 +133,7 @@ public final class RunAll {
 			}
 		}
 		finally {
-			Files2.deleteRecursively(work);
+			Folders.deleteRecursively(work);
 		}
 		// HiveMQ and Hibernate leave non-daemon threads behind
 		System.exit(0);

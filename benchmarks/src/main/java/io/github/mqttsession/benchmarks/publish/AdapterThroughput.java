@@ -19,8 +19,8 @@ import io.github.mqttsession.autoconfigure.MqttOutboundProperties;
 import io.github.mqttsession.autoconfigure.MqttSessionProperties;
 import io.github.mqttsession.benchmarks.Report;
 import io.github.mqttsession.benchmarks.Settings;
-import io.github.mqttsession.benchmarks.support.Broker;
-import io.github.mqttsession.benchmarks.support.Databases;
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Databases;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;

@@ -13,7 +13,7 @@ import java.util.function.ToDoubleFunction;
 import io.github.mqttsession.benchmarks.Report;
 import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.benchmarks.Settings;
-import io.github.mqttsession.benchmarks.support.Broker;
+import io.github.mqttsession.testsupport.Broker;
 
 /**
  * Part 1, the headline: durable QoS 1 publish throughput end to end, variants A–E interleaved round by round

@@ -11,11 +11,10 @@ import io.github.mqttsession.benchmarks.Report;
 import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.benchmarks.RunAll;
 import io.github.mqttsession.benchmarks.Settings;
-import io.github.mqttsession.benchmarks.support.CountingDataSource;
-import io.github.mqttsession.benchmarks.support.PostgresServer;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
+import io.github.mqttsession.testsupport.CountingDataSource;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -63,11 +62,11 @@ public final class StoreOperationsSuite {
 	 */
 	public void run() throws RunnerException {
 		// Read by the benchmark's set-up, in this JVM (quick mode) or a forked one (passed on below)
-		System.setProperty(PostgresServer.URL_PROPERTY, this.postgresUrl);
+		System.setProperty(Fixtures.POSTGRES_URL_PROPERTY, this.postgresUrl);
 		System.setProperty(StoreOperationsBenchmark.WORK_PROPERTY, this.work.toString());
 		ChainedOptionsBuilder options = new OptionsBuilder().threads(1)
 			.shouldFailOnError(false)
-			.jvmArgsAppend("-D" + PostgresServer.URL_PROPERTY + "=" + this.postgresUrl,
+			.jvmArgsAppend("-D" + Fixtures.POSTGRES_URL_PROPERTY + "=" + this.postgresUrl,
 					"-D" + StoreOperationsBenchmark.WORK_PROPERTY + "=" + this.work,
 					"-Dlogback.configurationFile=" + RunAll.LOGBACK_CONFIGURATION, "-Xms1g", "-Xmx1g");
 		String pinned;
