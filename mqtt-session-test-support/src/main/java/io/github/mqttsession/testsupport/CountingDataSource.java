@@ -31,15 +31,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class CountingDataSource {
 
-	private final DataSource target;
-
 	private final DataSource proxy;
 
 	private final Map<String, LongAdder> statements = new ConcurrentHashMap<>();
 
 	private final LongAdder commits = new LongAdder();
-
-	private final LongAdder rollbacks = new LongAdder();
 
 	private final @Nullable Queue<String> executed;
 
@@ -56,7 +52,6 @@ public final class CountingDataSource {
 	}
 
 	private CountingDataSource(DataSource target, boolean keepStatements) {
-		this.target = target;
 		this.executed = keepStatements ? new ConcurrentLinkedQueue<>() : null;
 		this.proxy = proxy(DataSource.class, target,
 				(method, args, result) -> method.getName().equals("getConnection") ? connection((Connection) result)
@@ -82,19 +77,10 @@ public final class CountingDataSource {
 		return this.proxy;
 	}
 
-	/**
-	 * The DataSource underneath, for set-up work that should not be counted.
-	 * @return the DataSource
-	 */
-	public DataSource target() {
-		return this.target;
-	}
-
 	/** Forgets what was counted and kept. */
 	public void reset() {
 		this.statements.clear();
 		this.commits.reset();
-		this.rollbacks.reset();
 		if (this.executed != null) {
 			this.executed.clear();
 		}
@@ -150,14 +136,6 @@ public final class CountingDataSource {
 	}
 
 	/**
-	 * Rollbacks since the last reset.
-	 * @return the count
-	 */
-	public long rollbackCount() {
-		return this.rollbacks.sum();
-	}
-
-	/**
 	 * Makes the next statement that matches throw an {@link SQLException}.
 	 * @param sql what the statement's upper-cased SQL must match
 	 */
@@ -183,7 +161,6 @@ public final class CountingDataSource {
 					return statement((Statement) result, null);
 				}
 				case "commit" -> this.commits.increment();
-				case "rollback" -> this.rollbacks.increment();
 				default -> {
 				}
 			}
