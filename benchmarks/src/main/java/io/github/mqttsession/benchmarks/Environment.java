@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Locale;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mqttsession.benchmarks.support.Broker;
-import io.github.mqttsession.benchmarks.support.Databases;
-import io.github.mqttsession.benchmarks.support.Versions;
 import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.Versions;
 
 /** The header of RESULTS.md: when, on what machine, with which versions and database durability settings. */
 final class Environment {

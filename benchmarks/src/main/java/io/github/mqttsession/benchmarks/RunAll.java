@@ -13,13 +13,13 @@ import io.github.mqttsession.benchmarks.publish.AdapterThroughput;
 import io.github.mqttsession.benchmarks.publish.PublishThroughput;
 import io.github.mqttsession.benchmarks.restart.RestartCost;
 import io.github.mqttsession.benchmarks.store.StoreOperationsSuite;
-import io.github.mqttsession.benchmarks.support.Broker;
-import io.github.mqttsession.benchmarks.support.Databases;
-import io.github.mqttsession.benchmarks.support.EmbeddedHiveMq;
-import io.github.mqttsession.benchmarks.support.Files2;
 import io.github.mqttsession.benchmarks.support.MosquittoBroker;
-import io.github.mqttsession.benchmarks.support.PostgresServer;
 import io.github.mqttsession.benchmarks.support.WriteLatency;
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.EmbeddedHiveMq;
+import io.github.mqttsession.testsupport.Folders;
+import io.github.mqttsession.testsupport.PostgresServer;
 
 /**
  * Runs every benchmark of the issue and writes {@code RESULTS.md} and {@code results.csv}: to the benchmarks folder
@@ -51,7 +51,7 @@ public final class RunAll {
 		Path folder = Path.of(System.getProperty(DIR_PROPERTY, ".")).toAbsolutePath().normalize();
 		Path output = settings.quick() ? Files.createDirectories(folder.resolve("target")) : folder;
 		Path work = folder.resolve("target").resolve("benchmark-work");
-		Files2.deleteRecursively(work);
+		Folders.deleteRecursively(work);
 		Files.createDirectories(work);
 		String command = "benchmarks/run" + (args.length > 0 ? " " + String.join(" ", args) : "");
 		List<Broker> brokers = new ArrayList<>();
@@ -70,6 +70,7 @@ public final class RunAll {
 				try (HikariDataSource pg = Databases.postgres(postgres.jdbcUrl()); HikariDataSource h2 = Databases.newH2File(work)) {
 					latency = WriteLatency.measure(pg, h2, work);
 				}
+				Part part = new Part(settings, work, postgres.jdbcUrl(), report);
 				Runnable write = () -> report.write(output, Environment.describe(settings, started,
 						Duration.ofNanos(System.nanoTime() - start), command, brokers, postgres.jdbcUrl(), work,
 						loadAtStart) + latency);
@@ -90,7 +91,7 @@ public final class RunAll {
 							+ " PostgreSQL's processes and of Mosquitto's; the machine has two cores, so a variant whose"
 							+ " messages cost twice the CPU cannot run at more than half the speed once the cores are"
 							+ " busy.\n");
-					PublishThroughput throughput = new PublishThroughput(settings, work, postgres.jdbcUrl(), report);
+					PublishThroughput throughput = new PublishThroughput(part);
 					for (Broker broker : brokers) {
 						System.out.println("Part 1: publish throughput against " + broker.name());
 						throughput.run(broker, brokerId(broker));
@@ -99,7 +100,7 @@ public final class RunAll {
 				}
 				if (settings.runs("adapter")) {
 					report.section("adapter", "Through the auto-configured outbound adapter");
-					AdapterThroughput adapter = new AdapterThroughput(settings, work, postgres.jdbcUrl(), report);
+					AdapterThroughput adapter = new AdapterThroughput(part);
 					for (Broker broker : brokers) {
 						System.out.println("Part 1b: the outbound adapter against " + broker.name());
 						report.markdown("### Against " + broker.name() + "\n");
@@ -110,7 +111,7 @@ public final class RunAll {
 				if (settings.runs("store")) {
 					System.out.println("Part 2: store operations (JMH)");
 					report.section("store", "Store operations (JMH)");
-					new StoreOperationsSuite(settings, work, postgres.jdbcUrl(), report).run();
+					new StoreOperationsSuite(part).run();
 					write.run();
 				}
 				if (settings.runs("restart")) {
@@ -133,7 +134,7 @@ public final class RunAll {
 			}
 		}
 		finally {
-			Files2.deleteRecursively(work);
+			Folders.deleteRecursively(work);
 		}
 		// HiveMQ and Hibernate leave non-daemon threads behind
 		System.exit(0);

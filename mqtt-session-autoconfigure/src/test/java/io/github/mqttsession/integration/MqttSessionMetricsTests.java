@@ -28,6 +28,7 @@ import io.github.mqttsession.store.memory.InMemorySessionStore;
 import io.github.mqttsession.testsupport.CountingDataSource;
 import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.HiveMqExtension;
+import io.github.mqttsession.testsupport.StoreTables;
 import io.github.mqttsession.testsupport.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -193,7 +194,7 @@ class MqttSessionMetricsTests {
 	void aFailingOperationIsTimedAsAnErrorAndAFeatureTheStoreLacksIsMissingOnTheTimedStoreToo() {
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		try (HikariDataSource database = Databases.newH2File()) {
-			Databases.createTables(database);
+			StoreTables.create(database);
 			CountingDataSource dataSource = new CountingDataSource(database);
 			try (JpaSessionStore jpa = new JpaSessionStore(dataSource.dataSource())) {
 				SessionStore store = new TimedSessionStore(jpa, registry);

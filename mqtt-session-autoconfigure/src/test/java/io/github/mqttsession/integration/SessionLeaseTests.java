@@ -15,6 +15,7 @@ import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.ExpectedLog;
 import io.github.mqttsession.testsupport.HiveMqExtension;
+import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -53,7 +54,7 @@ class SessionLeaseTests {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "taken-over");
 		Instant leaseEnd = Instant.now().plusSeconds(3);
 		try (HikariDataSource dataSource = Databases.pooled(app.databaseUrl(), "sa", "")) {
-			Databases.createTables(dataSource);
+			StoreTables.create(dataSource);
 			try (JpaSessionStore store = new JpaSessionStore(dataSource)) {
 				assertThat(store.acquireLease("taken-over", "crashed-instance", Duration.ofSeconds(3))).isEmpty();
 			}
@@ -76,7 +77,7 @@ class SessionLeaseTests {
 	void withoutWaitingAnInstanceIsRefusedWhileACrashedOnesLeaseIsLive() throws Exception {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "still-leased");
 		try (HikariDataSource dataSource = Databases.pooled(app.databaseUrl(), "sa", "")) {
-			Databases.createTables(dataSource);
+			StoreTables.create(dataSource);
 			try (JpaSessionStore store = new JpaSessionStore(dataSource)) {
 				store.acquireLease("still-leased", "crashed-instance", Duration.ofMinutes(5));
 			}
@@ -152,7 +153,7 @@ class SessionLeaseTests {
 	}
 
 	private static JpaSessionStore storeOn(HikariDataSource dataSource) {
-		Databases.createTables(dataSource);
+		StoreTables.create(dataSource);
 		return new JpaSessionStore(dataSource);
 	}
 

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +15,6 @@ import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage.State;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
-import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.memory.InMemorySessionStore;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -293,9 +291,7 @@ class GatheredWritesTests {
 	 * The in-memory store, told to gather writes, recording each call that writes pending messages; while closed, a
 	 * call waits inside the store.
 	 */
-	static final class GatedStore implements SessionStore {
-
-		private final InMemorySessionStore delegate = new InMemorySessionStore();
+	static final class GatedStore extends InMemorySessionStore {
 
 		final List<List<PendingMessageChange>> calls = Collections.synchronizedList(new ArrayList<>());
 
@@ -334,28 +330,13 @@ class GatheredWritesTests {
 			if (this.failure.test(changes)) {
 				throw new SessionStoreException("Could not write for client '" + clientId + "': packet id 3 refused");
 			}
-			this.delegate.applyPendingMessageChanges(clientId, changes);
+			super.applyPendingMessageChanges(clientId, changes);
 			this.calls.add(List.copyOf(changes));
 		}
 
 		@Override
-		public Optional<MqttSession> load(String clientId) {
-			return this.delegate.load(clientId);
-		}
-
-		@Override
-		public void save(String clientId, MqttSession session) {
-			this.delegate.save(clientId, session);
-		}
-
-		@Override
-		public void delete(String clientId) {
-			this.delegate.delete(clientId);
-		}
-
-		@Override
-		public void setPacketId(String clientId, int packetId) {
-			this.delegate.setPacketId(clientId, packetId);
+		public boolean gathersWrites() {
+			return true;
 		}
 
 	}

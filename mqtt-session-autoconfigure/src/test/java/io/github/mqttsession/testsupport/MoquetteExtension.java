@@ -22,12 +22,7 @@ public class MoquetteExtension implements BeforeAllCallback {
 
 	@Override
 	public void beforeAll(ExtensionContext context) {
-		// The root store closes AutoCloseable values when the whole test plan ends, so all classes share one broker
-		context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).computeIfAbsent(Broker.class, (key) -> {
-			Broker started = new Broker();
-			broker = started;
-			return started;
-		}, Broker.class);
+		broker = PerTestPlan.shared(context, Broker.class, Broker::new);
 	}
 
 	/**

@@ -61,8 +61,6 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
 
-	private final Set<Integer> heldClientToBrokerTypes = ConcurrentHashMap.newKeySet();
-
 	private final Set<Integer> heldBrokerToClientTypes = ConcurrentHashMap.newKeySet();
 
 	private final AtomicInteger connectionCount = new AtomicInteger();
@@ -143,14 +141,6 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * How many connections are open through the proxy now.
-	 * @return the count
-	 */
-	public int openConnectionCount() {
-		return this.connections.size();
-	}
-
-	/**
 	 * Resets every open connection, as a network failure would, and refuses new connections until {@link #resume()}.
 	 * The client gets a TCP reset; the broker sees an orderly end of stream, which it handles as the same unannounced
 	 * loss of its client, without logging a reset's stack trace.
@@ -200,18 +190,6 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Holds back the MQTT control packets of one type that the clients send, while all other packets flow, until
-	 * {@link #releaseHeldPackets()} or {@link #discardHeldPackets()}.
-	 * @param mqttPacketType the type from the fixed header, such as {@link #PUBREC}
-	 */
-	public void holdClientToBrokerPacketsOfType(int mqttPacketType) {
-		requireMqtt();
-		int type = checkedType(mqttPacketType);
-		this.heldClientToBrokerTypes.add(type);
-		forEachConnection((connection) -> connection.toBroker.holdType(type));
-	}
-
-	/**
 	 * How many packets held back by type are waiting on open connections, in both directions.
 	 * @return the count
 	 */
@@ -225,7 +203,6 @@ public final class TcpProxy implements AutoCloseable {
 
 	/** Stops holding back packets by type and forwards those held, each on the connection it came from, in order. */
 	public void releaseHeldPackets() {
-		this.heldClientToBrokerTypes.clear();
 		this.heldBrokerToClientTypes.clear();
 		forEachConnection((connection) -> {
 			connection.toBroker.releaseHeldPackets();
@@ -235,7 +212,6 @@ public final class TcpProxy implements AutoCloseable {
 
 	/** Stops holding back packets by type and drops those held, as if the network had lost them. */
 	public void discardHeldPackets() {
-		this.heldClientToBrokerTypes.clear();
 		this.heldBrokerToClientTypes.clear();
 		forEachConnection((connection) -> {
 			connection.toBroker.discardHeldPackets();
@@ -302,7 +278,6 @@ public final class TcpProxy implements AutoCloseable {
 			}
 			this.connections.add(connection);
 			// Copied after registering: a hold changed meanwhile is either in the copy or applied to this connection
-			connection.toBroker.holdTypes(this.heldClientToBrokerTypes);
 			connection.toClient.holdTypes(this.heldBrokerToClientTypes);
 			// cut() may have run between the check above and the registration, and then missed this connection
 			if (this.cut || this.closed) {

@@ -1,6 +1,5 @@
 package io.github.mqttsession.benchmarks.publish;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -17,10 +16,9 @@ import java.util.concurrent.locks.LockSupport;
 import io.github.mqttsession.autoconfigure.MqttClientProperties;
 import io.github.mqttsession.autoconfigure.MqttOutboundProperties;
 import io.github.mqttsession.autoconfigure.MqttSessionProperties;
-import io.github.mqttsession.benchmarks.Report;
-import io.github.mqttsession.benchmarks.Settings;
-import io.github.mqttsession.benchmarks.support.Broker;
-import io.github.mqttsession.benchmarks.support.Databases;
+import io.github.mqttsession.benchmarks.Part;
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Databases;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
@@ -46,28 +44,16 @@ public final class AdapterThroughput {
 
 	static final int PAYLOAD_BYTES = 256;
 
-	private final Settings settings;
-
-	private final Path work;
-
-	private final String postgresUrl;
-
-	private final Report report;
+	private final Part part;
 
 	private volatile String defaultsInForce = "?";
 
 	/**
 	 * Creates the benchmark.
-	 * @param settings the run's size
-	 * @param work a folder for the H2 database
-	 * @param postgresUrl the PostgreSQL server's JDBC URL
-	 * @param report where results go
+	 * @param part the run's settings, folder, PostgreSQL server and report
 	 */
-	public AdapterThroughput(Settings settings, Path work, String postgresUrl, Report report) {
-		this.settings = settings;
-		this.work = work;
-		this.postgresUrl = postgresUrl;
-		this.report = report;
+	public AdapterThroughput(Part part) {
+		this.part = part;
 	}
 
 	/**
@@ -86,7 +72,7 @@ public final class AdapterThroughput {
 		}
 		Map<AdapterWindow, Map<AdapterStore, List<AdapterRun>>> results = new EnumMap<>(AdapterWindow.class);
 		List<String> errors = new ArrayList<>();
-		for (int round = 0; round < this.settings.rounds(); round++) {
+		for (int round = 0; round < this.part.settings().rounds(); round++) {
 			for (int i = 0; i < setups.size(); i++) {
 				// Each round starts at the next set-up, so that none always runs first or right after another
 				Setup setup = setups.get((i + round) % setups.size());
@@ -110,7 +96,7 @@ public final class AdapterThroughput {
 						run.messagesPerSecond(), run.sendMedianMicros(), run.send99thMicros());
 			}
 		}
-		new AdapterTable(this.settings, this.report).write(brokerId, this.defaultsInForce, results, errors);
+		new AdapterTable(this.part.settings(), this.part.report()).write(brokerId, this.defaultsInForce, results, errors);
 	}
 
 	private AdapterRun measure(Broker broker, Setup setup, String clientId, byte[] payload) throws Exception {
@@ -123,7 +109,7 @@ public final class AdapterThroughput {
 				"mqtt.client.disconnect-timeout=1s", "mqtt.outbound.default-topic=bench/" + clientId,
 				"mqtt.outbound.default-qos=1", "mqtt.session.store=" + setup.store().store));
 		properties.addAll(setup.window().properties);
-		properties.addAll(setup.store().dataSource(this.work.resolve("adapter-" + clientId), this.postgresUrl));
+		properties.addAll(setup.store().dataSource(this.part.work().resolve("adapter-" + clientId), this.part.postgresUrl()));
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(AdapterApplication.class)
 			.web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
@@ -133,12 +119,12 @@ public final class AdapterThroughput {
 			context.addApplicationListener(
 					(ApplicationListener<MqttMessageDeliveredEvent>) (event) -> delivered.increment());
 			MessageChannel channel = context.getBean("mqttOutboundChannel", MessageChannel.class);
-			send(channel, payload, this.settings.warmupMessages(), delivered, this.settings.warmupSeconds(),
+			send(channel, payload, this.part.settings().warmupMessages(), delivered, this.part.settings().warmupSeconds(),
 					new SendTimes());
 			delivered.reset();
 			SendTimes times = new SendTimes();
 			long start = System.nanoTime();
-			long sent = send(channel, payload, this.settings.messages(), delivered, this.settings.measureSeconds(),
+			long sent = send(channel, payload, this.part.settings().messages(), delivered, this.part.settings().measureSeconds(),
 					times);
 			double rate = sent / ((System.nanoTime() - start) / 1e9);
 			double[] percentiles = times.medianAnd99thMicros();
@@ -146,7 +132,7 @@ public final class AdapterThroughput {
 		}
 		finally {
 			if (setup.store() == AdapterStore.POSTGRES) {
-				try (var pool = Databases.postgres(this.postgresUrl)) {
+				try (var pool = Databases.postgres(this.part.postgresUrl())) {
 					Databases.execute(pool, "DELETE FROM MQTT_SESSION WHERE CLIENT_ID LIKE '" + clientId + "%'");
 				}
 			}

@@ -6,13 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mqttsession.benchmarks.support.CountingDataSource;
-import io.github.mqttsession.benchmarks.support.Databases;
-import io.github.mqttsession.benchmarks.support.Files2;
+import io.github.mqttsession.benchmarks.support.StoreSchema;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.store.memory.InMemorySessionStore;
+import io.github.mqttsession.testsupport.CountingDataSource;
+import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.Folders;
 import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
@@ -47,13 +48,13 @@ final class Persistences implements AutoCloseable {
 			throw new UncheckedIOException(ex);
 		}
 		this.h2 = Databases.newH2File(work);
-		Databases.createTables(this.h2);
-		this.h2Counting = new CountingDataSource(this.h2);
+		StoreSchema.createIn(this.h2);
+		this.h2Counting = CountingDataSource.countingOnly(this.h2);
 		this.h2Store = new JpaSessionStore(this.h2Counting.dataSource());
 		this.postgres = Databases.postgres(postgresUrl);
-		Databases.createTables(this.postgres);
+		StoreSchema.createIn(this.postgres);
 		Databases.truncateTables(this.postgres);
-		this.postgresCounting = new CountingDataSource(this.postgres);
+		this.postgresCounting = CountingDataSource.countingOnly(this.postgres);
 		this.postgresStore = new JpaSessionStore(this.postgresCounting.dataSource());
 	}
 
@@ -70,7 +71,7 @@ final class Persistences implements AutoCloseable {
 			case B -> {
 				Path folder = this.files.resolve(clientId);
 				yield new Opened(new MqttDefaultFilePersistence(folder.toString()), null, PublishGate.DIRECT,
-						() -> Files2.deleteRecursively(folder));
+						() -> Folders.deleteRecursively(folder));
 			}
 			case C -> session(this.memoryStore, clientId, null, true);
 			case D -> session(this.h2Store, clientId, this.h2Counting, true);
@@ -96,7 +97,7 @@ final class Persistences implements AutoCloseable {
 		this.postgresStore.close();
 		this.h2.close();
 		this.postgres.close();
-		Files2.deleteRecursively(this.files);
+		Folders.deleteRecursively(this.files);
 	}
 
 	/**

@@ -1,6 +1,5 @@
 package io.github.mqttsession.benchmarks.publish;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -10,10 +9,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
 
+import io.github.mqttsession.benchmarks.Part;
 import io.github.mqttsession.benchmarks.Report;
 import io.github.mqttsession.benchmarks.ResultRow;
-import io.github.mqttsession.benchmarks.Settings;
-import io.github.mqttsession.benchmarks.support.Broker;
+import io.github.mqttsession.testsupport.Broker;
 
 /**
  * Part 1, the headline: durable QoS 1 publish throughput end to end, variants A–E interleaved round by round
@@ -27,26 +26,14 @@ public final class PublishThroughput {
 
 	private static final int PAYLOAD_BYTES = 256;
 
-	private final Settings settings;
-
-	private final Path work;
-
-	private final String postgresUrl;
-
-	private final Report report;
+	private final Part part;
 
 	/**
 	 * Creates the benchmark.
-	 * @param settings the run's size
-	 * @param work a folder for files and the H2 database
-	 * @param postgresUrl the PostgreSQL server's JDBC URL
-	 * @param report where results go
+	 * @param part the run's settings, folder, PostgreSQL server and report
 	 */
-	public PublishThroughput(Settings settings, Path work, String postgresUrl, Report report) {
-		this.settings = settings;
-		this.work = work;
-		this.postgresUrl = postgresUrl;
-		this.report = report;
+	public PublishThroughput(Part part) {
+		this.part = part;
 	}
 
 	/**
@@ -60,13 +47,13 @@ public final class PublishThroughput {
 		Publisher publisher = new Publisher(broker.url(), payload);
 		StringBuilder md = new StringBuilder();
 		md.append("### Against ").append(broker.name()).append("\n\n");
-		try (Persistences persistences = new Persistences(this.work, this.postgresUrl)) {
+		try (Persistences persistences = new Persistences(this.part.work(), this.part.postgresUrl())) {
 			for (int[] configuration : CONFIGURATIONS) {
 				int threads = configuration[0];
 				int window = configuration[1];
 				Map<Variant, List<Measurement>> results = new EnumMap<>(Variant.class);
 				List<String> errors = new ArrayList<>();
-				for (int round = 0; round < this.settings.rounds(); round++) {
+				for (int round = 0; round < this.part.settings().rounds(); round++) {
 					Variant[] order = rotated(round);
 					for (Variant variant : order) {
 						String clientId = "bench-" + brokerId + "-" + variant.name() + "-t" + threads + "-r" + round + "-"
@@ -81,7 +68,7 @@ public final class PublishThroughput {
 				table(md, brokerId, threads, window, results, errors);
 			}
 		}
-		this.report.markdown(md.toString());
+		this.part.report().markdown(md.toString());
 	}
 
 	/** Each round starts at the next variant, so that no variant always runs first or right after another. */
@@ -99,8 +86,8 @@ public final class PublishThroughput {
 		Persistences.Opened opened = persistences.open(variant, clientId);
 		try {
 			return publisher.run(clientId, opened.persistence(), opened.gate(), opened.counting(), threads, window,
-					this.settings.warmupMessages(), this.settings.warmupSeconds(), this.settings.messages(),
-					this.settings.measureSeconds());
+					this.part.settings().warmupMessages(), this.part.settings().warmupSeconds(), this.part.settings().messages(),
+					this.part.settings().measureSeconds());
 		}
 		catch (Exception ex) {
 			String message = variant.id() + " (threads " + threads + "): " + ex;
@@ -120,14 +107,14 @@ public final class PublishThroughput {
 
 	private void table(StringBuilder md, String brokerId, int threads, int window, Map<Variant, List<Measurement>> results,
 			List<String> errors) {
-		int rounds = this.settings.rounds();
+		int rounds = this.part.settings().rounds();
 		md.append(String.format(Locale.ROOT,
 				"#### %d publishing thread%s, window %d (QoS 1, %d-byte payloads, median of %d rounds)%n%n"
 						+ "Each measurement publishes %,d messages after %,d warm-up ones, or fewer when it reaches"
 						+ " %.0f s (warm-up: %.0f s): then it stops publishing and waits for the messages in flight."
 						+ " The `measured` column gives the median count.%n%n",
-				threads, (threads == 1) ? "" : "s", window, PAYLOAD_BYTES, rounds, this.settings.messages(),
-				this.settings.warmupMessages(), this.settings.measureSeconds(), this.settings.warmupSeconds()));
+				threads, (threads == 1) ? "" : "s", window, PAYLOAD_BYTES, rounds, this.part.settings().messages(),
+				this.part.settings().warmupMessages(), this.part.settings().measureSeconds(), this.part.settings().warmupSeconds()));
 		boolean mosquitto = brokerId.equals("mosquitto");
 		md.append("| variant | msgs/s | × A | msgs/s per round | measured | put µs | lock busy | remove µs (calls/msg) | callback busy | SQL statements/msg | commits/msg | CPU µs/msg: JVM | PostgreSQL |")
 			.append(mosquitto ? " Mosquitto |\n" : "\n");
@@ -159,17 +146,17 @@ public final class PublishThroughput {
 				.append(" | ").append(Report.number(median(measured, Measurement::postgresCpuMicros)))
 				.append(mosquitto ? " | " + Report.number(median(measured, Measurement::mosquittoCpuMicros)) : "")
 				.append(" |\n");
-			this.report.add(new ResultRow(benchmark + "/cpu", variant.id(), threads, window,
+			this.part.report().add(new ResultRow(benchmark + "/cpu", variant.id(), threads, window,
 					median(measured, Measurement::jvmCpuMicros), "jvm-cpu-us/msg", Double.NaN));
-			this.report.add(new ResultRow(benchmark, variant.id(), threads, window, round(rate), "msgs/s", ratio));
+			this.part.report().add(new ResultRow(benchmark, variant.id(), threads, window, round(rate), "msgs/s", ratio));
 			if (variant.hasDatabase()) {
-				this.report.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
+				this.part.report().add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
 						median(measured, Measurement::statementsPerMessage), "statements/msg", Double.NaN));
-				this.report.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
+				this.part.report().add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
 						median(measured, Measurement::commitsPerMessage), "commits/msg", Double.NaN));
 			}
 			if (variant != Variant.A) {
-				this.report.add(new ResultRow(benchmark + "/put", variant.id(), threads, window,
+				this.part.report().add(new ResultRow(benchmark + "/put", variant.id(), threads, window,
 						median(measured, Measurement::putMicros), "us/put", Double.NaN));
 			}
 		}
@@ -212,7 +199,7 @@ public final class PublishThroughput {
 	private String[] target(String benchmark, String name, int threads, int window, List<Measurement> measured,
 			List<Measurement> baseline, double goal, String text) {
 		double ratio = medianRatio(measured, baseline);
-		this.report.add(new ResultRow(benchmark + "/target", name, threads, window, ratio, "ratio", ratio));
+		this.part.report().add(new ResultRow(benchmark + "/target", name, threads, window, ratio, "ratio", ratio));
 		String met = Double.isNaN(ratio) ? "—" : (ratio >= goal) ? "yes" : "**no**";
 		return new String[] { text, Report.ratio(ratio), met };
 	}

@@ -14,12 +14,13 @@ import io.github.mqttsession.benchmarks.Report;
 import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.benchmarks.Settings;
 import io.github.mqttsession.benchmarks.store.Fixtures;
-import io.github.mqttsession.benchmarks.support.Broker;
-import io.github.mqttsession.benchmarks.support.Databases;
+import io.github.mqttsession.benchmarks.support.StoreSchema;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Databases;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -75,7 +76,7 @@ public final class RestartCost {
 		}
 		MqttSession session = new MqttSession(List.of(), messages, count);
 		try (HikariDataSource pool = Databases.postgres(this.postgresUrl)) {
-			Databases.createTables(pool);
+			StoreSchema.createIn(pool);
 			System.out.println("  restart: first restore");
 			store(pool, session);
 			Restore first = restoreFromStore(broker, pool, count, false);

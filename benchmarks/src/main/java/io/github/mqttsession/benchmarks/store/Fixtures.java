@@ -10,16 +10,20 @@ import java.util.Random;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mqttsession.benchmarks.support.CountingDataSource;
-import io.github.mqttsession.benchmarks.support.Databases;
+import io.github.mqttsession.benchmarks.support.StoreSchema;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import io.github.mqttsession.store.memory.InMemorySessionStore;
+import io.github.mqttsession.testsupport.CountingDataSource;
+import io.github.mqttsession.testsupport.Databases;
 
 /** Builds the stores and baselines of the store benchmark, and the sessions they hold. */
 public final class Fixtures {
+
+	/** The system property that hands the PostgreSQL server's JDBC URL to forked JMH JVMs. */
+	static final String POSTGRES_URL_PROPERTY = "mqtt.bench.postgres.url";
 
 	static final String CLIENT_ID = "bench-store-client";
 
@@ -58,15 +62,24 @@ public final class Fixtures {
 			}), null);
 			case "map" -> new Created(new MapOperations(CLIENT_ID), null);
 			case "jpa-h2", "jdbc-h2" -> onDatabase(kind, Databases.newH2File(work), false, counting);
-			case "jpa-postgres", "jdbc-postgres" -> onDatabase(kind, Databases.postgres(null), true, counting);
+			case "jpa-postgres", "jdbc-postgres" -> onDatabase(kind, Databases.postgres(postgresUrl()), true, counting);
 			default -> throw new IllegalArgumentException("Unknown store kind " + kind + "; one of " + KINDS);
 		};
 	}
 
+	private static String postgresUrl() {
+		String url = System.getProperty(POSTGRES_URL_PROPERTY);
+		if (url == null) {
+			throw new IllegalStateException(
+					"No PostgreSQL server: the harness passes its URL in -D" + POSTGRES_URL_PROPERTY);
+		}
+		return url;
+	}
+
 	private static Created onDatabase(String kind, HikariDataSource pool, boolean postgres, boolean counting) {
-		Databases.createTables(pool);
+		StoreSchema.createIn(pool);
 		Databases.truncateTables(pool);
-		CountingDataSource counter = counting ? new CountingDataSource(pool) : null;
+		CountingDataSource counter = counting ? CountingDataSource.countingOnly(pool) : null;
 		DataSource dataSource = counting ? counter.dataSource() : pool;
 		if (kind.startsWith("jpa")) {
 			JpaSessionStore store = new JpaSessionStore(dataSource);

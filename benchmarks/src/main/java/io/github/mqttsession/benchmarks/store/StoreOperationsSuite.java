@@ -1,21 +1,19 @@
 package io.github.mqttsession.benchmarks.store;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.github.mqttsession.benchmarks.Part;
 import io.github.mqttsession.benchmarks.Report;
 import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.benchmarks.RunAll;
-import io.github.mqttsession.benchmarks.Settings;
-import io.github.mqttsession.benchmarks.support.CountingDataSource;
-import io.github.mqttsession.benchmarks.support.PostgresServer;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
+import io.github.mqttsession.testsupport.CountingDataSource;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -35,26 +33,14 @@ public final class StoreOperationsSuite {
 
 	private static final List<Integer> SIZES = List.of(0, 100, 10_000);
 
-	private final Settings settings;
-
-	private final Path work;
-
-	private final String postgresUrl;
-
-	private final Report report;
+	private final Part part;
 
 	/**
-	 * Creates the suite.
-	 * @param settings the run's size
-	 * @param work a folder for H2 files
-	 * @param postgresUrl the PostgreSQL server's JDBC URL
-	 * @param report where results go
+	 * Creates the benchmark.
+	 * @param part the run's settings, folder, PostgreSQL server and report
 	 */
-	public StoreOperationsSuite(Settings settings, Path work, String postgresUrl, Report report) {
-		this.settings = settings;
-		this.work = work;
-		this.postgresUrl = postgresUrl;
-		this.report = report;
+	public StoreOperationsSuite(Part part) {
+		this.part = part;
 	}
 
 	/**
@@ -63,15 +49,15 @@ public final class StoreOperationsSuite {
 	 */
 	public void run() throws RunnerException {
 		// Read by the benchmark's set-up, in this JVM (quick mode) or a forked one (passed on below)
-		System.setProperty(PostgresServer.URL_PROPERTY, this.postgresUrl);
-		System.setProperty(StoreOperationsBenchmark.WORK_PROPERTY, this.work.toString());
+		System.setProperty(Fixtures.POSTGRES_URL_PROPERTY, this.part.postgresUrl());
+		System.setProperty(StoreOperationsBenchmark.WORK_PROPERTY, this.part.work().toString());
 		ChainedOptionsBuilder options = new OptionsBuilder().threads(1)
 			.shouldFailOnError(false)
-			.jvmArgsAppend("-D" + PostgresServer.URL_PROPERTY + "=" + this.postgresUrl,
-					"-D" + StoreOperationsBenchmark.WORK_PROPERTY + "=" + this.work,
+			.jvmArgsAppend("-D" + Fixtures.POSTGRES_URL_PROPERTY + "=" + this.part.postgresUrl(),
+					"-D" + StoreOperationsBenchmark.WORK_PROPERTY + "=" + this.part.work(),
 					"-Dlogback.configurationFile=" + RunAll.LOGBACK_CONFIGURATION, "-Xms1g", "-Xmx1g");
 		String pinned;
-		if (this.settings.quick()) {
+		if (this.part.settings().quick()) {
 			options.param("pending", "0", "10000")
 				.forks(0)
 				.warmupIterations(1)
@@ -124,7 +110,7 @@ public final class StoreOperationsSuite {
 			table(md, operation, scores);
 		}
 		md.append(statementCounts());
-		this.report.markdown(md.toString());
+		this.part.report().markdown(md.toString());
 	}
 
 	private static String key(String operation, String store, int pending) {
@@ -152,12 +138,12 @@ public final class StoreOperationsSuite {
 					ratio = (base != null) ? value / base[0] : Double.NaN;
 					ratios.append((ratios.length() > 0) ? " / " : "").append(Report.ratio(ratio));
 				}
-				this.report.add(new ResultRow("store/" + operation, kind + "/" + size, 1, 0, value, "us/op", ratio));
+				this.part.report().add(new ResultRow("store/" + operation, kind + "/" + size, 1, 0, value, "us/op", ratio));
 			}
 			double[] small = scores.get(key(operation, kind, 0));
 			double[] large = scores.get(key(operation, kind, 10_000));
 			double growth = (small != null && large != null) ? large[0] / small[0] : Double.NaN;
-			this.report.add(new ResultRow("store/" + operation + "/10000-vs-0", kind, 1, 0, growth, "ratio", growth));
+			this.part.report().add(new ResultRow("store/" + operation + "/10000-vs-0", kind, 1, 0, growth, "ratio", growth));
 			md.append(" | ").append(Report.ratio(growth)).append(" | ")
 				.append((baseline != null) ? ratios + " (vs `" + baseline + "`)" : "baseline")
 				.append(" |\n");
@@ -176,7 +162,7 @@ public final class StoreOperationsSuite {
 		for (String kind : List.of("jpa-h2", "jdbc-h2", "jpa-postgres", "jdbc-postgres")) {
 			md.append("| `").append(kind).append('`');
 			try {
-				Fixtures.Created created = Fixtures.create(kind, this.work, true);
+				Fixtures.Created created = Fixtures.create(kind, this.part.work(), true);
 				try (SessionOperations operations = created.operations()) {
 					CountingDataSource counter = created.counter();
 					MqttSession base = Fixtures.session(100);

@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.github.mqttsession.testsupport.Broker;
+import io.github.mqttsession.testsupport.Folders;
+import io.github.mqttsession.testsupport.FreePort;
+
 /**
  * Debian's Mosquitto as a child process on loopback, when a {@code mosquitto} binary is on the PATH (or named by
  * the environment variable {@code MOSQUITTO}). The broker most users run, as an optional second target.
@@ -148,7 +152,7 @@ public final class MosquittoBroker implements Broker {
 			Thread.currentThread().interrupt();
 			this.process.destroyForcibly();
 		}
-		Files2.deleteRecursively(this.home);
+		Folders.deleteRecursively(this.home);
 	}
 
 }

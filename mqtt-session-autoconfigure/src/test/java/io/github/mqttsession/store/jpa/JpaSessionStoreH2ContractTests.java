@@ -7,6 +7,7 @@ import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreContractTests;
 import io.github.mqttsession.testsupport.Databases;
+import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class JpaSessionStoreH2ContractTests extends SessionStoreContractTests {
 	@Override
 	protected SessionStore createStore() {
 		this.dataSource = Databases.newH2File();
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		return new JpaSessionStore(this.dataSource);
 	}
 

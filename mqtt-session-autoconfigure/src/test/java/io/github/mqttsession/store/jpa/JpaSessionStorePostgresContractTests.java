@@ -5,6 +5,7 @@ import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreContractTests;
 import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -15,8 +16,8 @@ class JpaSessionStorePostgresContractTests extends SessionStoreContractTests {
 
 	@Override
 	protected SessionStore createStore() {
-		this.dataSource = Databases.postgres();
-		Databases.createTables(this.dataSource);
+		this.dataSource = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl());
+		StoreTables.create(this.dataSource);
 		return new JpaSessionStore(this.dataSource);
 	}
 

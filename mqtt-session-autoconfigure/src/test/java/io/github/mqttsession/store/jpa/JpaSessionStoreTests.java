@@ -21,6 +21,7 @@ import io.github.mqttsession.store.Subscription;
 import io.github.mqttsession.testsupport.CountingDataSource;
 import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +44,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void saveThatWouldOverwriteAnotherWritersSaveFailsClearly() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
 			store.save("conflict", session("first"));
 			MqttSession loaded = store.load("conflict").orElseThrow();
@@ -61,7 +62,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void saveOfTheLoadedSessionKeepsAMessageAnotherThreadAddedSince() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
 			store.save("merge", session("first"));
 			MqttSession loaded = store.load("merge").orElseThrow();
@@ -75,7 +76,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void saveAfterAFineGrainedChangeByAnotherThreadFailsWhenTheLoadedSessionIsNoLongerHeld() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
 			store.save("conflict", session("first"));
 			MqttSession loaded = store.load("conflict").orElseThrow();
@@ -98,7 +99,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void clientIdsAndTopicFiltersOver1024BytesAreRefusedWithTheLimit() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
 			String longId = "é".repeat(513);
 			assertThatIllegalArgumentException().isThrownBy(() -> store.load(longId))
@@ -124,7 +125,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void tablePrefixNamesTablesAndSequences() throws Exception {
-		Databases.createTables(this.dataSource, "APP_MQTT_");
+		StoreTables.create(this.dataSource, "APP_MQTT_");
 		try (JpaSessionStore store = new JpaSessionStore(this.dataSource, "APP_MQTT_", Clock.systemUTC())) {
 			store.save("prefixed", session("stored under a prefix"));
 			store.addPendingMessage("prefixed", message(State.OFFLINE_BUFFERED, 5, "more"));
@@ -146,7 +147,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void sessionsSurviveANewStoreOnTheSameDatabase() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		try (JpaSessionStore store = new JpaSessionStore(this.dataSource)) {
 			store.save("restart", session("before restart"));
 			store.addSubscription("restart", new Subscription("added/at/runtime", 2));
@@ -162,7 +163,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void databaseDownIsAStoreExceptionNamingTheClientAndStoredDataStays() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		CountingDataSource database = new CountingDataSource(this.dataSource);
 		this.dataSource.setMaximumPoolSize(1);
 		try (JpaSessionStore store = new JpaSessionStore(database.dataSource())) {
@@ -182,7 +183,7 @@ class JpaSessionStoreTests {
 
 	@Test
 	void aStatementFailingHalfwayThroughASaveLeavesTheStoredSessionIntact() throws Exception {
-		Databases.createTables(this.dataSource);
+		StoreTables.create(this.dataSource);
 		CountingDataSource database = new CountingDataSource(this.dataSource);
 		try (JpaSessionStore store = new JpaSessionStore(database.dataSource())) {
 			store.save("halfway", session("kept"));
@@ -199,8 +200,8 @@ class JpaSessionStoreTests {
 
 	@Test
 	void payloadsAreByteaOnPostgresAndQueryableByTopic() throws Exception {
-		try (HikariDataSource postgres = Databases.postgres()) {
-			Databases.createTables(postgres);
+		try (HikariDataSource postgres = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl())) {
+			StoreTables.create(postgres);
 			try (JpaSessionStore store = new JpaSessionStore(postgres)) {
 				store.addPendingMessage("queryable", message(State.OUTBOUND_PUBLISH, 1, "readable"));
 			}
@@ -226,7 +227,7 @@ class JpaSessionStoreTests {
 		String url = "jdbc:h2:file:" + java.nio.file.Path.of("target", "h2", "delay-" + java.util.UUID.randomUUID())
 			.toAbsolutePath();
 		try (HikariDataSource delayed = Databases.pooled(url, "sa", "")) {
-			Databases.createTables(delayed);
+			StoreTables.create(delayed);
 			assertThat(writeDelay(delayed)).isEqualTo("500");
 			try (JpaSessionStore store = new JpaSessionStore(delayed)) {
 				assertThat(writeDelay(delayed)).isEqualTo("0");
@@ -237,13 +238,13 @@ class JpaSessionStoreTests {
 	@Test
 	void postgresCommitsAreMadeSynchronousWhenTheDatabaseTurnedThemOff() throws Exception {
 		String database = "async_" + Long.toHexString(System.nanoTime());
-		try (HikariDataSource postgres = Databases.postgres(); Connection admin = postgres.getConnection()) {
+		try (HikariDataSource postgres = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl()); Connection admin = postgres.getConnection()) {
 			admin.createStatement().execute("CREATE DATABASE " + database);
 			admin.createStatement().execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
 		}
 		String url = EmbeddedPostgresExtension.jdbcUrl().replace("/postgres?", "/" + database + "?");
 		try (HikariDataSource asynchronous = Databases.pooled(url, "postgres", "postgres")) {
-			Databases.createTables(asynchronous);
+			StoreTables.create(asynchronous);
 			try (Connection connection = asynchronous.getConnection();
 					ResultSet setting = connection.createStatement().executeQuery("SHOW synchronous_commit")) {
 				setting.next();

@@ -3,6 +3,7 @@ package io.github.mqttsession.store.jpa;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(EmbeddedPostgresExtension.class)
@@ -10,8 +11,8 @@ class JpaStatementCountPostgresTests extends JpaStatementCountTests {
 
 	@Override
 	HikariDataSource createDataSource() {
-		HikariDataSource dataSource = Databases.postgres();
-		Databases.createTables(dataSource);
+		HikariDataSource dataSource = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl());
+		StoreTables.create(dataSource);
 		return dataSource;
 	}
 

@@ -1,4 +1,4 @@
-package io.github.mqttsession.benchmarks.support;
+package io.github.mqttsession.testsupport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,17 +6,19 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** File helpers of the harness. */
-public final class Files2 {
+import org.jspecify.annotations.Nullable;
 
-	private Files2() {
+/** Clean-up of the folders that servers and databases leave behind. */
+public final class Folders {
+
+	private Folders() {
 	}
 
 	/**
 	 * Deletes a folder and everything in it, quietly: clean-up at the end of a run must not hide its results.
-	 * @param root the folder
+	 * @param root the folder; nothing happens when it is absent
 	 */
-	public static void deleteRecursively(Path root) {
+	public static void deleteRecursively(@Nullable Path root) {
 		if (root == null || !Files.exists(root)) {
 			return;
 		}

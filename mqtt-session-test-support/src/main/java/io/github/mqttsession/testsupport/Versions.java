@@ -1,4 +1,4 @@
-package io.github.mqttsession.benchmarks.support;
+package io.github.mqttsession.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.github.mqttsession.benchmarks.support;
+package io.github.mqttsession.testsupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,17 +11,31 @@ import java.util.concurrent.TimeoutException;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 
 /**
- * HiveMQ CE, embedded in this JVM and listening on 127.0.0.1, started as the test suite's {@code HiveMqExtension}
- * starts it: in-memory persistence, no usage statistics, the logging set-up left alone. Its queue per client is
- * raised to 100,000 messages so that the restart benchmark's subscriber never has messages discarded.
+ * HiveMQ CE, embedded in this JVM and listening on 127.0.0.1 for MQTT 3.1, 3.1.1 and 5 (HiveMQ CE always speaks all
+ * of them on a TCP listener).
+ * <p>
+ * The broker keeps its defaults where tests may depend on them, but one: it queues up to 1,000,000 messages per
+ * client ({@code mqtt/queued-messages/max-queue-size}, 1000 by default, strategy {@code discard}), since a
+ * subscriber that shares two cores with many publishing threads and the broker falls more than 1000 messages
+ * behind, and the broker would then drop newer messages, which hides what tests and benchmarks count. No limit on
+ * session expiry ({@code mqtt/session-expiry/max-interval}, documented as 4294967296 s, so an MQTT 3.1.1 session
+ * without clean session never expires), a server receive maximum of 10 and QoS up to 2. Persistence is in memory
+ * only, so a broker restart loses every session, and its inbound QoS 2 state is held in memory in any mode.
  */
 public final class EmbeddedHiveMq implements Broker {
+
+	private static final int START_TIMEOUT_SECONDS = 60;
 
 	private final Path home;
 
 	private final int port;
 
 	private final EmbeddedHiveMQ hivemq;
+
+	/** Starts a broker with its configuration and data in a new temporary folder. */
+	public EmbeddedHiveMq() {
+		this(Path.of(System.getProperty("java.io.tmpdir")));
+	}
 
 	/**
 	 * Starts a broker in a new folder under a parent.
@@ -41,6 +55,7 @@ public final class EmbeddedHiveMq implements Broker {
 				.withConfigurationFolder(configuration)
 				.withDataFolder(data)
 				.withExtensionsFolder(extensions)
+				// Without it HiveMQ reconfigures Logback for the whole JVM
 				.withoutLoggingBootstrap()
 				.build();
 		}
@@ -48,7 +63,7 @@ public final class EmbeddedHiveMq implements Broker {
 			throw new UncheckedIOException(ex);
 		}
 		try {
-			this.hivemq.start().get(60, TimeUnit.SECONDS);
+			this.hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -60,6 +75,8 @@ public final class EmbeddedHiveMq implements Broker {
 	}
 
 	private static String configXml(int port) {
+		// In-memory persistence starts faster than RocksDB/Xodus and leaves nothing behind;
+		// usage statistics would try to reach the internet
 		return """
 				<?xml version="1.0"?>
 				<hivemq>
@@ -69,20 +86,28 @@ public final class EmbeddedHiveMq implements Broker {
 							<bind-address>127.0.0.1</bind-address>
 						</tcp-listener>
 					</listeners>
-					<mqtt>
-						<queued-messages>
-							<max-queue-size>100000</max-queue-size>
-							<strategy>discard</strategy>
-						</queued-messages>
-					</mqtt>
 					<persistence>
 						<mode>in-memory</mode>
 					</persistence>
+					<mqtt>
+						<queued-messages>
+							<max-queue-size>1000000</max-queue-size>
+							<strategy>discard</strategy>
+						</queued-messages>
+					</mqtt>
 					<anonymous-usage-statistics>
 						<enabled>false</enabled>
 					</anonymous-usage-statistics>
 				</hivemq>
 				""".formatted(port);
+	}
+
+	/**
+	 * The TCP port the broker listens on, on 127.0.0.1.
+	 * @return the port
+	 */
+	public int port() {
+		return this.port;
 	}
 
 	@Override
@@ -104,7 +129,7 @@ public final class EmbeddedHiveMq implements Broker {
 		catch (Exception ex) {
 			// Stopping is best effort at the end of a run
 		}
-		Files2.deleteRecursively(this.home);
+		Folders.deleteRecursively(this.home);
 	}
 
 }

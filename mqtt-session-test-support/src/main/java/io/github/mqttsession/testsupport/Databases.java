@@ -1,4 +1,4 @@
-package io.github.mqttsession.benchmarks.support;
+package io.github.mqttsession.testsupport;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,15 +10,24 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.mqttsession.autoconfigure.MqttSessionSchemaInitializer;
-import io.github.mqttsession.store.jpa.JpaSessionStore;
-import org.springframework.boot.sql.init.DatabaseInitializationMode;
-import org.springframework.core.io.DefaultResourceLoader;
+import org.jspecify.annotations.Nullable;
 
-/** Pooled DataSources on the benchmark databases, with the store's tables created by the starter's initializer. */
+/**
+ * Pooled DataSources on real databases: H2 files and a PostgreSQL server. The store's tables come from the
+ * starter's own schema initializer, which its users call; this module cannot, as the starter's tests depend on it.
+ */
 public final class Databases {
 
 	private Databases() {
+	}
+
+	/**
+	 * A pooled DataSource on a new H2 database in a file under {@code target/h2}, durable at every commit as far
+	 * as H2 goes.
+	 * @return the DataSource
+	 */
+	public static HikariDataSource newH2File() {
+		return newH2File(Path.of("target", "h2"));
 	}
 
 	/**
@@ -33,20 +42,22 @@ public final class Databases {
 	}
 
 	/**
-	 * A pooled DataSource on the run's PostgreSQL server, whose URL a forked JVM finds in a system property.
-	 * @param url the JDBC URL, or {@code null} to read {@value PostgresServer#URL_PROPERTY}
+	 * A pooled DataSource on the {@code postgres} database of a PostgreSQL server such as {@link PostgresServer}.
+	 * @param url the JDBC URL
 	 * @return the DataSource
 	 */
 	public static HikariDataSource postgres(String url) {
-		String jdbcUrl = (url != null) ? url : System.getProperty(PostgresServer.URL_PROPERTY);
-		if (jdbcUrl == null) {
-			throw new IllegalStateException("No PostgreSQL server: the harness passes its URL in -D"
-					+ PostgresServer.URL_PROPERTY);
-		}
-		return pooled(jdbcUrl, "postgres", "postgres");
+		return pooled(url, "postgres", "postgres");
 	}
 
-	private static HikariDataSource pooled(String url, String user, String password) {
+	/**
+	 * A pooled DataSource on a JDBC URL.
+	 * @param url the URL
+	 * @param user the user
+	 * @param password the password
+	 * @return the DataSource
+	 */
+	public static HikariDataSource pooled(String url, String user, String password) {
 		HikariDataSource dataSource = new HikariDataSource();
 		dataSource.setJdbcUrl(url);
 		dataSource.setUsername(user);
@@ -56,18 +67,7 @@ public final class Databases {
 	}
 
 	/**
-	 * Creates the store's default tables with the starter's schema initializer (idempotent).
-	 * @param dataSource the database
-	 */
-	public static void createTables(DataSource dataSource) {
-		MqttSessionSchemaInitializer initializer = new MqttSessionSchemaInitializer(dataSource,
-				DatabaseInitializationMode.ALWAYS, JpaSessionStore.DEFAULT_TABLE_PREFIX);
-		initializer.setResourceLoader(new DefaultResourceLoader());
-		initializer.initializeDatabase();
-	}
-
-	/**
-	 * Empties the store's tables, so that a trial on the shared PostgreSQL server starts from nothing.
+	 * Empties the store's default tables, so that work on a shared PostgreSQL server starts from nothing.
 	 * @param dataSource the database
 	 */
 	public static void truncateTables(DataSource dataSource) {
@@ -95,9 +95,9 @@ public final class Databases {
 	 * Reads one value.
 	 * @param dataSource the database
 	 * @param sql a query of one row and column
-	 * @return the value as text
+	 * @return the value as text, or a question mark with the error when the query fails
 	 */
-	public static String queryString(DataSource dataSource, String sql) {
+	public static @Nullable String queryString(DataSource dataSource, String sql) {
 		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery(sql)) {
 			return result.next() ? result.getString(1) : null;
