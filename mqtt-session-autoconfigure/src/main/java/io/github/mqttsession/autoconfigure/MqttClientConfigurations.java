@@ -17,8 +17,11 @@ import io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter;
 import io.github.mqttsession.integration.SessionMqttv5MessageHandler;
 import io.github.mqttsession.integration.SessionStoreDecorator;
 import io.github.mqttsession.integration.TopicPlan;
+import io.github.mqttsession.paho.ClientSessionPersistence;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
+import io.github.mqttsession.persistence.PendingMessageLimit;
+import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -123,11 +126,8 @@ final class MqttClientConfigurations {
 				.to((topic) -> options.setWill(topic, settings.willPayload(), client.getWill().getQos(),
 						client.getWill().isRetained()));
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
-			SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(decorated(sessionStore, decorators),
-					settings.clientId, settings.pendingMessageLimit, settings.lease,
-					listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
-			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
-			persistence.setTaskScheduler(taskScheduler);
+			SessionStoreMqttClientPersistence persistence = persistence(SessionStoreMqttClientPersistence::new,
+					settings, sessionStore, listener, decorators, taskScheduler);
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages(), taskScheduler);
 			configure(manager, settings);
@@ -170,6 +170,22 @@ final class MqttClientConfigurations {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}
 
+	}
+
+	/**
+	 * The persistence of the client's session, either version: on the decorated store, with the settings' cap on
+	 * pending messages, lease, listener and offline message time to live, the send timeout, and the scheduler that
+	 * renews the lease.
+	 */
+	static <P extends ClientSessionPersistence> P persistence(PersistenceFactory<P> factory, MqttClientSettings settings,
+			SessionStore sessionStore, ObjectProvider<SessionPersistenceListener> listener,
+			ObjectProvider<SessionStoreDecorator> decorators, TaskScheduler taskScheduler) {
+		P persistence = factory.create(decorated(sessionStore, decorators), settings.clientId,
+				settings.pendingMessageLimit, settings.lease,
+				listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
+		persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
+		persistence.setTaskScheduler(taskScheduler);
+		return persistence;
 	}
 
 	/**
@@ -260,11 +276,8 @@ final class MqttClientConfigurations {
 				options.setWill(topic, will);
 			});
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
-			SessionStoreMqttv5ClientPersistence persistence = new SessionStoreMqttv5ClientPersistence(decorated(sessionStore, decorators),
-					settings.clientId, settings.pendingMessageLimit, settings.lease,
-					listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
-			persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
-			persistence.setTaskScheduler(taskScheduler);
+			SessionStoreMqttv5ClientPersistence persistence = persistence(SessionStoreMqttv5ClientPersistence::new,
+					settings, sessionStore, listener, decorators, taskScheduler);
 			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
 					settings.pendingMessageLimit.maxPendingMessages(), taskScheduler);
 			configure(manager, settings);
@@ -311,6 +324,15 @@ final class MqttClientConfigurations {
 		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, SessionMqttv5MessageHandler mqttOutboundHandler) {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}
+
+	}
+
+	/** The constructor of a version's persistence. */
+	@FunctionalInterface
+	interface PersistenceFactory<P extends ClientSessionPersistence> {
+
+		P create(SessionStore store, String clientId, PendingMessageLimit limit, @Nullable SessionLease lease,
+				SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl);
 
 	}
 

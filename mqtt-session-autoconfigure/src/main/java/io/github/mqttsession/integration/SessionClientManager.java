@@ -5,27 +5,42 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
 
-/** A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. */
+/**
+ * A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. What
+ * the MQTT 3.1.1 and MQTT 5 managers share is written once in their {@link SessionClientManagerSupport}.
+ */
 public interface SessionClientManager {
+
+	/**
+	 * The part of this manager that both MQTT versions share.
+	 * @return the support
+	 */
+	SessionClientManagerSupport<?> sessionSupport();
 
 	/**
 	 * Sets the gate the inbound adapter opens once it has registered.
 	 * @param inboundGate the gate
 	 */
-	void setInboundGate(InboundGate inboundGate);
+	default void setInboundGate(InboundGate inboundGate) {
+		sessionSupport().setInboundGate(inboundGate);
+	}
 
 	/**
 	 * The gate arriving messages wait at.
 	 * @return the gate
 	 */
-	InboundGate getInboundGate();
+	default InboundGate getInboundGate() {
+		return sessionSupport().getInboundGate();
+	}
 
 	/**
 	 * Fails when a message published now, while offline, would be rejected for the cap on pending messages.
 	 * @param topic the topic of the message
 	 * @throws io.github.mqttsession.persistence.PendingMessageLimitExceededException when it would be rejected
 	 */
-	void checkRoomForOfflineMessage(String topic);
+	default void checkRoomForOfflineMessage(String topic) {
+		sessionSupport().persistence().checkRoomForOfflineMessage(topic);
+	}
 
 	/**
 	 * Runs a publish through the client and returns once every message it stored is durable or acknowledged by
@@ -36,7 +51,9 @@ public interface SessionClientManager {
 	 * @return what the publish returned
 	 * @throws E when the publish fails
 	 */
-	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E;
+	default <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
+		return sessionSupport().persistence().publishDurably(publish);
+	}
 
 	/**
 	 * Runs a write of the client's session once this instance owns it: each time the client opens the session,
@@ -44,13 +61,17 @@ public interface SessionClientManager {
 	 * another instance, and nothing of this one may be written to it.
 	 * @param write the write; when it fails, the client does not start
 	 */
-	void whenSessionOwned(Runnable write);
+	default void whenSessionOwned(Runnable write) {
+		sessionSupport().persistence().whenOwned(write);
+	}
 
 	/**
 	 * How many pending messages the client's session holds now.
 	 * @return the count
 	 */
-	int pendingMessageCount();
+	default int pendingMessageCount() {
+		return sessionSupport().persistence().pendingMessageCount();
+	}
 
 	/**
 	 * The client id the session is stored under.
@@ -62,13 +83,17 @@ public interface SessionClientManager {
 	 * Why the client is not connected: its last connect attempt failed, or its connection was lost.
 	 * @return the failure since the client was last connected; absent when there is none
 	 */
-	@Nullable ConnectFailure lastConnectFailure();
+	default @Nullable ConnectFailure lastConnectFailure() {
+		return sessionSupport().connectionFailures().last();
+	}
 
 	/**
 	 * The scheduler of the client's periodic work, apart from the application's own scheduled tasks.
 	 * @return the scheduler
 	 */
-	TaskScheduler getTaskScheduler();
+	default TaskScheduler getTaskScheduler() {
+		return sessionSupport().getTaskScheduler();
+	}
 
 	/**
 	 * Whether the client is connected to the broker.

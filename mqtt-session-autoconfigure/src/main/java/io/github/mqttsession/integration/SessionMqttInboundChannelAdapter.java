@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.ClientManager;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
@@ -12,17 +13,14 @@ import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannel
  * The MQTT 3.1.1 inbound adapter of a durable session: it unsubscribes topics that were configured before and no
  * longer are, and opens the client's {@link InboundGate} once it has registered, so that messages the broker held
  * for the session reach it instead of being acknowledged unseen. It subscribes for each connect once it has its
- * client, whether the connect completes before its start or after (see {@link ConnectBeforeStart}).
+ * client, whether the connect completes before its start or after (see {@link ConnectBeforeStart}). What it shares
+ * with the MQTT 5 adapter is written once in {@link SessionInboundSupport}.
  */
 public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChannelAdapter {
 
-	private final SessionClientManager sessionClientManager;
-
 	private final ClientManager<IMqttAsyncClient, MqttConnectOptions> clientManager;
 
-	private final StaleTopics staleTopics;
-
-	private final ConnectBeforeStart connectBeforeStart = new ConnectBeforeStart();
+	private final SessionInboundSupport support;
 
 	/**
 	 * Creates an adapter.
@@ -34,54 +32,33 @@ public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChann
 			M clientManager, List<String> staleTopics, String... topics) {
 		super(clientManager, topics);
 		this.clientManager = clientManager;
-		this.sessionClientManager = clientManager;
-		this.staleTopics = new StaleTopics(staleTopics);
+		this.support = new SessionInboundSupport(clientManager, staleTopics, this::inboundClient,
+				super::connectComplete);
 	}
 
 	@Override
 	protected void doStart() {
-		unsubscribeStaleTopics();
+		this.support.starting();
 		super.doStart();
-		// From here messages reach this adapter through the client manager's default handler, subscribed or not
-		this.sessionClientManager.getInboundGate().open();
-		if (this.connectBeforeStart.started()) {
-			subscribeAfterDrain(false, getUrl());
-		}
+		this.support.started(getUrl());
 	}
 
 	@Override
 	protected void doStop() {
-		this.connectBeforeStart.stopped();
+		this.support.stopping();
 		super.doStop();
 	}
 
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
-		if (this.connectBeforeStart.subscribeNow()) {
-			subscribeAfterDrain(reconnect, serverURI);
-		}
+		this.support.connectComplete(reconnect, serverURI);
 	}
 
-	private void subscribeAfterDrain(boolean reconnect, String serverURI) {
+	private SessionInboundSupport.@Nullable InboundClient inboundClient() {
 		IMqttAsyncClient client = this.clientManager.getClient();
-		if (client == null) {
-			// The client manager has stopped; it connects again when it starts, and that connect subscribes
-			return;
-		}
-		SubscribeAfterDrain.run(this.sessionClientManager.getTaskScheduler(), getClientId(),
-				client::getBufferedMessageCount, client::isConnected, () -> {
-			// Checked again: the adapter may have stopped while the offline buffer drained
-			if (this.connectBeforeStart.subscribeNow()) {
-				unsubscribeStaleTopics();
-				super.connectComplete(reconnect, serverURI);
-			}
-		});
-	}
-
-	private void unsubscribeStaleTopics() {
-		IMqttAsyncClient client = this.clientManager.getClient();
-		this.staleTopics.unsubscribeIfConnected(client != null && client.isConnected(),
-				(topics) -> client.unsubscribe(topics).waitForCompletion(getCompletionTimeout()));
+		return (client != null) ? new SessionInboundSupport.InboundClient(client::getBufferedMessageCount,
+				client::isConnected, (topics) -> client.unsubscribe(topics).waitForCompletion(getCompletionTimeout()))
+				: null;
 	}
 
 }

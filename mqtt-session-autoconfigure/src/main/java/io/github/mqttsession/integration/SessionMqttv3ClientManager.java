@@ -1,10 +1,8 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
-import io.github.mqttsession.persistence.DurablePublish;
 import io.github.mqttsession.persistence.SendWindow;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
-import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -23,7 +21,8 @@ import org.springframework.scheduling.TaskScheduler;
  * A Spring Integration {@link Mqttv3ClientManager} whose client keeps its session in a
  * {@link SessionStoreMqttClientPersistence}: buffering while offline is on and persisted, the packet id carries on
  * from the stored session, messages delivered before the inbound adapter registered wait for it, and a connect
- * where the broker lost the session is reported.
+ * where the broker lost the session is reported. Its lifecycle is {@link SessionClientManagerSupport}'s; this class
+ * adds the calls typed by Paho's MQTT 3.1.1 API.
  */
 public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements SessionClientManager {
 
@@ -31,13 +30,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private final DisconnectedBufferOptions bufferOptions;
 
-	private volatile InboundGate inboundGate = InboundGate.alwaysOpen();
-
-	private volatile FirstConnectRetry firstConnectRetry;
-
-	private final ConnectionFailures connectionFailures;
-
-	private final TaskScheduler taskScheduler;
+	private final SessionClientManagerSupport<MqttAsyncClient> support;
 
 	/**
 	 * Creates a client manager.
@@ -52,10 +45,10 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 			SessionStoreMqttClientPersistence persistence, int offlineBufferSize, TaskScheduler taskScheduler) {
 		super(connectOptions, clientId);
 		this.persistence = persistence;
-		this.taskScheduler = taskScheduler;
 		setPersistence(persistence);
 		persistence.sendWindow().setSize(connectOptions.getMaxInflight(), "mqtt.client.max-inflight");
-		this.connectionFailures = new ConnectionFailures(clientId, connectOptions.isAutomaticReconnect());
+		this.support = new SessionClientManagerSupport<>(clientId, persistence, taskScheduler,
+				connectOptions.isAutomaticReconnect(), this.lock, this.logger, new Client());
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -65,139 +58,18 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	}
 
 	@Override
-	public void setInboundGate(InboundGate inboundGate) {
-		this.inboundGate = inboundGate;
-	}
-
-	@Override
-	public InboundGate getInboundGate() {
-		return this.inboundGate;
-	}
-
-	@Override
-	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
-		return this.persistence.publishDurably(publish);
-	}
-
-	@Override
-	public TaskScheduler getTaskScheduler() {
-		return this.taskScheduler;
-	}
-
-	@Override
-	public @Nullable ConnectFailure lastConnectFailure() {
-		return this.connectionFailures.last();
-	}
-
-	@Override
-	public void whenSessionOwned(Runnable write) {
-		this.persistence.whenOwned(write);
-	}
-
-	@Override
-	public int pendingMessageCount() {
-		return this.persistence.pendingMessageCount();
-	}
-
-	@Override
-	public void checkRoomForOfflineMessage(String topic) {
-		this.persistence.checkRoomForOfflineMessage(topic);
+	public SessionClientManagerSupport<?> sessionSupport() {
+		return this.support;
 	}
 
 	@Override
 	public void start() {
-		this.lock.lock();
-		try {
-			if (this.inboundGate.isAbandoned()) {
-				this.inboundGate = new InboundGate();
-			}
-			IMqttAsyncClient client = getClient();
-			if (client == null) {
-				try {
-					client = createClient();
-				}
-				catch (MqttException ex) {
-					throw new IllegalStateException("Could not start the MQTT client of client id '" + getClientId() + "'",
-							ex);
-				}
-				setClient(client);
-			}
-			try {
-				IMqttToken token = client.connect(getConnectionInfo());
-				token.waitForCompletion(getCompletionTimeout());
-				if (!token.getSessionPresent() && !getConnectionInfo().isCleanSession()) {
-					this.persistence.brokerHasNoSession();
-				}
-			}
-			catch (MqttException ex) {
-				if (getConnectionInfo().isAutomaticReconnect()) {
-					// The client's ConnectionFailures logged why, once, and counts the retries
-					IMqttAsyncClient failed = client;
-					this.firstConnectRetry = new FirstConnectRetry(this.taskScheduler, failed::isConnected,
-							failed::reconnect);
-				}
-				else {
-					getApplicationEventPublisher().publishEvent(new MqttConnectionFailedEvent(this, ex));
-					logger.error("Could not connect MQTT client '" + getClientId() + "'", ex);
-				}
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.support.start();
 	}
 
 	@Override
 	public void stop() {
-		FirstConnectRetry retry = this.firstConnectRetry;
-		if (retry != null) {
-			retry.stop();
-			this.firstConnectRetry = null;
-		}
-		this.inboundGate.abandonIfClosed();
-		try {
-			if (!closeIfOffline()) {
-				super.stop();
-			}
-		}
-		finally {
-			this.persistence.release();
-		}
-	}
-
-	/**
-	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
-	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
-	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
-	 * session, and the next start sends it.
-	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
-	 */
-	private boolean closeIfOffline() {
-		this.lock.lock();
-		try {
-			if (!(getClient() instanceof MqttAsyncClient client) || client.isConnected()) {
-				return false;
-			}
-			try {
-				// The reconnect cycle first: a reconnect it started after the forced disconnect would keep the
-				// client from closing, and leave it connecting on its own
-				if (getConnectionInfo().isAutomaticReconnect()) {
-					MqttUtils.stopClientReconnectCycle(client);
-				}
-				client.disconnectForcibly(0, 0, false);
-				client.close();
-			}
-			catch (MqttException ex) {
-				logger.warn("Could not close the MQTT client of client id '" + getClientId() + "'", ex);
-			}
-			finally {
-				setClient(null);
-			}
-			return true;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.support.stop(super::stop);
 	}
 
 	/**
@@ -206,19 +78,78 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	 */
 	@Override
 	public void connectionLost(Throwable cause) {
-		this.connectionFailures.connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
+		this.support.connectionFailures().connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
 	}
 
-	private MqttAsyncClient createClient() throws MqttException {
-		MqttAsyncClient client = new ConnectReportingMqttv3Client(getUrl(), getClientId(), this.persistence,
-				this.connectionFailures);
-		this.persistence.sendWindow().setConnected(client::isConnected);
-		client.setManualAcks(isManualAcks());
-		client.setCallback(new GatedCallback());
-		client.setBufferOpts(this.bufferOptions);
-		this.persistence.setClient(client, getConnectionInfo().getMaxInflight());
-		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
-		return client;
+	/** The calls the shared lifecycle makes on this manager's MQTT 3.1.1 client. */
+	private final class Client implements SessionClientManagerSupport.PahoClient<MqttAsyncClient> {
+
+		@Override
+		public @Nullable MqttAsyncClient current() {
+			return (getClient() instanceof MqttAsyncClient client) ? client : null;
+		}
+
+		@Override
+		public void set(@Nullable MqttAsyncClient client) {
+			setClient(client);
+		}
+
+		@Override
+		public MqttAsyncClient create() throws MqttException {
+			ConnectionFailures failures = SessionMqttv3ClientManager.this.support.connectionFailures();
+			MqttAsyncClient client = new ConnectReportingMqttv3Client(getUrl(), getClientId(),
+					SessionMqttv3ClientManager.this.persistence, failures);
+			client.setManualAcks(isManualAcks());
+			client.setCallback(new GatedCallback());
+			client.setBufferOpts(SessionMqttv3ClientManager.this.bufferOptions);
+			SessionMqttv3ClientManager.this.persistence.setClient(client, getConnectionInfo().getMaxInflight());
+			return client;
+		}
+
+		@Override
+		public boolean connect(MqttAsyncClient client) throws MqttException {
+			IMqttToken token = client.connect(getConnectionInfo());
+			token.waitForCompletion(getCompletionTimeout());
+			return token.getSessionPresent();
+		}
+
+		@Override
+		public boolean isConnected(MqttAsyncClient client) {
+			return client.isConnected();
+		}
+
+		@Override
+		public void reconnect(MqttAsyncClient client) throws MqttException {
+			client.reconnect();
+		}
+
+		@Override
+		public void stopReconnectCycle(MqttAsyncClient client) {
+			MqttUtils.stopClientReconnectCycle(client);
+		}
+
+		@Override
+		public void closeForcibly(MqttAsyncClient client) throws MqttException {
+			client.disconnectForcibly(0, 0, false);
+			client.close();
+		}
+
+		@Override
+		public boolean cleanStart() {
+			return getConnectionInfo().isCleanSession();
+		}
+
+		@Override
+		public boolean automaticReconnect() {
+			return getConnectionInfo().isAutomaticReconnect();
+		}
+
+		@Override
+		public void publishConnectionFailed(Exception failure) {
+			getApplicationEventPublisher()
+				.publishEvent(new MqttConnectionFailedEvent(SessionMqttv3ClientManager.this, failure));
+		}
+
 	}
 
 	/** The client's callback: this manager's, with arriving messages held until the inbound adapter is ready. */
@@ -231,8 +162,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 		@Override
 		public void messageArrived(String topic, MqttMessage message) {
-			SendWindow.markCallbackThread();
-			SessionMqttv3ClientManager.this.inboundGate.awaitOpen(topic);
+			SessionMqttv3ClientManager.this.support.messageArriving(topic);
 			SessionMqttv3ClientManager.this.messageArrived(topic, message);
 		}
 

@@ -1,10 +1,8 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
-import io.github.mqttsession.persistence.DurablePublish;
 import io.github.mqttsession.persistence.SendWindow;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
-import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -22,7 +20,8 @@ import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration {@link Mqttv5ClientManager}
- * whose client keeps its session in a {@link SessionStoreMqttv5ClientPersistence}.
+ * whose client keeps its session in a {@link SessionStoreMqttv5ClientPersistence}. Its lifecycle is
+ * {@link SessionClientManagerSupport}'s; this class adds the calls typed by Paho's MQTT 5 API.
  */
 public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements SessionClientManager {
 
@@ -30,13 +29,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 	private final DisconnectedBufferOptions bufferOptions;
 
-	private volatile InboundGate inboundGate = InboundGate.alwaysOpen();
-
-	private volatile FirstConnectRetry firstConnectRetry;
-
-	private final ConnectionFailures connectionFailures;
-
-	private final TaskScheduler taskScheduler;
+	private final SessionClientManagerSupport<MqttAsyncClient> support;
 
 	/**
 	 * Creates a client manager.
@@ -51,9 +44,9 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 			SessionStoreMqttv5ClientPersistence persistence, int offlineBufferSize, TaskScheduler taskScheduler) {
 		super(connectionOptions, clientId);
 		this.persistence = persistence;
-		this.taskScheduler = taskScheduler;
 		setPersistence(persistence);
-		this.connectionFailures = new ConnectionFailures(clientId, connectionOptions.isAutomaticReconnect());
+		this.support = new SessionClientManagerSupport<>(clientId, persistence, taskScheduler,
+				connectionOptions.isAutomaticReconnect(), this.lock, this.logger, new Client());
 		this.bufferOptions = new DisconnectedBufferOptions();
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
@@ -62,139 +55,18 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	@Override
-	public void setInboundGate(InboundGate inboundGate) {
-		this.inboundGate = inboundGate;
-	}
-
-	@Override
-	public InboundGate getInboundGate() {
-		return this.inboundGate;
-	}
-
-	@Override
-	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
-		return this.persistence.publishDurably(publish);
-	}
-
-	@Override
-	public TaskScheduler getTaskScheduler() {
-		return this.taskScheduler;
-	}
-
-	@Override
-	public @Nullable ConnectFailure lastConnectFailure() {
-		return this.connectionFailures.last();
-	}
-
-	@Override
-	public void whenSessionOwned(Runnable write) {
-		this.persistence.whenOwned(write);
-	}
-
-	@Override
-	public int pendingMessageCount() {
-		return this.persistence.pendingMessageCount();
-	}
-
-	@Override
-	public void checkRoomForOfflineMessage(String topic) {
-		this.persistence.checkRoomForOfflineMessage(topic);
+	public SessionClientManagerSupport<?> sessionSupport() {
+		return this.support;
 	}
 
 	@Override
 	public void start() {
-		this.lock.lock();
-		try {
-			if (this.inboundGate.isAbandoned()) {
-				this.inboundGate = new InboundGate();
-			}
-			IMqttAsyncClient client = getClient();
-			if (client == null) {
-				try {
-					client = createClient();
-				}
-				catch (MqttException ex) {
-					throw new IllegalStateException("Could not start the MQTT client of client id '" + getClientId() + "'",
-							ex);
-				}
-				setClient(client);
-			}
-			try {
-				IMqttToken token = client.connect(getConnectionInfo());
-				token.waitForCompletion(getCompletionTimeout());
-				if (!token.getSessionPresent() && !getConnectionInfo().isCleanStart()) {
-					this.persistence.brokerHasNoSession();
-				}
-			}
-			catch (MqttException ex) {
-				if (getConnectionInfo().isAutomaticReconnect()) {
-					// The client's ConnectionFailures logged why, once, and counts the retries
-					IMqttAsyncClient failed = client;
-					this.firstConnectRetry = new FirstConnectRetry(this.taskScheduler, failed::isConnected,
-							failed::reconnect);
-				}
-				else {
-					getApplicationEventPublisher().publishEvent(new MqttConnectionFailedEvent(this, ex));
-					logger.error("Could not connect MQTT client '" + getClientId() + "'", ex);
-				}
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.support.start();
 	}
 
 	@Override
 	public void stop() {
-		FirstConnectRetry retry = this.firstConnectRetry;
-		if (retry != null) {
-			retry.stop();
-			this.firstConnectRetry = null;
-		}
-		this.inboundGate.abandonIfClosed();
-		try {
-			if (!closeIfOffline()) {
-				super.stop();
-			}
-		}
-		finally {
-			this.persistence.release();
-		}
-	}
-
-	/**
-	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
-	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
-	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
-	 * session, and the next start sends it.
-	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
-	 */
-	private boolean closeIfOffline() {
-		this.lock.lock();
-		try {
-			if (!(getClient() instanceof MqttAsyncClient client) || client.isConnected()) {
-				return false;
-			}
-			try {
-				// The reconnect cycle first: a reconnect it started after the forced disconnect would keep the
-				// client from closing, and leave it connecting on its own
-				if (getConnectionInfo().isAutomaticReconnect()) {
-					MqttUtils.stopClientReconnectCycle(client);
-				}
-				client.disconnectForcibly(0, 0, false);
-				client.close();
-			}
-			catch (MqttException ex) {
-				logger.warn("Could not close the MQTT client of client id '" + getClientId() + "'", ex);
-			}
-			finally {
-				setClient(null);
-			}
-			return true;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.support.stop(super::stop);
 	}
 
 	/**
@@ -203,27 +75,87 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	 */
 	@Override
 	public void disconnected(MqttDisconnectResponse response) {
+		ConnectionFailures failures = this.support.connectionFailures();
 		MqttException exception = response.getException();
 		if (exception != null) {
-			this.connectionFailures.connectionLost(exception, ConnectReportingMqttv5Client.reasonCode(exception));
+			failures.connectionLost(exception, ConnectReportingMqttv5Client.reasonCode(exception));
 		}
 		else {
-			this.connectionFailures.connectionLost("disconnect/" + response.getReturnCode(),
+			failures.connectionLost("disconnect/" + response.getReturnCode(),
 					"the broker disconnected the client with reason code " + response.getReturnCode()
 							+ ((response.getReasonString() != null) ? " (" + response.getReasonString() + ")" : ""));
 		}
 	}
 
-	private MqttAsyncClient createClient() throws MqttException {
-		SessionMqttv5AsyncClient client = new SessionMqttv5AsyncClient(getUrl(), getClientId(), this.persistence,
-				this.connectionFailures);
-		this.persistence.sendWindow().setConnected(client::isConnected);
-		client.setManualAcks(isManualAcks());
-		client.setCallback(new GatedCallback(client));
-		client.setBufferOpts(this.bufferOptions);
-		this.persistence.setClient(client);
-		PahoPacketIds.continueAfter(client, this.persistence.restoredPacketId());
-		return client;
+	/** The calls the shared lifecycle makes on this manager's MQTT 5 client. */
+	private final class Client implements SessionClientManagerSupport.PahoClient<MqttAsyncClient> {
+
+		@Override
+		public @Nullable MqttAsyncClient current() {
+			return (getClient() instanceof MqttAsyncClient client) ? client : null;
+		}
+
+		@Override
+		public void set(@Nullable MqttAsyncClient client) {
+			setClient(client);
+		}
+
+		@Override
+		public MqttAsyncClient create() throws MqttException {
+			ConnectionFailures failures = SessionMqttv5ClientManager.this.support.connectionFailures();
+			SessionMqttv5AsyncClient client = new SessionMqttv5AsyncClient(getUrl(), getClientId(),
+					SessionMqttv5ClientManager.this.persistence, failures);
+			client.setManualAcks(isManualAcks());
+			client.setCallback(new GatedCallback(client));
+			client.setBufferOpts(SessionMqttv5ClientManager.this.bufferOptions);
+			SessionMqttv5ClientManager.this.persistence.setClient(client);
+			return client;
+		}
+
+		@Override
+		public boolean connect(MqttAsyncClient client) throws MqttException {
+			IMqttToken token = client.connect(getConnectionInfo());
+			token.waitForCompletion(getCompletionTimeout());
+			return token.getSessionPresent();
+		}
+
+		@Override
+		public boolean isConnected(MqttAsyncClient client) {
+			return client.isConnected();
+		}
+
+		@Override
+		public void reconnect(MqttAsyncClient client) throws MqttException {
+			client.reconnect();
+		}
+
+		@Override
+		public void stopReconnectCycle(MqttAsyncClient client) {
+			MqttUtils.stopClientReconnectCycle(client);
+		}
+
+		@Override
+		public void closeForcibly(MqttAsyncClient client) throws MqttException {
+			client.disconnectForcibly(0, 0, false);
+			client.close();
+		}
+
+		@Override
+		public boolean cleanStart() {
+			return getConnectionInfo().isCleanStart();
+		}
+
+		@Override
+		public boolean automaticReconnect() {
+			return getConnectionInfo().isAutomaticReconnect();
+		}
+
+		@Override
+		public void publishConnectionFailed(Exception failure) {
+			getApplicationEventPublisher()
+				.publishEvent(new MqttConnectionFailedEvent(SessionMqttv5ClientManager.this, failure));
+		}
+
 	}
 
 	/**
@@ -250,8 +182,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 		@Override
 		public void messageArrived(String topic, MqttMessage message) {
-			SendWindow.markCallbackThread();
-			SessionMqttv5ClientManager.this.inboundGate.awaitOpen(topic);
+			SessionMqttv5ClientManager.this.support.messageArriving(topic);
 			SessionMqttv5ClientManager.this.messageArrived(topic, message);
 		}
 

@@ -5,6 +5,7 @@ import java.util.List;
 import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
@@ -16,13 +17,9 @@ import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChann
  */
 public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenChannelAdapter {
 
-	private final SessionClientManager sessionClientManager;
-
 	private final ClientManager<IMqttAsyncClient, MqttConnectionOptions> clientManager;
 
-	private final StaleTopics staleTopics;
-
-	private final ConnectBeforeStart connectBeforeStart = new ConnectBeforeStart();
+	private final SessionInboundSupport support;
 
 	/**
 	 * Creates an adapter.
@@ -34,8 +31,8 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 			M clientManager, List<String> staleTopics, MqttSubscription... subscriptions) {
 		super(clientManager, subscriptions);
 		this.clientManager = clientManager;
-		this.sessionClientManager = clientManager;
-		this.staleTopics = new StaleTopics(staleTopics);
+		this.support = new SessionInboundSupport(clientManager, staleTopics, this::inboundClient,
+				super::connectComplete);
 	}
 
 	/**
@@ -52,48 +49,27 @@ public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenC
 
 	@Override
 	protected void doStart() {
-		unsubscribeStaleTopics();
+		this.support.starting();
 		super.doStart();
-		// From here messages reach this adapter through the client manager's default handler, subscribed or not
-		this.sessionClientManager.getInboundGate().open();
-		if (this.connectBeforeStart.started()) {
-			subscribeAfterDrain(false, getUrl());
-		}
+		this.support.started(getUrl());
 	}
 
 	@Override
 	protected void doStop() {
-		this.connectBeforeStart.stopped();
+		this.support.stopping();
 		super.doStop();
 	}
 
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
-		if (this.connectBeforeStart.subscribeNow()) {
-			subscribeAfterDrain(reconnect, serverURI);
-		}
+		this.support.connectComplete(reconnect, serverURI);
 	}
 
-	private void subscribeAfterDrain(boolean reconnect, String serverURI) {
+	private SessionInboundSupport.@Nullable InboundClient inboundClient() {
 		IMqttAsyncClient client = this.clientManager.getClient();
-		if (client == null) {
-			// The client manager has stopped; it connects again when it starts, and that connect subscribes
-			return;
-		}
-		SubscribeAfterDrain.run(this.sessionClientManager.getTaskScheduler(), getClientId(),
-				client::getBufferedMessageCount, client::isConnected, () -> {
-			// Checked again: the adapter may have stopped while the offline buffer drained
-			if (this.connectBeforeStart.subscribeNow()) {
-				unsubscribeStaleTopics();
-				super.connectComplete(reconnect, serverURI);
-			}
-		});
-	}
-
-	private void unsubscribeStaleTopics() {
-		IMqttAsyncClient client = this.clientManager.getClient();
-		this.staleTopics.unsubscribeIfConnected(client != null && client.isConnected(),
-				(topics) -> client.unsubscribe(topics).waitForCompletion(getCompletionTimeout()));
+		return (client != null) ? new SessionInboundSupport.InboundClient(client::getBufferedMessageCount,
+				client::isConnected, (topics) -> client.unsubscribe(topics).waitForCompletion(getCompletionTimeout()))
+				: null;
 	}
 
 }
