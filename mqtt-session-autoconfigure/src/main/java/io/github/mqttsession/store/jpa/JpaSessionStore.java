@@ -222,6 +222,7 @@ public class JpaSessionStore
 	@Override
 	public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 		requireValidClientId(clientId);
+		SessionLeasing.requireValidOwner(owner);
 		SessionLeasing.requireValidDuration(duration);
 		Optional<String> other = this.leases.acquire(clientId, owner, duration, this.clock.instant());
 		this.knownSessions.add(clientId);
