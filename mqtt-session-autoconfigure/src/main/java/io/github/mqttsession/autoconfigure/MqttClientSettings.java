@@ -9,9 +9,11 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
+import io.github.mqttsession.persistence.LeaseOwner;
 import io.github.mqttsession.persistence.PendingMessageLimit;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.store.MqttNames;
+import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.Subscription;
 import org.jspecify.annotations.Nullable;
 
@@ -187,26 +189,19 @@ final class MqttClientSettings {
 		if (!lease.isEnabled()) {
 			return null;
 		}
-		String owner = StringUtils.hasText(lease.getOwner()) ? lease.getOwner() : hostName();
+		String owner = StringUtils.hasText(lease.getOwner()) ? lease.getOwner() : LeaseOwner.ofThisProcess();
+		try {
+			SessionLeasing.requireValidOwner(owner);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.session.lease.owner", owner, ex.getMessage());
+		}
 		try {
 			return new SessionLease(owner, lease.getDuration(), lease.isWaitForTakeover());
 		}
 		catch (IllegalArgumentException ex) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.session.lease.duration", lease.getDuration(),
 					ex.getMessage());
-		}
-	}
-
-	private static String hostName() {
-		String name = System.getenv("HOSTNAME");
-		if (StringUtils.hasText(name)) {
-			return name;
-		}
-		try {
-			return java.net.InetAddress.getLocalHost().getHostName();
-		}
-		catch (java.io.IOException ex) {
-			return "localhost";
 		}
 	}
 

@@ -119,8 +119,9 @@ public class MqttSessionProperties {
 		private boolean enabled = true;
 
 		/**
-		 * Name of this instance in leases. Defaults to the host name, which lets an instance restarted on the same
-		 * host take its session back at once; set it per instance when several run on one host.
+		 * Name of this instance in leases, at most 255 characters; instances with the same name count as one.
+		 * Defaults to 'host:pid@startEpochMillis', which tells every running process apart and lets an instance
+		 * restarted on the same host take its session back at once from the process that no longer runs.
 		 */
 		private String owner;
 

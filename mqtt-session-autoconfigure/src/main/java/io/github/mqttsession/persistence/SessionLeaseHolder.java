@@ -17,7 +17,9 @@ import org.springframework.scheduling.TaskScheduler;
 /**
  * Holds the lease on one client id's session for this instance while its client runs: takes it (refusing, or
  * waiting, when another instance holds a live one), renews it at a third of its duration on the given
- * {@link TaskScheduler}, and gives it up. It holds none on a store without {@link SessionLeasing}.
+ * {@link TaskScheduler}, and gives it up. A lease whose owner is a process of this host that no longer runs
+ * ({@link LeaseOwner#isGoneFromThisHost}) is taken over at once: an instance restarted after a crash gets its session
+ * back without waiting for the lease to run out. It holds none on a store without {@link SessionLeasing}.
  */
 final class SessionLeaseHolder {
 
@@ -82,7 +84,7 @@ final class SessionLeaseHolder {
 					+ "' holds a lease on its session but has no TaskScheduler to renew it;"
 					+ " set one on its persistence");
 		}
-		Optional<String> other = acquireLease();
+		Optional<String> other = takeOverFromGoneProcess(acquireLease());
 		long pause = Math.max(100, Math.min(1000, this.settings.duration().toMillis() / 10));
 		while (other.isPresent()) {
 			if (!this.settings.waitForTakeover()) {
@@ -94,10 +96,27 @@ final class SessionLeaseHolder {
 			logger.info("Client id '" + this.clientId + "' is leased by instance '" + other.get()
 					+ "'; waiting to take the session over");
 			LockSupport.parkNanos(pause * 1_000_000);
-			other = acquireLease();
+			other = takeOverFromGoneProcess(acquireLease());
 		}
 		Duration period = Duration.ofMillis(Math.max(1, this.settings.duration().toMillis() / 3));
 		this.renewal = scheduler.scheduleAtFixedRate(this::renew, Instant.now().plus(period), period);
+	}
+
+	/**
+	 * Takes the lease over from its owner when that is a process of this host that no longer runs.
+	 * @param other the owner of the lease, empty when this instance holds it
+	 * @return the owner of the lease now, empty when this instance holds it
+	 */
+	private Optional<String> takeOverFromGoneProcess(Optional<String> other) {
+		if (other.isEmpty() || !LeaseOwner.isGoneFromThisHost(other.get())) {
+			return other;
+		}
+		logger.info("Client id '" + this.clientId + "' is leased by process '" + other.get()
+				+ "' of this host, which no longer runs; taking its session over");
+		// Given up in the gone process's name: only a lease it still holds is given up, so of several instances
+		// taking over at once, one wins and the others find it holding the lease
+		this.leasing.releaseLease(this.clientId, other.get());
+		return acquireLease();
 	}
 
 	private Optional<String> acquireLease() {

@@ -15,6 +15,12 @@ import java.util.Optional;
 public interface SessionLeasing extends SessionStoreFeature {
 
 	/**
+	 * The longest owner name, in characters, that every store with leases accepts (the JPA store's {@code OWNER}
+	 * column holds this many).
+	 */
+	int MAX_OWNER_LENGTH = 255;
+
+	/**
 	 * Takes or renews the lease on a client id's session for an owner, creating the session when there is none:
 	 * succeeds when no other owner holds an unexpired lease. Atomic, so that of several instances racing for one
 	 * client id exactly one wins.
@@ -31,6 +37,24 @@ public interface SessionLeasing extends SessionStoreFeature {
 	 * @param owner the owner giving it up
 	 */
 	void releaseLease(String clientId, String owner);
+
+	/**
+	 * Checks an owner name, for stores implementing {@link #acquireLease}.
+	 * @param owner the owner
+	 * @return the owner
+	 * @throws IllegalArgumentException when it is blank or longer than {@link #MAX_OWNER_LENGTH} characters
+	 */
+	static String requireValidOwner(String owner) {
+		if (owner == null || owner.isBlank()) {
+			throw new IllegalArgumentException("A lease owner must not be blank");
+		}
+		int length = owner.codePointCount(0, owner.length());
+		if (length > MAX_OWNER_LENGTH) {
+			throw new IllegalArgumentException("A lease owner is at most " + MAX_OWNER_LENGTH + " characters long, but '"
+					+ owner.substring(0, 40) + "…' has " + length);
+		}
+		return owner;
+	}
 
 	/**
 	 * Checks the duration of a lease, for stores implementing {@link #acquireLease}.

@@ -240,6 +240,13 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	@Test
+	void aLeaseOwnerLongerThanItsColumnIsRefusedNamingTheLimit() {
+		String owner = "o".repeat(256);
+		this.configured.withPropertyValues("mqtt.session.lease.owner=" + owner)
+			.run((context) -> assertInvalidValue(context, "mqtt.session.lease.owner", owner, "at most 255 characters"));
+	}
+
+	@Test
 	void anUnknownOverflowPolicyFailsBindingNamingThePropertyAndTheValue() {
 		this.configured.withPropertyValues("mqtt.session.overflow=sometimes").run((context) -> {
 			assertThat(context).hasFailed();

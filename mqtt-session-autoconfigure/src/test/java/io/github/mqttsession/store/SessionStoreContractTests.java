@@ -431,6 +431,18 @@ public abstract class SessionStoreContractTests {
 	}
 
 	@Test
+	void aLeaseOwnerIsAtMostTheLongestOwnerName() {
+		SessionLeasing leasing = feature(SessionLeasing.class);
+		String clientId = newClientId();
+		String longest = "ö".repeat(SessionLeasing.MAX_OWNER_LENGTH);
+		assertThat(leasing.acquireLease(clientId, longest, Duration.ofSeconds(60))).isEmpty();
+		assertThat(leasing.acquireLease(clientId, "other", Duration.ofSeconds(60))).contains(longest);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> leasing.acquireLease(newClientId(), longest + "x", Duration.ofSeconds(60)))
+			.withMessageContaining("at most " + SessionLeasing.MAX_OWNER_LENGTH + " characters");
+	}
+
+	@Test
 	void anExpiredLeaseIsTakenOverAndALiveOneKeepsItsSessionFromExpiry() {
 		SessionLeasing leasing = feature(SessionLeasing.class);
 		IdleSessionCleanup cleanup = feature(IdleSessionCleanup.class);

@@ -47,19 +47,18 @@ final class AllSessions {
 	}
 
 	/**
-	 * Deletes the sessions whose rows all date from before a cutoff and whose lease, if any, has run out.
+	 * Deletes the sessions whose rows all date from before a cutoff and whose lease, if any, has run out on the
+	 * database's clock.
 	 * @param cutoff the cutoff
-	 * @param now the current time, against which leases run out
 	 * @return the number of sessions deleted
 	 * @throws SessionStoreException when the database fails
 	 */
-	int deleteIdleSince(Instant cutoff, Instant now) {
+	int deleteIdleSince(Instant cutoff) {
 		return this.transactions.write(JdbcTransactions.ALL_CLIENTS, () -> "delete sessions idle since " + cutoff,
 				(connection) -> RowBinding.update(connection, this.statements.deleteIdleSessions, (statement) -> {
 					statement.setObject(1, RowBinding.timestamp(cutoff));
-					statement.setObject(2, RowBinding.timestamp(now));
+					statement.setObject(2, RowBinding.timestamp(cutoff));
 					statement.setObject(3, RowBinding.timestamp(cutoff));
-					statement.setObject(4, RowBinding.timestamp(cutoff));
 				}));
 	}
 

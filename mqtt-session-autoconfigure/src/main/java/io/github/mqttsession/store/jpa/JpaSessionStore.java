@@ -44,8 +44,10 @@ import jakarta.persistence.EntityManagerFactory;
  * change; rows the save does not change are left as they are. A save with no earlier load on the thread
  * overwrites whatever is stored.
  * <p>
- * The store has every optional feature: it lists sessions, deletes idle ones in one DELETE and leases them, the
- * lease's end measured on the store's clock.
+ * The store has every optional feature: it lists sessions, deletes idle ones in one DELETE and leases them. A
+ * lease's end is reckoned and compared on the database's clock ({@code CURRENT_TIMESTAMP}), which every instance
+ * shares, so that an instance whose own clock is off neither takes another's live lease nor loses its own; the
+ * store's clock stamps changes only.
  */
 public class JpaSessionStore
 		implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing, AutoCloseable {
@@ -212,7 +214,7 @@ public class JpaSessionStore
 
 	@Override
 	public int deleteSessionsIdleSince(Instant cutoff) {
-		int deleted = this.allSessions.deleteIdleSince(cutoff, this.clock.instant());
+		int deleted = this.allSessions.deleteIdleSince(cutoff);
 		this.knownSessions.clear();
 		return deleted;
 	}
@@ -220,9 +222,9 @@ public class JpaSessionStore
 	@Override
 	public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 		requireValidClientId(clientId);
+		SessionLeasing.requireValidOwner(owner);
 		SessionLeasing.requireValidDuration(duration);
-		Instant now = this.clock.instant();
-		Optional<String> other = this.leases.acquire(clientId, owner, now.plus(duration), now);
+		Optional<String> other = this.leases.acquire(clientId, owner, duration, this.clock.instant());
 		this.knownSessions.add(clientId);
 		return other;
 	}

@@ -7,7 +7,7 @@ import java.util.Locale;
  * entities, which serve only to validate the tables. Statements are templates with {@value #PREFIX} in front of
  * each table and sequence name, resolved once per store with the configured prefix (as Spring Session JDBC does
  * with its table name); the upserts are written once per database because standard SQL has none that both H2 and
- * PostgreSQL run.
+ * PostgreSQL run, and so is the end of a lease.
  */
 final class SessionStoreStatements {
 
@@ -70,20 +70,32 @@ final class SessionStoreStatements {
 			+ " FROM %PREFIX%SESSION S ORDER BY S.CLIENT_ID";
 
 	/**
-	 * Deletes the sessions not changed since a cutoff (session row and child rows alike) whose lease has run out:
-	 * the cutoff, the current time, then the cutoff twice more.
+	 * Deletes the sessions not changed since a cutoff (session row and child rows alike) whose lease has run out on
+	 * the database's clock: the cutoff, three times.
 	 */
 	private static final String DELETE_IDLE_SESSIONS_QUERY = "DELETE FROM %PREFIX%SESSION S WHERE S.UPDATED_AT < ?"
-			+ " AND (S.LEASE_EXPIRES_AT IS NULL OR S.LEASE_EXPIRES_AT < ?)"
+			+ " AND (S.LEASE_EXPIRES_AT IS NULL OR S.LEASE_EXPIRES_AT < CURRENT_TIMESTAMP)"
 			+ " AND NOT EXISTS (SELECT 1 FROM %PREFIX%PENDING_MESSAGE M"
 			+ " WHERE M.CLIENT_ID = S.CLIENT_ID AND M.CREATED_AT >= ?)"
 			+ " AND NOT EXISTS (SELECT 1 FROM %PREFIX%SUBSCRIPTION B"
 			+ " WHERE B.CLIENT_ID = S.CLIENT_ID AND B.CREATED_AT >= ?)";
 
-	/** Takes the lease when nobody holds it, the owner already does, or the holder's lease has run out. */
-	private static final String TAKE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = ?, LEASE_EXPIRES_AT = ?"
-			+ " WHERE CLIENT_ID = ? AND (OWNER IS NULL OR OWNER = ? OR LEASE_EXPIRES_AT IS NULL"
-			+ " OR LEASE_EXPIRES_AT < ?)";
+	/**
+	 * Takes the lease for a number of milliseconds when nobody holds it, the owner already does, or the holder's
+	 * lease has run out: its end is reckoned and compared on the database's clock, which every instance shares, so
+	 * that an instance whose own clock is off neither takes a live lease nor lets its own run out. Standard SQL has
+	 * no interval arithmetic that both databases run, so the end's expression is written once per database.
+	 */
+	private static final String TAKE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = ?,"
+			+ " LEASE_EXPIRES_AT = %LEASE_END% WHERE CLIENT_ID = ? AND (OWNER IS NULL OR OWNER = ?"
+			+ " OR LEASE_EXPIRES_AT IS NULL OR LEASE_EXPIRES_AT < CURRENT_TIMESTAMP)";
+
+	/** The placeholder for the end of a lease taken now for a number of milliseconds. */
+	private static final String LEASE_END = "%LEASE_END%";
+
+	private static final String POSTGRES_LEASE_END = "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '1 millisecond'";
+
+	private static final String H2_LEASE_END = "DATEADD(MILLISECOND, CAST(? AS BIGINT), CURRENT_TIMESTAMP)";
 
 	private static final String SELECT_LEASE_OWNER_QUERY = "SELECT OWNER FROM %PREFIX%SESSION WHERE CLIENT_ID = ?";
 
@@ -188,7 +200,8 @@ final class SessionStoreStatements {
 		this.deletePendingMessages = resolve(DELETE_MESSAGES_QUERY, tablePrefix);
 		this.listSessions = resolve(LIST_SESSIONS_QUERY, tablePrefix);
 		this.deleteIdleSessions = resolve(DELETE_IDLE_SESSIONS_QUERY, tablePrefix);
-		this.takeLease = resolve(TAKE_LEASE_QUERY, tablePrefix);
+		this.takeLease = resolve(TAKE_LEASE_QUERY, tablePrefix).replace(LEASE_END,
+				postgres ? POSTGRES_LEASE_END : H2_LEASE_END);
 		this.selectLeaseOwner = resolve(SELECT_LEASE_OWNER_QUERY, tablePrefix);
 		this.releaseLease = resolve(RELEASE_LEASE_QUERY, tablePrefix);
 	}

@@ -167,6 +167,7 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 	@Override
 	public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 		MqttNames.requireValidClientId(clientId);
+		SessionLeasing.requireValidOwner(owner);
 		SessionLeasing.requireValidDuration(duration);
 		Instant now = this.clock.instant();
 		Instant until = now.plus(duration);

@@ -93,6 +93,35 @@ final class PublisherProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Whether the application in the child has started.
+	 * @return {@code true} once it reported so
+	 */
+	boolean isReady() {
+		return this.ready;
+	}
+
+	/**
+	 * The child's process id.
+	 * @return the id
+	 */
+	long pid() {
+		return this.process.pid();
+	}
+
+	/**
+	 * Waits until the child has exited by itself, such as when its application failed to start.
+	 * @param timeout how long it may take
+	 * @return its exit code
+	 */
+	int awaitExit(Duration timeout) throws InterruptedException {
+		assertThat(this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+			.as(() -> "the publisher JVM exited; its log ends with:\n" + logTail(40))
+			.isTrue();
+		this.reader.join(TimeUnit.SECONDS.toMillis(10));
+		return this.process.exitValue();
+	}
+
+	/**
 	 * How many sends have returned so far.
 	 * @return the count
 	 */
