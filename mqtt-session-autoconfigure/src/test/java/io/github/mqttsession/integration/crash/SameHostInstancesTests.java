@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.persistence.LeaseOwner;
+import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
 import io.github.mqttsession.testsupport.HiveMqExtension;
 import io.github.mqttsession.testsupport.TcpProxy;
@@ -110,7 +112,8 @@ class SameHostInstancesTests {
 	}
 
 	private static String leaseOwner(String clientId) throws Exception {
-		try (Connection connection = EmbeddedPostgresExtension.dataSource().getConnection();
+		try (HikariDataSource dataSource = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl());
+				Connection connection = dataSource.getConnection();
 				PreparedStatement statement = connection
 					.prepareStatement("SELECT OWNER FROM MQTT_SESSION WHERE CLIENT_ID = ?")) {
 			statement.setString(1, clientId);

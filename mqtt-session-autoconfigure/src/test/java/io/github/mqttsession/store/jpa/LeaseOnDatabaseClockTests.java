@@ -10,6 +10,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
+import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -65,7 +66,7 @@ class LeaseOnDatabaseClockTests {
 	/** The databases the store runs on. */
 	enum Database {
 
-		H2(() -> tables(Databases.newH2File())), POSTGRESQL(() -> tables(Databases.postgres()));
+		H2(() -> tables(Databases.newH2File())), POSTGRESQL(() -> tables(Databases.postgres(EmbeddedPostgresExtension.jdbcUrl())));
 
 		private final Supplier<HikariDataSource> dataSource;
 
@@ -74,7 +75,7 @@ class LeaseOnDatabaseClockTests {
 		}
 
 		private static HikariDataSource tables(HikariDataSource dataSource) {
-			Databases.createTables(dataSource);
+			StoreTables.create(dataSource);
 			return dataSource;
 		}
 
