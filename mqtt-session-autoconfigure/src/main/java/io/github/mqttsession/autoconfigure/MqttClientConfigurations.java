@@ -106,6 +106,7 @@ final class MqttClientConfigurations {
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
 				@Qualifier(SessionStoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler) {
+			WireValueChecks.checkStoreLimits(settings, sessionStore);
 			MqttClientProperties client = settings.client;
 			MqttConnectOptions options = new MqttConnectOptions();
 			options.setServerURIs(settings.urls.toArray(String[]::new));
@@ -255,6 +256,7 @@ final class MqttClientConfigurations {
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
 				@Qualifier(SessionStoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler) {
+			WireValueChecks.checkStoreLimits(settings, sessionStore);
 			MqttClientProperties client = settings.client;
 			MqttConnectionOptions options = new MqttConnectionOptions();
 			options.setServerURIs(settings.urls.toArray(String[]::new));

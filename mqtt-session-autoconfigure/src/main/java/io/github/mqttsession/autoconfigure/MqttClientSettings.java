@@ -62,6 +62,7 @@ final class MqttClientSettings {
 		checkOutbound(outbound, this.mqtt5);
 		checkClient(client);
 		checkCredentials(client, this.mqtt5);
+		WireValueChecks.checkClient(client);
 	}
 
 	/**

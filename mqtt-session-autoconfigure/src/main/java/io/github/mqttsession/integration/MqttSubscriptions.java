@@ -2,6 +2,7 @@ package io.github.mqttsession.integration;
 
 import java.util.List;
 
+import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.Subscription;
@@ -42,6 +43,10 @@ public class MqttSubscriptions {
 	 */
 	public void subscribe(String topicFilter, int qos) {
 		Subscription subscription = new Subscription(topicFilter, qos);
+		Subscription previous = storedSubscriptions().stream()
+			.filter((stored) -> stored.topicFilter().equals(topicFilter))
+			.findFirst()
+			.orElse(null);
 		this.store.addSubscription(this.clientId, subscription);
 		try {
 			if (List.of(this.adapter.getTopic()).contains(topicFilter)) {
@@ -50,7 +55,13 @@ public class MqttSubscriptions {
 			this.adapter.addTopic(topicFilter, qos);
 		}
 		catch (RuntimeException ex) {
-			this.store.removeSubscription(this.clientId, topicFilter);
+			// The store goes back to what it held: a failed change of QoS must not lose the subscription
+			if (previous != null) {
+				this.store.addSubscription(this.clientId, previous);
+			}
+			else {
+				this.store.removeSubscription(this.clientId, topicFilter);
+			}
 			throw ex;
 		}
 	}
@@ -58,8 +69,10 @@ public class MqttSubscriptions {
 	/**
 	 * Unsubscribes from a topic filter and removes it from the stored session; an unknown filter is fine.
 	 * @param topicFilter the topic filter
+	 * @throws IllegalArgumentException for an invalid filter, which no subscription can have
 	 */
 	public void unsubscribe(String topicFilter) {
+		MqttNames.requireValidTopicFilter(topicFilter);
 		if (List.of(this.adapter.getTopic()).contains(topicFilter)) {
 			this.adapter.removeTopic(topicFilter);
 		}

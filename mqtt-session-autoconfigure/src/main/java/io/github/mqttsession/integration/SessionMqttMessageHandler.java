@@ -28,6 +28,17 @@ public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 		this.sessionClientManager = clientManager;
 	}
 
+	/**
+	 * Checks the message's topic, QoS and retained headers before Spring Integration converts it for Paho, so that
+	 * a bad value fails, naming the header, before anything is stored.
+	 * @param message the message sent to the outbound channel
+	 */
+	@Override
+	protected void handleMessageInternal(Message<?> message) {
+		OutboundMessageCheck.requireValidHeaders(message, getDefaultTopic());
+		super.handleMessageInternal(message);
+	}
+
 	@Override
 	protected void publish(String topic, Object mqttMessage, Message<?> message) {
 		IMqttAsyncClient client = getClientManager().getClient();

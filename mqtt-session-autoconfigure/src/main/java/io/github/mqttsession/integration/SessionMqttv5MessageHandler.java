@@ -43,12 +43,26 @@ public class SessionMqttv5MessageHandler extends Mqttv5PahoMessageHandler {
 		super(clientManager);
 	}
 
+	/**
+	 * Checks the message's topic, QoS, retained, response topic and expiry headers before Spring Integration
+	 * converts it for Paho, so that a bad value fails, naming the header, before anything is stored; the MQTT 5
+	 * properties mapped from the headers are checked before the message is handed to Paho.
+	 * @param message the message sent to the outbound channel
+	 */
+	@Override
+	protected void handleMessageInternal(Message<?> message) {
+		OutboundMessageCheck.requireValidHeaders(message, getDefaultTopic());
+		OutboundMessageCheck.requireValidMqtt5Headers(message);
+		super.handleMessageInternal(message);
+	}
+
 	@Override
 	protected void publish(String topic, Object mqttMessage, Message<?> message) {
 		Assert.isInstanceOf(MqttMessage.class, mqttMessage, "The 'mqttMessage' must be an instance of 'MqttMessage'");
 		IMqttAsyncClient client = getClientManager().getClient();
 		Assert.state(client != null, "The MQTT client is not started");
 		try {
+			OutboundMessageCheck.requireValidProperties(((MqttMessage) mqttMessage).getProperties());
 			if (!client.isConnected()) {
 				((SessionClientManager) getClientManager()).checkRoomForOfflineMessage(topic);
 			}

@@ -136,11 +136,36 @@ public final class MqttNames {
 		return value;
 	}
 
+	/**
+	 * Checks text that MQTT carries as binary data with a two-byte length once encoded in UTF-8, such as a password
+	 * or a will message's payload: no lone UTF-16 surrogate (Java would encode {@code ?} in its place, different bytes
+	 * than the ones configured), and at most 65,535 bytes. A NUL character is allowed: binary data may hold any byte.
+	 * @param what what the text is, for the message, such as {@code "Password"}
+	 * @param value the text
+	 * @return the text
+	 */
+	public static String requireValidBinaryText(String what, String value) {
+		if (value == null) {
+			throw new IllegalArgumentException(what + " must not be null");
+		}
+		requireWellFormed(what, value, true);
+		int length = utf8Length(value);
+		if (length > MAX_UTF8_BYTES) {
+			throw new IllegalArgumentException(what + " '" + abbreviate(value) + "' is " + length
+					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
+		}
+		return value;
+	}
+
 	/** Fails for a NUL character or a lone surrogate, which MQTT's UTF-8 strings must not hold. */
 	private static void requireWellFormed(String what, String value) {
+		requireWellFormed(what, value, false);
+	}
+
+	private static void requireWellFormed(String what, String value, boolean nulAllowed) {
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
-			if (c == '\u0000') {
+			if (c == '\u0000' && !nulAllowed) {
 				throw new IllegalArgumentException(what + " '" + abbreviate(printable(value))
 						+ "' must not contain the NUL character (U+0000), found at index " + i);
 			}

@@ -22,6 +22,7 @@ import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
+import io.github.mqttsession.store.SessionStoreLimits;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
 import jakarta.persistence.EntityManagerFactory;
@@ -48,9 +49,10 @@ import jakarta.persistence.EntityManagerFactory;
  * lease's end is reckoned and compared on the database's clock ({@code CURRENT_TIMESTAMP}), which every instance
  * shares, so that an instance whose own clock is off neither takes another's live lease nor loses its own; the
  * store's clock stamps changes only.
+ * It states its limits on client ids and topic filters ({@link SessionStoreLimits}).
  */
 public class JpaSessionStore
-		implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing, AutoCloseable {
+		implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing, SessionStoreLimits, AutoCloseable {
 
 	/** The table prefix used unless another is configured. */
 	public static final String DEFAULT_TABLE_PREFIX = "MQTT_";
@@ -266,6 +268,24 @@ public class JpaSessionStore
 
 	private void forget(String clientId) {
 		this.readSessions.get().remove(clientId);
+	}
+
+	/**
+	 * The longest client id this store accepts: {@value #MAX_CLIENT_ID_BYTES} UTF-8 bytes.
+	 * @return the limit in UTF-8 bytes
+	 */
+	@Override
+	public int maxClientIdBytes() {
+		return MAX_CLIENT_ID_BYTES;
+	}
+
+	/**
+	 * The longest topic filter this store accepts: {@value #MAX_TOPIC_FILTER_BYTES} UTF-8 bytes.
+	 * @return the limit in UTF-8 bytes
+	 */
+	@Override
+	public int maxTopicFilterBytes() {
+		return MAX_TOPIC_FILTER_BYTES;
 	}
 
 	private static void requireValidClientId(String clientId) {
