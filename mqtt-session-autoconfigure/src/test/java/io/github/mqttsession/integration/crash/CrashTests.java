@@ -27,9 +27,9 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * The application runs in a child JVM ({@link CrashingPublisher}) and publishes through a {@link TcpProxy} to the
  * HiveMQ broker of this JVM, keeping its session in an H2 file or in the PostgreSQL server of this JVM. It publishes
- * the numbers 1 to 5,000 one after another while the proxy cuts the connection three times (at about 1,000 and
- * 2,500, with 500 messages sent while it is cut and held in the session, and once more while the session delivers
- * what it held), and is killed with SIGKILL mid-stream, at about 3,500.
+ * the numbers 1 to 3,000 one after another while the proxy cuts the connection three times (at about 500, with 250
+ * messages sent while it is cut and held in the session, at about 1,000, with 500, and once more while the session
+ * delivers what it held), and is killed with SIGKILL mid-stream, at about 2,000.
  * Started again on the same store and client id, it resends what its session held; a subscriber connected straight
  * to the broker must then have received every number whose send had returned: with QoS 1 at least once, with
  * QoS 2 exactly once.
@@ -37,7 +37,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith({ HiveMqExtension.class, EmbeddedPostgresExtension.class })
 class CrashTests {
 
-	private static final int MESSAGES = 5_000;
+	private static final int MESSAGES = 3_000;
 
 	/** A number this far beyond the last sent before a cut shows that the session delivers what it held. */
 	private static final int DELIVERING = 50;
@@ -46,7 +46,7 @@ class CrashTests {
 
 	private static final Duration RECONNECT = Duration.ofSeconds(30);
 
-	private static final int KILL_AT = 3_500;
+	private static final int KILL_AT = 2_000;
 
 	private static final Duration START_UP = Duration.ofSeconds(60);
 
@@ -78,19 +78,19 @@ class CrashTests {
 				run.publisher = publisher;
 				publisher.awaitReady(START_UP);
 				// Cut 1 while messages are being sent; those sent while it lasts wait in the session until resumed
+				publisher.allowUpTo(750);
+				awaitConfirmed(publisher, 500);
+				cut(proxy, publisher, run, 750);
+				awaitReceived(subscriber, 750, run);
+				// Cut 2 likewise, and cut 3 while the session is delivering what it held through cut 2
 				publisher.allowUpTo(1_500);
 				awaitConfirmed(publisher, 1_000);
-				cut(proxy, publisher, run, 1_500);
-				awaitReceived(subscriber, 1_500, run);
-				// Cut 2 likewise, and cut 3 while the session is delivering what it held through cut 2
-				publisher.allowUpTo(3_000);
-				awaitConfirmed(publisher, 2_500);
-				int confirmedAtCut = cut(proxy, publisher, run, 3_000);
+				int confirmedAtCut = cut(proxy, publisher, run, 1_500);
 				eventually(DRAIN, () -> subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING) != null);
 				assertThat(subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING))
 					.as(() -> "delivery of what the session held through cut 2\n" + run.describe()).isNotNull();
-				cut(proxy, publisher, run, 3_000);
-				awaitReceived(subscriber, 3_000, run);
+				cut(proxy, publisher, run, 1_500);
+				awaitReceived(subscriber, 1_500, run);
 				// Killed while sending, with messages in flight
 				publisher.allowUpTo(MESSAGES);
 				awaitConfirmed(publisher, KILL_AT);
@@ -135,7 +135,7 @@ class CrashTests {
 				"--spring.jpa.hibernate.ddl-auto=validate", "--mqtt.session.store=jpa",
 				"--mqtt.session.max-pending-messages=20000", "--mqtt.client.url=" + brokerUrl,
 				"--mqtt.client.client-id=" + clientId,
-				"--mqtt.client.completion-timeout=5s", "--mqtt.client.disconnect-timeout=1s",
+				"--mqtt.client.completion-timeout=5s", "--mqtt.client.disconnect-timeout=100ms",
 				"--mqtt.client.quiescent-timeout=0s", "--mqtt.client.connection-timeout=3s",
 				"--mqtt.client.max-reconnect-delay=1s", "--mqtt.inbound.enabled=false",
 				"--spring.integration.endpoint.default-timeout=1s", "--spring.lifecycle.timeout-per-shutdown-phase=5s",
