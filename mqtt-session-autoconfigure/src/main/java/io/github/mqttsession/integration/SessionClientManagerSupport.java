@@ -154,9 +154,8 @@ public final class SessionClientManagerSupport<C> {
 	/**
 	 * Stops trying to connect, refuses messages still waiting for an inbound adapter that never started, and stops
 	 * the client, at once when it is offline; the session is given back in any case.
-	 * @param stopConnected Spring Integration's stop, for a connected client
 	 */
-	void stop(Runnable stopConnected) {
+	void stop() {
 		FirstConnectRetry retry = this.firstConnectRetry;
 		if (retry != null) {
 			retry.stop();
@@ -165,11 +164,57 @@ public final class SessionClientManagerSupport<C> {
 		this.inboundGate.abandonIfClosed();
 		try {
 			if (!closeIfOffline()) {
-				stopConnected.run();
+				disconnectAndClose();
 			}
 		}
 		finally {
 			this.persistence.release();
+		}
+	}
+
+	/**
+	 * Disconnects a connected client the way MQTT ends a session's connection, and closes it. Spring Integration's
+	 * stop disconnects forcibly, and Paho's forced disconnect waits out the whole disconnect timeout (5 s by default)
+	 * even once the DISCONNECT is sent and the broker has closed the connection; a normal disconnect ends as soon as
+	 * it is sent. It still waits for what is in flight first, up to the quiescent timeout. Should the disconnect fail
+	 * or not end within the timeouts, the client is closed forcibly, as Spring Integration would.
+	 */
+	private void disconnectAndClose() {
+		this.lock.lock();
+		try {
+			C current = this.client.current();
+			if (current == null) {
+				return;
+			}
+			boolean disconnected = false;
+			try {
+				this.client.disconnect(current);
+				disconnected = true;
+			}
+			catch (Exception ex) {
+				this.logger.debug("MQTT client '" + this.clientId + "' did not disconnect normally; it is closed forcibly",
+						ex);
+			}
+			try {
+				if (this.client.automaticReconnect()) {
+					this.client.stopReconnectCycle(current);
+				}
+				if (disconnected) {
+					this.client.close(current);
+				}
+				else {
+					this.client.closeForcibly(current);
+				}
+			}
+			catch (Exception ex) {
+				this.logger.warn("Could not close the MQTT client of client id '" + this.clientId + "'", ex);
+			}
+			finally {
+				this.client.set(null);
+			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -236,6 +281,15 @@ public final class SessionClientManagerSupport<C> {
 		void reconnect(C client) throws Exception;
 
 		void stopReconnectCycle(C client);
+
+		/**
+		 * Disconnects normally: waits for in-flight work up to the quiescent timeout, sends DISCONNECT and waits
+		 * until it is sent, up to the disconnect timeout.
+		 */
+		void disconnect(C client) throws Exception;
+
+		/** Closes a disconnected client. */
+		void close(C client) throws Exception;
 
 		/** Disconnects without sending a DISCONNECT and without waiting, and closes the client. */
 		void closeForcibly(C client) throws Exception;

@@ -69,7 +69,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	@Override
 	public void stop() {
-		this.support.stop(super::stop);
+		this.support.stop();
 	}
 
 	/**
@@ -126,6 +126,17 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		@Override
 		public void stopReconnectCycle(MqttAsyncClient client) {
 			MqttUtils.stopClientReconnectCycle(client);
+		}
+
+		@Override
+		public void disconnect(MqttAsyncClient client) throws MqttException {
+			client.disconnect(getQuiescentTimeout())
+				.waitForCompletion(getQuiescentTimeout() + getDisconnectCompletionTimeout());
+		}
+
+		@Override
+		public void close(MqttAsyncClient client) throws MqttException {
+			client.close();
 		}
 
 		@Override

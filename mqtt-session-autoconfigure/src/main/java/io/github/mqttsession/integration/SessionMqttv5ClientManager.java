@@ -66,7 +66,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 
 	@Override
 	public void stop() {
-		this.support.stop(super::stop);
+		this.support.stop();
 	}
 
 	/**
@@ -132,6 +132,17 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		@Override
 		public void stopReconnectCycle(MqttAsyncClient client) {
 			MqttUtils.stopClientReconnectCycle(client);
+		}
+
+		@Override
+		public void disconnect(MqttAsyncClient client) throws MqttException {
+			client.disconnect(getQuiescentTimeout())
+				.waitForCompletion(getQuiescentTimeout() + getDisconnectCompletionTimeout());
+		}
+
+		@Override
+		public void close(MqttAsyncClient client) throws MqttException {
+			client.close();
 		}
 
 		@Override

@@ -52,9 +52,8 @@ class EmbeddedMqttBrokerAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(EmbeddedMqttBrokerAutoConfiguration.class,
 				SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class,
 				IntegrationAutoConfiguration.class))
-		// A stop while connected waits out the whole disconnect timeout (Paho's forced disconnect): kept short
 		.withPropertyValues("mqtt.client.client-id=embedded-broker", "mqtt.client.completion-timeout=5s",
-				"mqtt.client.disconnect-timeout=100ms", "mqtt.client.quiescent-timeout=0s",
+				"mqtt.client.quiescent-timeout=0s",
 				"spring.integration.endpoint.default-timeout=1s");
 
 	@TempDir

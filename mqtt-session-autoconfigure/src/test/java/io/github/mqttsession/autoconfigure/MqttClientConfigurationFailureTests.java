@@ -68,8 +68,7 @@ class MqttClientConfigurationFailureTests {
 	void theBaseConfigurationIsValidAndConnects() {
 		this.runner
 			.withPropertyValues("mqtt.client.url=" + MoquetteExtension.url(), "mqtt.client.client-id=configuration-valid",
-					"mqtt.client.completion-timeout=5s", "mqtt.client.disconnect-timeout=100ms",
-					"mqtt.client.quiescent-timeout=0s", "mqtt.inbound.topics[0].filter=valid/#")
+					"mqtt.client.completion-timeout=5s", "mqtt.client.quiescent-timeout=0s", "mqtt.inbound.topics[0].filter=valid/#")
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(ClientManager.class)

@@ -34,12 +34,10 @@ final class MqttApplicationRunner {
 		this.sources.add(application);
 		this.databaseUrl = "jdbc:h2:file:" + Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath()
 				+ ";WRITE_DELAY=0";
-		// Paho's forced disconnect, which a stop makes, waits out the whole disconnect timeout even when the
-		// broker has closed the connection on the DISCONNECT at once: a short one keeps every stop short
 		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=" + this.databaseUrl,
 				"spring.datasource.username=sa", "mqtt.client.url=" + brokerUrl,
 				"mqtt.client.client-id=" + clientId, "mqtt.client.completion-timeout=5s",
-				"mqtt.client.disconnect-timeout=100ms", "mqtt.client.quiescent-timeout=0s",
+				"mqtt.client.quiescent-timeout=0s",
 				"mqtt.client.connection-timeout=3s", "mqtt.client.max-reconnect-delay=2s",
 				"spring.integration.endpoint.default-timeout=1s", "spring.lifecycle.timeout-per-shutdown-phase=5s"));
 	}

@@ -135,7 +135,7 @@ class CrashTests {
 				"--spring.jpa.hibernate.ddl-auto=validate", "--mqtt.session.store=jpa",
 				"--mqtt.session.max-pending-messages=20000", "--mqtt.client.url=" + brokerUrl,
 				"--mqtt.client.client-id=" + clientId,
-				"--mqtt.client.completion-timeout=5s", "--mqtt.client.disconnect-timeout=100ms",
+				"--mqtt.client.completion-timeout=5s",
 				"--mqtt.client.quiescent-timeout=0s", "--mqtt.client.connection-timeout=3s",
 				"--mqtt.client.max-reconnect-delay=1s", "--mqtt.inbound.enabled=false",
 				"--spring.integration.endpoint.default-timeout=1s", "--spring.lifecycle.timeout-per-shutdown-phase=5s",
