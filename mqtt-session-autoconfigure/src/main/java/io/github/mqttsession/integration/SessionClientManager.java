@@ -1,6 +1,7 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.persistence.DurablePublish;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
@@ -63,6 +64,12 @@ public interface SessionClientManager {
 	 * @return the failure since the client was last connected; absent when there is none
 	 */
 	@Nullable ConnectFailure lastConnectFailure();
+
+	/**
+	 * Why the client's session is not safe in the store: its writes failed, and none has landed since.
+	 * @return the failures since the session's last write that landed; absent while writes land
+	 */
+	@Nullable StoreWriteFailure lastStoreWriteFailure();
 
 	/**
 	 * The scheduler of the client's periodic work, apart from the application's own scheduled tasks.

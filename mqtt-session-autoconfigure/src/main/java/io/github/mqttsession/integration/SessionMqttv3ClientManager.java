@@ -3,6 +3,7 @@ package io.github.mqttsession.integration;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.persistence.DurablePublish;
 import io.github.mqttsession.persistence.SendWindow;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -92,6 +93,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	@Override
 	public void whenSessionOwned(Runnable write) {
 		this.persistence.whenOwned(write);
+	}
+
+	@Override
+	public @Nullable StoreWriteFailure lastStoreWriteFailure() {
+		return this.persistence.lastStoreWriteFailure();
 	}
 
 	@Override

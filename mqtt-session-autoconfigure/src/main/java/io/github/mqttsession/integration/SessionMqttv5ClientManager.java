@@ -3,6 +3,7 @@ package io.github.mqttsession.integration;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
 import io.github.mqttsession.persistence.DurablePublish;
 import io.github.mqttsession.persistence.SendWindow;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
 import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -89,6 +90,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	@Override
 	public void whenSessionOwned(Runnable write) {
 		this.persistence.whenOwned(write);
+	}
+
+	@Override
+	public @Nullable StoreWriteFailure lastStoreWriteFailure() {
+		return this.persistence.lastStoreWriteFailure();
 	}
 
 	@Override

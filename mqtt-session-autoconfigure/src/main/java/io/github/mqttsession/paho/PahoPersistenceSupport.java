@@ -16,6 +16,7 @@ import io.github.mqttsession.persistence.SendWindow;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.persistence.SessionStorePersistence;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +70,14 @@ abstract class PahoPersistenceSupport {
 	 */
 	public int pendingMessageCount() {
 		return this.persistence.pendingMessageCount();
+	}
+
+	/**
+	 * The writes of the session that failed since its last write that landed.
+	 * @return the failures; absent while writes land
+	 */
+	public @Nullable StoreWriteFailure lastStoreWriteFailure() {
+		return this.persistence.lastStoreWriteFailure();
 	}
 
 	/** Closes, and gives the client id back so that another client in this process may use it. */
