@@ -1,6 +1,8 @@
 package io.github.mqttsession.actuate;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,6 +11,7 @@ import java.util.stream.Stream;
 
 import io.github.mqttsession.integration.ConnectFailure;
 import io.github.mqttsession.integration.SessionClientManager;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import io.github.mqttsession.store.SessionStore;
 
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
@@ -27,6 +30,12 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
  * ({@code lastConnectFailure}). The store is asked by loading the session of a client id no client uses,
  * {@value #PROBE_CLIENT_ID}, which reads and writes nothing else, on a thread of its own: a store that does not
  * answer within the store timeout is reported unreachable, and the check does not wait for it any longer.
+ * <p>
+ * A client whose writes to the store failed, with none landing since, is named with the error, since when and how
+ * many writes failed ({@code storeWriteFailure}); the health is {@code DOWN} for it when the failure is newer than
+ * the previous check, or the store does not answer: a failed write shows at the next check even when the store still
+ * answers reads, and a failure that no write came after (the client idle since) stops counting once a whole check
+ * interval found the store answering.
  */
 public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 
@@ -41,6 +50,11 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 	private final StoreHealthCheck storeCheck;
 
 	private final Supplier<Stream<SessionClientManager>> clients;
+
+	private final Clock clock = Clock.systemUTC();
+
+	/** When the previous check started; a write failure after it is news to this check. */
+	private volatile Instant previousCheck = Instant.MIN;
 
 	/**
 	 * Creates the indicator, waiting for the store {@link #DEFAULT_STORE_TIMEOUT} at most.
@@ -77,6 +91,9 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 	protected void doHealthCheck(Health.Builder builder) {
 		Map<String, Object> store = new LinkedHashMap<>();
 		store.put("type", this.store.getClass().getName());
+		Instant started = this.clock.instant();
+		Instant previous = this.previousCheck;
+		this.previousCheck = started;
 		boolean up = true;
 		String error = this.storeCheck.check();
 		if (error == null) {
@@ -89,6 +106,7 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 		}
 		Map<String, String> clients = new TreeMap<>();
 		Map<String, Map<String, Object>> failures = new TreeMap<>();
+		Map<String, Map<String, Object>> writeFailures = new TreeMap<>();
 		for (SessionClientManager client : this.clients.get().toList()) {
 			String state = state(client);
 			clients.put(client.getClientId(), state);
@@ -97,11 +115,28 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 			if (failure != null && !state.equals("connected")) {
 				failures.put(client.getClientId(), details(failure));
 			}
+			StoreWriteFailure writeFailure = client.lastStoreWriteFailure();
+			if (writeFailure != null) {
+				writeFailures.put(client.getClientId(), details(writeFailure));
+				up &= error == null && writeFailure.last().isBefore(previous);
+			}
 		}
 		(up ? builder.up() : builder.down()).withDetail("store", store).withDetail("clients", clients);
 		if (!failures.isEmpty()) {
 			builder.withDetail("lastConnectFailure", failures);
 		}
+		if (!writeFailures.isEmpty()) {
+			builder.withDetail("storeWriteFailure", writeFailures);
+		}
+	}
+
+	private static Map<String, Object> details(StoreWriteFailure failure) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("error", failure.error());
+		details.put("since", failure.since().toString());
+		details.put("last", failure.last().toString());
+		details.put("failedWrites", failure.failedWrites());
+		return details;
 	}
 
 	private static Map<String, Object> details(ConnectFailure failure) {

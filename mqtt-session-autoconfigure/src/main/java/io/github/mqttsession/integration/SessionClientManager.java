@@ -1,6 +1,7 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.persistence.DurablePublish;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
@@ -85,6 +86,14 @@ public interface SessionClientManager {
 	 */
 	default @Nullable ConnectFailure lastConnectFailure() {
 		return sessionSupport().connectionFailures().last();
+	}
+
+	/**
+	 * Why the client's session is not safe in the store: its writes failed, and none has landed since.
+	 * @return the failures since the session's last write that landed; absent while writes land
+	 */
+	default @Nullable StoreWriteFailure lastStoreWriteFailure() {
+		return sessionSupport().persistence().lastStoreWriteFailure();
 	}
 
 	/**

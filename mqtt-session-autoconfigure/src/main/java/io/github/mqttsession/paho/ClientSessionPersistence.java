@@ -4,6 +4,8 @@ import io.github.mqttsession.persistence.DurablePublish;
 import io.github.mqttsession.persistence.PendingMessageLimitExceededException;
 import io.github.mqttsession.persistence.PublishTimeoutException;
 import io.github.mqttsession.persistence.SendWindow;
+import io.github.mqttsession.persistence.StoreWriteFailure;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
 
@@ -34,6 +36,12 @@ public interface ClientSessionPersistence {
 	 * @return the count
 	 */
 	int pendingMessageCount();
+
+	/**
+	 * The writes of the session that failed since its last write that landed.
+	 * @return the failures; absent while writes land
+	 */
+	@Nullable StoreWriteFailure lastStoreWriteFailure();
 
 	/** Closes, and gives the client id back so that another client in this process may use it. */
 	void release();

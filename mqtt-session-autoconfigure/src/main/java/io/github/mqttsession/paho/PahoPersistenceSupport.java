@@ -14,6 +14,7 @@ import io.github.mqttsession.persistence.SendWindow;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.persistence.SessionStorePersistence;
+import io.github.mqttsession.persistence.StoreWriteFailure;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.SessionStore;
 import org.jspecify.annotations.Nullable;
@@ -55,6 +56,11 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	@Override
 	public int pendingMessageCount() {
 		return this.persistence.pendingMessageCount();
+	}
+
+	@Override
+	public @Nullable StoreWriteFailure lastStoreWriteFailure() {
+		return this.persistence.lastStoreWriteFailure();
 	}
 
 	@Override

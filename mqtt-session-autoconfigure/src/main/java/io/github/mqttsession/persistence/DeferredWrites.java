@@ -3,18 +3,23 @@ package io.github.mqttsession.persistence;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.github.mqttsession.persistence.PendingWrite;
-
 /**
  * The writes a publish leaves to wait for once Paho returns: Paho stores a message while it holds the lock its
  * sender thread needs, so waiting there for a durable write would let only one message through per commit. Inside
  * {@link #publishDurably} the persistence queues the write and returns; the publisher then waits outside Paho's
  * locks, so many publishers share a commit and none returns before its message is safe.
+ * <p>
+ * The wait for room in the window and the wait for the writes together last no longer than the window's time limit
+ * ({@code mqtt.outbound.send-timeout}): a store that does not answer (a connection pool waiting for a database that
+ * is down) fails the publish then with a {@link io.github.mqttsession.store.SessionStoreException}. The message was
+ * handed to the MQTT client by then: it is sent, and its write stays queued and may still land.
  */
 final class DeferredWrites {
 
 	/** Per thread, inside {@link #publishDurably}: the writes of its publishes. */
 	private final ThreadLocal<List<PendingWrite>> deferred = new ThreadLocal<>();
+
+	private final String clientId;
 
 	private final SendWindow window;
 
@@ -22,10 +27,12 @@ final class DeferredWrites {
 
 	/**
 	 * Creates the deferral for one session.
+	 * @param clientId the client id, for the error message
 	 * @param window the window a publish waits for room in
 	 * @param gathers whether the store gathers writes; when it does not, nothing is deferred
 	 */
-	DeferredWrites(SendWindow window, boolean gathers) {
+	DeferredWrites(String clientId, SendWindow window, boolean gathers) {
+		this.clientId = clientId;
 		this.window = window;
 		this.gathers = gathers;
 	}
@@ -38,6 +45,8 @@ final class DeferredWrites {
 	 * @param publish the publish, such as {@code client.publish(topic, message)}
 	 * @return what the publish returned
 	 * @throws E when the publish fails
+	 * @throws io.github.mqttsession.store.SessionStoreException when a write failed, or did not land within the
+	 * window's time limit
 	 */
 	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		if (this.deferred.get() != null) {
@@ -46,6 +55,7 @@ final class DeferredWrites {
 		if (!this.gathers) {
 			return this.window.send(publish);
 		}
+		long deadline = System.nanoTime() + this.window.writeTimeout().toNanos();
 		List<PendingWrite> writes = new ArrayList<>(1);
 		this.deferred.set(writes);
 		T result;
@@ -56,7 +66,7 @@ final class DeferredWrites {
 			this.deferred.remove();
 		}
 		for (PendingWrite write : writes) {
-			write.await();
+			write.await(deadline, this.clientId, "mqtt.outbound.send-timeout (" + this.window.writeTimeout() + ")");
 		}
 		return result;
 	}

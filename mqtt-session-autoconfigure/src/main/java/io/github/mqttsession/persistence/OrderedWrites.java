@@ -62,6 +62,22 @@ final class OrderedWrites {
 	}
 
 	/**
+	 * Lets go of a message whose write failed or did not land in time, unless another took its key meanwhile, and
+	 * queues its removal: a write that is still queued is dropped, and one the store takes late is undone, so that
+	 * a message its client never sent is not stored.
+	 * @param key the message's key
+	 * @param held what {@link #add} held
+	 */
+	void abandon(PendingMessage.Key key, HeldMessages.Held held) {
+		synchronized (this.lock) {
+			this.messages.forgetUnwritten(key, held);
+			if (!this.messages.contains(key)) {
+				this.writer.remove(key);
+			}
+		}
+	}
+
+	/**
 	 * Lets go of every held message, the session having been deleted: under the lock, so that a message stored at the
 	 * same time is either cleared with the rest or held afterwards, and the window's count stays that of the map.
 	 */

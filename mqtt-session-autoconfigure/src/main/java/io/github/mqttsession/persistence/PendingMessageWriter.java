@@ -1,5 +1,6 @@
 package io.github.mqttsession.persistence;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,6 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +32,11 @@ import org.jspecify.annotations.Nullable;
  * blocked task (one waiting for this very write, say) had used up would stall the client. The thread lives from the
  * session's open to its release and stops once everything queued is written.
  * <p>
+ * A removal that fails (the database is down, say) is tried again every second, and before every later batch,
+ * until it lands or a later write of the same message takes its place; until then, a restart would find the message
+ * still stored and send it once more. Every write reports to a {@link StoreWriteStatus} whether it landed, which the
+ * health check reads.
+ * <p>
  * Internal: public only so that the Paho persistences can use it.
  */
 public final class PendingMessageWriter {
@@ -38,6 +46,11 @@ public final class PendingMessageWriter {
 
 	/** Stands for a key touched by more than one queued write: such a key's addition is never dropped. */
 	private static final PendingWrite SEVERAL = new PendingWrite(List.of(), false, null);
+
+	/** How long a failed removal waits before it is tried again, when nothing else is queued. */
+	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private static final Log logger = LogFactory.getLog(PendingMessageWriter.class);
 
 	private final SessionStore store;
 
@@ -58,6 +71,11 @@ public final class PendingMessageWriter {
 
 	/** Per key, the addition queued or being written, whose publisher an acknowledgement releases. */
 	private final Map<PendingMessage.Key, PendingWrite> unfinishedAdditions = new HashMap<>();
+
+	/** Removals that failed, in the order they were made, to be tried again. */
+	private final List<PendingWrite> retries = new ArrayList<>();
+
+	private final StoreWriteStatus status = new StoreWriteStatus(Clock.systemUTC());
 
 	private long submitted;
 
@@ -164,7 +182,7 @@ public final class PendingMessageWriter {
 	public PendingWrite remove(PendingMessage.Key key) {
 		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Removed(key)), false, null);
 		if (!this.gathers) {
-			write.applyTo(this.store, this.clientId);
+			write.applyTo(this.store, this.clientId, this.status);
 			return write;
 		}
 		this.lock.lock();
@@ -192,7 +210,7 @@ public final class PendingMessageWriter {
 		finally {
 			this.lock.unlock();
 		}
-		write.applyTo(this.store, this.clientId);
+		write.applyTo(this.store, this.clientId, this.status);
 		return write;
 	}
 
@@ -210,7 +228,15 @@ public final class PendingMessageWriter {
 		return write;
 	}
 
-	/** Waits until every write made so far is applied. */
+	/**
+	 * The writes of this session that failed since its last write that landed.
+	 * @return the failures; absent while writes land
+	 */
+	public @Nullable StoreWriteFailure lastFailure() {
+		return this.status.current();
+	}
+
+	/** Waits until every write made so far is applied (or has failed); failed removals tried again do not count. */
 	public void flush() {
 		if (!this.gathers) {
 			return;
@@ -229,7 +255,7 @@ public final class PendingMessageWriter {
 
 	private void submit(PendingWrite write, PendingMessage.Key... keys) {
 		if (!this.gathers) {
-			write.applyTo(this.store, this.clientId);
+			write.applyTo(this.store, this.clientId, this.status);
 			return;
 		}
 		this.lock.lock();
@@ -241,7 +267,7 @@ public final class PendingMessageWriter {
 		finally {
 			this.lock.unlock();
 		}
-		write.applyTo(this.store, this.clientId);
+		write.applyTo(this.store, this.clientId, this.status);
 	}
 
 	/**
@@ -261,6 +287,8 @@ public final class PendingMessageWriter {
 		write.keys = keys;
 		for (PendingMessage.Key key : keys) {
 			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
+			// A later write of the message settles what is stored under its key: the failed removal is not needed
+			this.retries.removeIf((failed) -> List.of(failed.keys).contains(key));
 		}
 		if (write.isAddition()) {
 			this.unfinishedAdditions.put(keys[0], write);
@@ -271,19 +299,23 @@ public final class PendingMessageWriter {
 	}
 
 	private void run() {
+		boolean lastTry = false;
 		while (true) {
 			List<PendingWrite> batch = new ArrayList<>();
 			this.lock.lock();
 			try {
-				while (this.queue.isEmpty() && !this.stopping) {
-					this.queued.awaitUninterruptibly();
-				}
-				if (this.queue.isEmpty()) {
+				awaitWork();
+				if (this.queue.isEmpty() && (this.retries.isEmpty() || lastTry)) {
+					giveUpRetries();
 					this.thread = null;
 					this.progressed.signalAll();
 					return;
 				}
-				while (!this.queue.isEmpty() && batch.size() < MAX_BATCH) {
+				lastTry = this.stopping && this.queue.isEmpty();
+				batch.addAll(this.retries);
+				this.retries.clear();
+				int retried = batch.size();
+				while (!this.queue.isEmpty() && batch.size() - retried < MAX_BATCH) {
 					PendingWrite write = this.queue.poll();
 					if (!write.cancelled) {
 						batch.add(write);
@@ -299,16 +331,20 @@ public final class PendingMessageWriter {
 						}
 					}
 				}
+				this.finished -= retried;
 			}
 			finally {
 				this.lock.unlock();
 			}
-			PendingWrite.applyAll(batch, this.store, this.clientId);
+			PendingWrite.applyAll(batch, this.store, this.clientId, this.status);
 			this.lock.lock();
 			try {
 				for (PendingWrite write : batch) {
 					if (write.isAddition()) {
 						this.unfinishedAdditions.remove(write.keys[0], write);
+					}
+					if (write.failure() != null && write.isRemoval() && !supersededByQueuedWrite(write)) {
+						this.retries.add(write);
 					}
 				}
 				this.finished += batch.size();
@@ -317,6 +353,48 @@ public final class PendingMessageWriter {
 			finally {
 				this.lock.unlock();
 			}
+		}
+	}
+
+	/**
+	 * Waits, holding the lock, until a write is queued, the writer stops, or a failed removal is due again.
+	 */
+	private void awaitWork() {
+		long retryAt = System.nanoTime() + RETRY_NANOS;
+		while (this.queue.isEmpty() && !this.stopping) {
+			if (this.retries.isEmpty()) {
+				this.queued.awaitUninterruptibly();
+				retryAt = System.nanoTime() + RETRY_NANOS;
+				continue;
+			}
+			long left = retryAt - System.nanoTime();
+			if (left <= 0) {
+				return;
+			}
+			try {
+				this.queued.awaitNanos(left);
+			}
+			catch (InterruptedException ex) {
+				// Only stop() ends the writer
+			}
+		}
+	}
+
+	private boolean supersededByQueuedWrite(PendingWrite write) {
+		for (PendingMessage.Key key : write.keys) {
+			if (this.queuedByKey.containsKey(key)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private void giveUpRetries() {
+		if (!this.retries.isEmpty()) {
+			logger.warn("Could not remove " + this.retries.size() + " completed messages from the session of client '"
+					+ this.clientId + "' before it was released; after a restart they are sent again: "
+					+ this.retries.get(0).failure());
+			this.retries.clear();
 		}
 	}
 

@@ -4,10 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.SessionStoreException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -65,15 +69,44 @@ public final class PendingWrite {
 	}
 
 	/**
+	 * Waits until the write is applied (or made needless by a later removal), until a deadline at most. A write
+	 * that is not applied by then stays queued and may still be applied later.
+	 * @param deadline the {@link System#nanoTime()} to wait until
+	 * @param clientId the client id, for the error message
+	 * @param timeout the time limit the deadline comes from, for the error message
+	 * @throws RuntimeException the store's failure, when the write failed
+	 * @throws SessionStoreException when the store did not answer by the deadline
+	 */
+	void await(long deadline, String clientId, String timeout) {
+		this.awaited = true;
+		try {
+			this.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : new CompletionException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new SessionStoreException("Client '" + clientId + "': the session store did not write the message"
+					+ " within " + timeout + "; it may still be written and sent", ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new SessionStoreException("Client '" + clientId
+					+ "' was interrupted while it waited for the session store to write the message", ex);
+		}
+	}
+
+	/**
 	 * Applies writes in one store call, or one by one when that fails, so that only the writes that fail are
 	 * reported as failed; a failure nobody waits for is logged.
 	 */
-	static void applyAll(List<PendingWrite> batch, SessionStore store, String clientId) {
+	static void applyAll(List<PendingWrite> batch, SessionStore store, String clientId, StoreWriteStatus status) {
 		if (batch.size() > 1) {
 			List<PendingMessageChange> changes = new ArrayList<>(batch.size());
 			batch.forEach((write) -> changes.addAll(write.changes));
 			try {
 				store.applyPendingMessageChanges(clientId, changes);
+				status.succeeded();
 				batch.forEach(PendingWrite::complete);
 				return;
 			}
@@ -82,24 +115,40 @@ public final class PendingWrite {
 			}
 		}
 		for (PendingWrite write : batch) {
-			write.applyTo(store, clientId);
+			write.applyTo(store, clientId, status);
 			RuntimeException failure = write.failure;
-			if (failure != null && (!write.awaited || write.released)) {
+			if (failure != null && !write.isRemoval() && (!write.awaited || write.released)) {
 				logger.warn("Could not write a change to the session of client '" + clientId + "' (" + write.changes
-						+ "); after a restart the message may be sent again: " + failure.getMessage());
+						+ "): " + failure.getMessage());
 			}
 		}
 	}
 
-	void applyTo(SessionStore store, String clientId) {
+	void applyTo(SessionStore store, String clientId, StoreWriteStatus status) {
 		try {
 			store.applyPendingMessageChanges(clientId, this.changes);
+			this.failure = null;
+			status.succeeded();
 			complete();
 		}
 		catch (RuntimeException ex) {
 			this.failure = ex;
+			status.failed(ex);
 			this.done.completeExceptionally(ex);
 		}
+	}
+
+	/**
+	 * The store's failure, when the latest attempt at this write failed.
+	 * @return the failure; absent when the write was applied or not tried yet
+	 */
+	@Nullable RuntimeException failure() {
+		return this.failure;
+	}
+
+	/** Whether the write only removes messages: such a write may be tried again at any time until it lands. */
+	boolean isRemoval() {
+		return this.changes.stream().allMatch(PendingMessageChange.Removed.class::isInstance);
 	}
 
 	boolean isAddition() {

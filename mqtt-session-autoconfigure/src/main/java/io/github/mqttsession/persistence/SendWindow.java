@@ -124,6 +124,16 @@ public final class SendWindow {
 		return this.timeout;
 	}
 
+	/**
+	 * How long a publish may wait for the store to write its message: the time limit, or the default 30 s when the
+	 * limit is 0 (which fails a publish at once when the window is full, but a write always takes a moment).
+	 * @return the time limit for the writes
+	 */
+	Duration writeTimeout() {
+		Duration limit = this.timeout;
+		return limit.isZero() ? Duration.ofSeconds(30) : limit;
+	}
+
 	/** The session holds one more outbound publish. */
 	void added() {
 		this.lock.lock();

@@ -89,7 +89,7 @@ public final class SessionStorePersistence {
 		this.restore = new SessionRestore(store, clientId, this.expiry);
 		this.window = new SendWindow(clientId, refusedForFullWindow);
 		this.messages = new HeldMessages(this.window);
-		this.deferredWrites = new DeferredWrites(this.window, this.writer.gathers());
+		this.deferredWrites = new DeferredWrites(clientId, this.window, this.writer.gathers());
 		this.writes = new OrderedWrites(clientId, this.messages, this.writer, listener);
 		this.cap = new PendingMessageCap(clientId, limit, this.messages, this.writes, listener);
 	}
@@ -197,11 +197,13 @@ public final class SessionStorePersistence {
 		// A QoS 2 publish is durable before Paho may send it: a broker keeps the packet id of a QoS 2 publish until
 		// PUBREL, so an id it saw from a publish the client then lost in a crash would swallow the next message
 		// sent under that id.
+		// Bounded by the send timeout, as a deferred wait is: a store that does not answer fails the publish then.
 		try {
-			stored.write().await();
+			stored.write().await(System.nanoTime() + this.window.writeTimeout().toNanos(), this.clientId,
+					"mqtt.outbound.send-timeout (" + this.window.writeTimeout() + ")");
 		}
 		catch (RuntimeException ex) {
-			this.messages.forgetUnwritten(key, stored.held());
+			this.writes.abandon(key, stored.held());
 			this.messages.markUndoneIfBuffered(key);
 			throw ex;
 		}
@@ -323,6 +325,14 @@ public final class SessionStorePersistence {
 					+ key.packetId() + " is complete from the client's side and is dropped");
 			remove(key);
 		}
+	}
+
+	/**
+	 * The writes of this session that failed since its last write that landed: while the store does not take them.
+	 * @return the failures; absent while writes land
+	 */
+	public @Nullable StoreWriteFailure lastStoreWriteFailure() {
+		return this.writer.lastFailure();
 	}
 
 	/**
