@@ -2,7 +2,6 @@ package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.persistence.SendWindow;
-import io.github.mqttsession.persistence.StoreWriteFailure;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;

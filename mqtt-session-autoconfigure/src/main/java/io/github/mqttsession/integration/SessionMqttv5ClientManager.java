@@ -2,7 +2,6 @@ package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
 import io.github.mqttsession.persistence.SendWindow;
-import io.github.mqttsession.persistence.StoreWriteFailure;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;

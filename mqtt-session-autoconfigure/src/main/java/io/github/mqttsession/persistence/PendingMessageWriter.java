@@ -13,8 +13,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,11 +45,6 @@ public final class PendingMessageWriter {
 	/** Stands for a key touched by more than one queued write: such a key's addition is never dropped. */
 	private static final PendingWrite SEVERAL = new PendingWrite(List.of(), false, null);
 
-	/** How long a failed removal waits before it is tried again, when nothing else is queued. */
-	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-	private static final Log logger = LogFactory.getLog(PendingMessageWriter.class);
-
 	private final SessionStore store;
 
 	private final String clientId;
@@ -72,8 +65,8 @@ public final class PendingMessageWriter {
 	/** Per key, the addition queued or being written, whose publisher an acknowledgement releases. */
 	private final Map<PendingMessage.Key, PendingWrite> unfinishedAdditions = new HashMap<>();
 
-	/** Removals that failed, in the order they were made, to be tried again. */
-	private final List<PendingWrite> retries = new ArrayList<>();
+	/** Removals that failed, to be tried again; guarded by the lock. */
+	private final RemovalRetries retries;
 
 	private final StoreWriteStatus status = new StoreWriteStatus(Clock.systemUTC());
 
@@ -94,6 +87,7 @@ public final class PendingMessageWriter {
 		this.store = store;
 		this.clientId = clientId;
 		this.gathers = store.gathersWrites();
+		this.retries = new RemovalRetries(clientId);
 	}
 
 	/**
@@ -287,8 +281,7 @@ public final class PendingMessageWriter {
 		write.keys = keys;
 		for (PendingMessage.Key key : keys) {
 			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
-			// A later write of the message settles what is stored under its key: the failed removal is not needed
-			this.retries.removeIf((failed) -> List.of(failed.keys).contains(key));
+			this.retries.supersede(key);
 		}
 		if (write.isAddition()) {
 			this.unfinishedAdditions.put(keys[0], write);
@@ -304,17 +297,15 @@ public final class PendingMessageWriter {
 			List<PendingWrite> batch = new ArrayList<>();
 			this.lock.lock();
 			try {
-				awaitWork();
+				this.retries.awaitDue(this.queued, () -> this.queue.isEmpty() && !this.stopping);
 				if (this.queue.isEmpty() && (this.retries.isEmpty() || lastTry)) {
-					giveUpRetries();
+					this.retries.giveUp();
 					this.thread = null;
 					this.progressed.signalAll();
 					return;
 				}
 				lastTry = this.stopping && this.queue.isEmpty();
-				batch.addAll(this.retries);
-				this.retries.clear();
-				int retried = batch.size();
+				int retried = this.retries.takeInto(batch);
 				while (!this.queue.isEmpty() && batch.size() - retried < MAX_BATCH) {
 					PendingWrite write = this.queue.poll();
 					if (!write.cancelled) {
@@ -356,30 +347,6 @@ public final class PendingMessageWriter {
 		}
 	}
 
-	/**
-	 * Waits, holding the lock, until a write is queued, the writer stops, or a failed removal is due again.
-	 */
-	private void awaitWork() {
-		long retryAt = System.nanoTime() + RETRY_NANOS;
-		while (this.queue.isEmpty() && !this.stopping) {
-			if (this.retries.isEmpty()) {
-				this.queued.awaitUninterruptibly();
-				retryAt = System.nanoTime() + RETRY_NANOS;
-				continue;
-			}
-			long left = retryAt - System.nanoTime();
-			if (left <= 0) {
-				return;
-			}
-			try {
-				this.queued.awaitNanos(left);
-			}
-			catch (InterruptedException ex) {
-				// Only stop() ends the writer
-			}
-		}
-	}
-
 	private boolean supersededByQueuedWrite(PendingWrite write) {
 		for (PendingMessage.Key key : write.keys) {
 			if (this.queuedByKey.containsKey(key)) {
@@ -387,15 +354,6 @@ public final class PendingMessageWriter {
 			}
 		}
 		return false;
-	}
-
-	private void giveUpRetries() {
-		if (!this.retries.isEmpty()) {
-			logger.warn("Could not remove " + this.retries.size() + " completed messages from the session of client '"
-					+ this.clientId + "' before it was released; after a restart they are sent again: "
-					+ this.retries.get(0).failure());
-			this.retries.clear();
-		}
 	}
 
 }
