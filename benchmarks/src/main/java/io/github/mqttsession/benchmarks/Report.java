@@ -11,9 +11,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Collects the rows of {@code results.csv} and the sections of {@code RESULTS.md} as the parts of a run finish, and
- * writes them over what an earlier run left: a part this run has not written keeps its section and rows from the
- * earlier files, so that {@code --only} replaces only its own parts.
+ * Collects the rows of {@code results.csv} and the sections of {@code RESULTS.md} as the
+ * parts of a run finish, and writes them over what an earlier run left: a part this run
+ * has not written keeps its section and rows from the earlier files, so that
+ * {@code --only} replaces only its own parts.
  */
 public final class Report {
 
@@ -39,22 +40,29 @@ public final class Report {
 
 	/**
 	 * Adds a CSV row.
-	 * @param row the row; its benchmark name starts with its part, such as {@code adapter/}
+	 * @param row the row; its benchmark name starts with its part, such as
+	 * {@code adapter/}
 	 */
 	public synchronized void add(ResultRow row) {
 		this.rows.add(row);
 	}
 
 	/**
-	 * Starts the section of a part: its heading and the line that names this run. Text added next goes there.
+	 * Starts the section of a part: its heading and the line that names this run. Text
+	 * added next goes there.
 	 * @param part the part, one of {@link Settings#ALL_PARTS}
 	 * @param title the heading's text after its number
 	 */
 	public synchronized void section(String part, String title) {
 		this.current = new StringBuilder();
 		this.sections.put(part, this.current);
-		this.current.append("## ").append(PreviousResults.number(part)).append(". ").append(title).append("\n\n")
-			.append(this.provenance).append("\n\n");
+		this.current.append("## ")
+			.append(PreviousResults.number(part))
+			.append(". ")
+			.append(title)
+			.append("\n\n")
+			.append(this.provenance)
+			.append("\n\n");
 	}
 
 	/**
@@ -73,9 +81,9 @@ public final class Report {
 	}
 
 	/**
-	 * Writes both files, replacing what is there: the parts this run wrote come from this run, the others from
-	 * the files as they were when the run started. Called after each part, so a failing later part leaves the
-	 * earlier results.
+	 * Writes both files, replacing what is there: the parts this run wrote come from this
+	 * run, the others from the files as they were when the run started. Called after each
+	 * part, so a failing later part leaves the earlier results.
 	 * @param folder the benchmarks folder
 	 * @param header what goes before the sections
 	 */

@@ -5,13 +5,15 @@ import java.util.Locale;
 /**
  * One line of {@code results.csv}: a measure of one variant.
  *
- * @param benchmark what was measured, such as {@code publish/hivemq} or {@code store/addAndRemovePendingMessage}
+ * @param benchmark what was measured, such as {@code publish/hivemq} or
+ * {@code store/addAndRemovePendingMessage}
  * @param variant the variant, such as {@code A-paho-memory} or {@code jpa-postgres/10000}
  * @param threads publishing or benchmark threads
  * @param window messages in flight at most (0 where it does not apply)
  * @param value the measured value
  * @param unit its unit, such as {@code msgs/s} or {@code us/op}
- * @param ratioToBaseline the value divided by its baseline's, measured in the same run; NaN when there is none
+ * @param ratioToBaseline the value divided by its baseline's, measured in the same run;
+ * NaN when there is none
  */
 public record ResultRow(String benchmark, String variant, int threads, int window, double value, String unit,
 		double ratioToBaseline) {

@@ -22,16 +22,19 @@ import io.github.mqttsession.testsupport.Folders;
 import io.github.mqttsession.testsupport.PostgresServer;
 
 /**
- * Runs every benchmark of the issue and writes {@code RESULTS.md} and {@code results.csv}: to the benchmarks folder
- * in a full run, to its {@code target/} folder with {@code --quick}. With {@code --only} it replaces the sections and
- * rows of the parts it runs and keeps the others. Started by {@code benchmarks/run}.
+ * Runs every benchmark of the issue and writes {@code RESULTS.md} and
+ * {@code results.csv}: to the benchmarks folder in a full run, to its {@code target/}
+ * folder with {@code --quick}. With {@code --only} it replaces the sections and rows of
+ * the parts it runs and keeps the others. Started by {@code benchmarks/run}.
  */
 public final class RunAll {
 
 	/** The system property that names the benchmarks folder. */
 	public static final String DIR_PROPERTY = "mqtt.bench.dir";
 
-	/** The harness's logging set-up, a class path resource; forked JMH JVMs get it too. */
+	/**
+	 * The harness's logging set-up, a class path resource; forked JMH JVMs get it too.
+	 */
 	public static final String LOGBACK_CONFIGURATION = "benchmarks-logback.xml";
 
 	private RunAll() {
@@ -62,35 +65,38 @@ public final class RunAll {
 				Optional<MosquittoBroker> mosquitto = MosquittoBroker.startIfInstalled(work);
 				mosquitto.ifPresent(brokers::add);
 				String loadAtStart = Environment.loadAverage();
-				// Read before the first write replaces them: the parts this run does not measure keep their results
+				// Read before the first write replaces them: the parts this run does not
+				// measure keep their results
 				Report report = new Report(PreviousResults.provenance(Environment.date(started), command, loadAtStart),
 						PreviousResults.read(output));
 				System.out.println("Measuring durable write latency ...");
 				String latency;
-				try (HikariDataSource pg = Databases.postgres(postgres.jdbcUrl()); HikariDataSource h2 = Databases.newH2File(work)) {
+				try (HikariDataSource pg = Databases.postgres(postgres.jdbcUrl());
+						HikariDataSource h2 = Databases.newH2File(work)) {
 					latency = WriteLatency.measure(pg, h2, work);
 				}
 				Part part = new Part(settings, work, postgres.jdbcUrl(), report);
-				Runnable write = () -> report.write(output, Environment.describe(settings, started,
-						Duration.ofNanos(System.nanoTime() - start), command, brokers, postgres.jdbcUrl(), work,
-						loadAtStart) + latency);
+				Runnable write = () -> report.write(output,
+						Environment.describe(settings, started, Duration.ofNanos(System.nanoTime() - start), command,
+								brokers, postgres.jdbcUrl(), work, loadAtStart) + latency);
 				if (settings.runs("publish")) {
 					report.section("publish", "End-to-end durable publish throughput");
-					report.markdown("A bare Paho MQTT 3.1.1 `MqttAsyncClient` (clean session off) publishes QoS 1 messages;"
-							+ " one client per variant and round, variants interleaved round by round (each round starts"
-							+ " at the next variant), a ratio is computed within its round and the median of the rounds"
-							+ " quoted. `put µs` is the mean time Paho spends in the persistence's `put`, on the"
-							+ " publishing thread and inside Paho's queue lock; `remove µs` the mean per `remove` call,"
-							+ " on Paho's callback thread (two calls per acknowledgement: the message key and an"
-							+ " offline-buffer key that is never there). Every variant is wrapped alike to time these;"
-							+ " the JPA variants count statements and commits through a DataSource proxy."
-							+ " `lock busy` = put µs × msgs/s: the share of wall time Paho's queue lock is held by puts;"
-							+ " `callback busy` the same for removes on the one callback thread."
-							+ " `CPU µs/msg` is CPU time per measured message, user and system: of this JVM (the"
-							+ " publishers, Paho's threads, the session's writer and, against HiveMQ, the broker), of"
-							+ " PostgreSQL's processes and of Mosquitto's; the machine has two cores, so a variant whose"
-							+ " messages cost twice the CPU cannot run at more than half the speed once the cores are"
-							+ " busy.\n");
+					report.markdown(
+							"A bare Paho MQTT 3.1.1 `MqttAsyncClient` (clean session off) publishes QoS 1 messages;"
+									+ " one client per variant and round, variants interleaved round by round (each round starts"
+									+ " at the next variant), a ratio is computed within its round and the median of the rounds"
+									+ " quoted. `put µs` is the mean time Paho spends in the persistence's `put`, on the"
+									+ " publishing thread and inside Paho's queue lock; `remove µs` the mean per `remove` call,"
+									+ " on Paho's callback thread (two calls per acknowledgement: the message key and an"
+									+ " offline-buffer key that is never there). Every variant is wrapped alike to time these;"
+									+ " the JPA variants count statements and commits through a DataSource proxy."
+									+ " `lock busy` = put µs × msgs/s: the share of wall time Paho's queue lock is held by puts;"
+									+ " `callback busy` the same for removes on the one callback thread."
+									+ " `CPU µs/msg` is CPU time per measured message, user and system: of this JVM (the"
+									+ " publishers, Paho's threads, the session's writer and, against HiveMQ, the broker), of"
+									+ " PostgreSQL's processes and of Mosquitto's; the machine has two cores, so a variant whose"
+									+ " messages cost twice the CPU cannot run at more than half the speed once the cores are"
+									+ " busy.\n");
 					PublishThroughput throughput = new PublishThroughput(part);
 					for (Broker broker : brokers) {
 						System.out.println("Part 1: publish throughput against " + broker.name());

@@ -4,16 +4,19 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * How big a run is: the full run the README quotes, or {@code --quick} for iterating on the harness.
+ * How big a run is: the full run the README quotes, or {@code --quick} for iterating on
+ * the harness.
  *
  * @param quick whether this is the quick run
  * @param rounds interleaved rounds of the publish benchmark
  * @param warmupMessages messages published before each measurement
  * @param warmupSeconds the longest a warm-up may take
  * @param messages messages measured per variant and round
- * @param measureSeconds the longest a measurement may take: slow durable variants measure fewer messages
+ * @param measureSeconds the longest a measurement may take: slow durable variants measure
+ * fewer messages
  * @param restartMessages pending messages of the restart benchmark
- * @param acknowledgeSeconds how long the restart benchmark waits for every resent message to be acknowledged
+ * @param acknowledgeSeconds how long the restart benchmark waits for every resent message
+ * to be acknowledged
  * @param parts which parts run: {@code publish}, {@code store}, {@code restart}
  */
 public record Settings(boolean quick, int rounds, int warmupMessages, double warmupSeconds, int messages,
@@ -23,7 +26,8 @@ public record Settings(boolean quick, int rounds, int warmupMessages, double war
 	public static final List<String> ALL_PARTS = List.of("publish", "adapter", "store", "restart");
 
 	/**
-	 * Reads the command line: {@code --quick}, and {@code --only=publish,adapter,store,restart} to run some parts.
+	 * Reads the command line: {@code --quick}, and
+	 * {@code --only=publish,adapter,store,restart} to run some parts.
 	 * @param args the arguments
 	 * @return the settings
 	 */
@@ -41,8 +45,8 @@ public record Settings(boolean quick, int rounds, int warmupMessages, double war
 				}
 			}
 			else {
-				throw new IllegalArgumentException("Unknown argument '" + arg + "'; use --quick and/or --only="
-						+ String.join(",", ALL_PARTS));
+				throw new IllegalArgumentException(
+						"Unknown argument '" + arg + "'; use --quick and/or --only=" + String.join(",", ALL_PARTS));
 			}
 		}
 		return quick ? new Settings(true, 3, 300, 1, 2_000, 2, 5_000, 5, parts)

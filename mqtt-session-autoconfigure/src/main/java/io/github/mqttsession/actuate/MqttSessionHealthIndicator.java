@@ -20,22 +20,25 @@ import org.springframework.context.Lifecycle;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 
 /**
- * The health of durable MQTT sessions: {@code UP} while the {@link SessionStore} answers and every MQTT client of
- * the application is connected, {@code DOWN} otherwise.
+ * The health of durable MQTT sessions: {@code UP} while the {@link SessionStore} answers
+ * and every MQTT client of the application is connected, {@code DOWN} otherwise.
  * <p>
- * The details name the store and what it answered ({@code store}), and each client by its client id with
- * {@code connected}, {@code disconnected} (running, and trying to reconnect: publishes are stored meanwhile) or
- * {@code stopped} ({@code clients}); a client that is not connected because its connect attempts fail, or its
- * connection was lost, is named again with the broker URL, the cause, since when and how many attempts failed
- * ({@code lastConnectFailure}). The store is asked by loading the session of a client id no client uses,
- * {@value #PROBE_CLIENT_ID}, which reads and writes nothing else, on a thread of its own: a store that does not
- * answer within the store timeout is reported unreachable, and the check does not wait for it any longer.
+ * The details name the store and what it answered ({@code store}), and each client by its
+ * client id with {@code connected}, {@code disconnected} (running, and trying to
+ * reconnect: publishes are stored meanwhile) or {@code stopped} ({@code clients}); a
+ * client that is not connected because its connect attempts fail, or its connection was
+ * lost, is named again with the broker URL, the cause, since when and how many attempts
+ * failed ({@code lastConnectFailure}). The store is asked by loading the session of a
+ * client id no client uses, {@value #PROBE_CLIENT_ID}, which reads and writes nothing
+ * else, on a thread of its own: a store that does not answer within the store timeout is
+ * reported unreachable, and the check does not wait for it any longer.
  * <p>
- * A client whose writes to the store failed, with none landing since, is named with the error, since when and how
- * many writes failed ({@code storeWriteFailure}); the health is {@code DOWN} for it when the failure is newer than
- * the previous check, or the store does not answer: a failed write shows at the next check even when the store still
- * answers reads, and a failure that no write came after (the client idle since) stops counting once a whole check
- * interval found the store answering.
+ * A client whose writes to the store failed, with none landing since, is named with the
+ * error, since when and how many writes failed ({@code storeWriteFailure}); the health is
+ * {@code DOWN} for it when the failure is newer than the previous check, or the store
+ * does not answer: a failed write shows at the next check even when the store still
+ * answers reads, and a failure that no write came after (the client idle since) stops
+ * counting once a whole check interval found the store answering.
  */
 public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 
@@ -53,11 +56,14 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 
 	private final Clock clock = Clock.systemUTC();
 
-	/** When the previous check started; a write failure after it is news to this check. */
+	/**
+	 * When the previous check started; a write failure after it is news to this check.
+	 */
 	private volatile Instant previousCheck = Instant.MIN;
 
 	/**
-	 * Creates the indicator, waiting for the store {@link #DEFAULT_STORE_TIMEOUT} at most.
+	 * Creates the indicator, waiting for the store {@link #DEFAULT_STORE_TIMEOUT} at
+	 * most.
 	 * @param store the store to check
 	 * @param clients the MQTT clients of this application, asked for on every check
 	 */
@@ -69,7 +75,8 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 	 * Creates the indicator.
 	 * @param store the store to check
 	 * @param clients the MQTT clients of this application, asked for on every check
-	 * @param storeTimeout how long a check waits for the store to answer before it reports the store unreachable
+	 * @param storeTimeout how long a check waits for the store to answer before it
+	 * reports the store unreachable
 	 */
 	public MqttSessionHealthIndicator(SessionStore store, Supplier<Stream<SessionClientManager>> clients,
 			Duration storeTimeout) {
@@ -80,7 +87,8 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 	}
 
 	private static SimpleAsyncTaskExecutor storeCheckExecutor() {
-		// One short-lived thread per question, and one question out at a time; daemon, so that a store that never
+		// One short-lived thread per question, and one question out at a time; daemon, so
+		// that a store that never
 		// answers does not keep the JVM alive
 		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("mqtt-session-health-");
 		executor.setDaemon(true);

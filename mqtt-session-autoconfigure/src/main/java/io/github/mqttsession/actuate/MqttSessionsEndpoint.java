@@ -26,15 +26,17 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.context.Lifecycle;
 
 /**
- * The {@code mqttsessions} actuator endpoint: lists the sessions in the {@link SessionStore}, shows one with its
- * subscriptions and pending messages, and deletes one that is not live.
+ * The {@code mqttsessions} actuator endpoint: lists the sessions in the
+ * {@link SessionStore}, shows one with its subscriptions and pending messages, and
+ * deletes one that is not live.
  * <p>
- * A session is live while an MQTT client of this application with its client id is running (connected, or
- * reconnecting), or while an instance holds an unexpired lease on it in the store: deleting it then would pull the
- * session out from under a client that goes on writing to it, so the deletion is refused.
+ * A session is live while an MQTT client of this application with its client id is
+ * running (connected, or reconnecting), or while an instance holds an unexpired lease on
+ * it in the store: deleting it then would pull the session out from under a client that
+ * goes on writing to it, so the deletion is refused.
  * <p>
- * Listing needs a store with {@link SessionListing}; on another store the listing answers why it is missing, and
- * one session is still shown and deleted by its client id.
+ * Listing needs a store with {@link SessionListing}; on another store the listing answers
+ * why it is missing, and one session is still shown and deleted by its client id.
  */
 @Endpoint(id = "mqttsessions")
 public class MqttSessionsEndpoint {
@@ -81,7 +83,8 @@ public class MqttSessionsEndpoint {
 	/**
 	 * Shows one session with its subscriptions and pending messages.
 	 * @param clientId the session's client id
-	 * @param payloads whether to include each message's payload, base64-encoded; {@code false} when absent
+	 * @param payloads whether to include each message's payload, base64-encoded;
+	 * {@code false} when absent
 	 * @return the session; absent when none is stored for the client id
 	 */
 	@ReadOperation
@@ -113,9 +116,10 @@ public class MqttSessionsEndpoint {
 		}
 		String inUse = inUse(clientId, summary(clientId), this.clock.instant());
 		if (inUse != null) {
-			return new SessionDeletion(clientId, SessionDeletion.Outcome.REFUSED_LIVE, "The session of client id '"
-					+ clientId + "' is live: " + inUse + ". Deleting it would lose what that client goes on storing;"
-					+ " stop the client first (or let its lease run out), then delete the session");
+			return new SessionDeletion(clientId, SessionDeletion.Outcome.REFUSED_LIVE,
+					"The session of client id '" + clientId + "' is live: " + inUse
+							+ ". Deleting it would lose what that client goes on storing;"
+							+ " stop the client first (or let its lease run out), then delete the session");
 		}
 		this.store.delete(clientId);
 		return new SessionDeletion(clientId, SessionDeletion.Outcome.DELETED,
@@ -187,7 +191,8 @@ public class MqttSessionsEndpoint {
 	 * One stored session, without its messages.
 	 *
 	 * @param clientId the client id
-	 * @param live whether a running client uses it, here or on the instance holding its lease
+	 * @param live whether a running client uses it, here or on the instance holding its
+	 * lease
 	 * @param subscriptionCount how many subscriptions it holds
 	 * @param pendingMessageCount how many pending messages it holds
 	 * @param packetId the last packet id used
@@ -203,7 +208,8 @@ public class MqttSessionsEndpoint {
 	 * One stored session with its subscriptions and pending messages.
 	 *
 	 * @param clientId the client id
-	 * @param live whether a running client uses it, here or on the instance holding its lease
+	 * @param live whether a running client uses it, here or on the instance holding its
+	 * lease
 	 * @param packetId the last packet id used
 	 * @param lastUpdated when it last changed, when the store can list sessions
 	 * @param owner the instance holding its lease, if any

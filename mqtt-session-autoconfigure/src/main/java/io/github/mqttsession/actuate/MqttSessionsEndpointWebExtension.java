@@ -10,8 +10,9 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * The HTTP side of {@link MqttSessionsEndpoint}: answers with a status that says what happened. Deleting a live
- * session is {@code 409 Conflict}, a missing one {@code 404 Not Found}, and a list from a store that cannot list
+ * The HTTP side of {@link MqttSessionsEndpoint}: answers with a status that says what
+ * happened. Deleting a live session is {@code 409 Conflict}, a missing one
+ * {@code 404 Not Found}, and a list from a store that cannot list
  * {@code 501 Not Implemented}, each with a body whose {@code message} says why.
  */
 @EndpointWebExtension(endpoint = MqttSessionsEndpoint.class)
@@ -45,8 +46,8 @@ public class MqttSessionsEndpointWebExtension {
 	}
 
 	/**
-	 * Deletes a session unless it is live: {@code 200} when deleted, {@code 409} when live, {@code 404} when
-	 * missing.
+	 * Deletes a session unless it is live: {@code 200} when deleted, {@code 409} when
+	 * live, {@code 404} when missing.
 	 * @param clientId the session's client id
 	 * @return what happened
 	 */

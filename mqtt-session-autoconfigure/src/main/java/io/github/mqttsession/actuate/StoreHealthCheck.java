@@ -12,13 +12,15 @@ import io.github.mqttsession.store.SessionStore;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Asks the session store whether it answers, on a thread of its own, and waits for the answer no longer than a
- * timeout. A store whose database is down can take as long as its connection pool's timeout to fail (30 s by
- * default), and one behind a network that drops packets may not fail at all; the health check then says so within
- * the timeout instead of hanging, so that even a short outage shows.
+ * Asks the session store whether it answers, on a thread of its own, and waits for the
+ * answer no longer than a timeout. A store whose database is down can take as long as its
+ * connection pool's timeout to fail (30 s by default), and one behind a network that
+ * drops packets may not fail at all; the health check then says so within the timeout
+ * instead of hanging, so that even a short outage shows.
  * <p>
- * One question is out at a time: a check that comes while the previous question still waits for its answer waits
- * for that same answer, so a hanging store holds one thread, however often the health endpoint is called.
+ * One question is out at a time: a check that comes while the previous question still
+ * waits for its answer waits for that same answer, so a hanging store holds one thread,
+ * however often the health endpoint is called.
  */
 final class StoreHealthCheck {
 

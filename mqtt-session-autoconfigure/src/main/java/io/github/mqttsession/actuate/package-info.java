@@ -1,5 +1,6 @@
 /**
- * The actuator side: the {@code mqttsessions} endpoint and the {@code mqttSession} health indicator.
+ * The actuator side: the {@code mqttsessions} endpoint and the {@code mqttSession} health
+ * indicator.
  */
 @NullMarked
 package io.github.mqttsession.actuate;

@@ -9,7 +9,8 @@ import java.lang.annotation.Target;
 import org.springframework.context.annotation.Conditional;
 
 /**
- * Matches when {@code mqtt.session.store} is one of the given types ({@code auto} when unset).
+ * Matches when {@code mqtt.session.store} is one of the given types ({@code auto} when
+ * unset).
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)

@@ -20,9 +20,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.mqtt.core.ClientManager;
 
 /**
- * Auto-configuration of an {@link EmbeddedMqttBroker} for development, when HiveMQ CE's embedded edition is on the
- * class path and {@code mqtt.broker.embedded.enabled} is {@code true}: the broker starts before any MQTT client
- * connects, stops after every client has disconnected, and is the client's broker unless {@code mqtt.client.url} is
+ * Auto-configuration of an {@link EmbeddedMqttBroker} for development, when HiveMQ CE's
+ * embedded edition is on the class path and {@code mqtt.broker.embedded.enabled} is
+ * {@code true}: the broker starts before any MQTT client connects, stops after every
+ * client has disconnected, and is the client's broker unless {@code mqtt.client.url} is
  * set.
  */
 @AutoConfiguration(before = MqttClientAutoConfiguration.class)
@@ -35,7 +36,8 @@ public final class EmbeddedMqttBrokerAutoConfiguration {
 	@ConditionalOnMissingBean
 	EmbeddedMqttBroker embeddedMqttBroker(EmbeddedMqttBrokerProperties properties) {
 		EmbeddedMqttBroker broker = create(properties);
-		// Started here rather than as a lifecycle bean, so it runs before any bean or lifecycle phase can connect
+		// Started here rather than as a lifecycle bean, so it runs before any bean or
+		// lifecycle phase can connect
 		try {
 			broker.start();
 		}
@@ -95,8 +97,8 @@ public final class EmbeddedMqttBrokerAutoConfiguration {
 	}
 
 	/**
-	 * Makes every MQTT client manager, the starter's and the application's own, depend on the embedded broker: the
-	 * broker is created first and destroyed last.
+	 * Makes every MQTT client manager, the starter's and the application's own, depend on
+	 * the embedded broker: the broker is created first and destroyed last.
 	 */
 	static final class ClientManagersDependOnEmbeddedMqttBroker extends AbstractDependsOnBeanFactoryPostProcessor {
 

@@ -5,15 +5,16 @@ import io.github.mqttsession.broker.EmbeddedMqttBroker;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of the embedded MQTT broker for development, under {@code mqtt.broker.embedded}.
+ * Settings of the embedded MQTT broker for development, under
+ * {@code mqtt.broker.embedded}.
  */
 @ConfigurationProperties("mqtt.broker.embedded")
 public class EmbeddedMqttBrokerProperties {
 
 	/**
-	 * Whether to start an MQTT broker (HiveMQ CE) inside the application, for development; needs
-	 * com.hivemq:hivemq-community-edition-embedded on the class path. The client connects to it unless
-	 * mqtt.client.url is set.
+	 * Whether to start an MQTT broker (HiveMQ CE) inside the application, for
+	 * development; needs com.hivemq:hivemq-community-edition-embedded on the class path.
+	 * The client connects to it unless mqtt.client.url is set.
 	 */
 	private boolean enabled = false;
 
@@ -23,19 +24,20 @@ public class EmbeddedMqttBrokerProperties {
 	private int port = 1883;
 
 	/**
-	 * Address the embedded broker listens on; 0.0.0.0 accepts connections from other machines, without
-	 * authentication.
+	 * Address the embedded broker listens on; 0.0.0.0 accepts connections from other
+	 * machines, without authentication.
 	 */
 	private String host = "127.0.0.1";
 
 	/**
-	 * Directory of the embedded broker's configuration and data, relative to the working directory unless absolute.
+	 * Directory of the embedded broker's configuration and data, relative to the working
+	 * directory unless absolute.
 	 */
 	private String dataDirectory = "mqtt-broker";
 
 	/**
-	 * How the embedded broker keeps sessions and queued messages: 'file' in the data directory, so that they survive
-	 * a restart of the broker, or 'in-memory'.
+	 * How the embedded broker keeps sessions and queued messages: 'file' in the data
+	 * directory, so that they survive a restart of the broker, or 'in-memory'.
 	 */
 	private EmbeddedMqttBroker.Persistence persistence = EmbeddedMqttBroker.Persistence.FILE;
 

@@ -12,13 +12,17 @@ import org.springframework.integration.support.context.NamedComponent;
 import org.springframework.messaging.MessageChannel;
 
 /**
- * Gives a channel that an application's {@link IntegrationFlow} declares under the inbound or outbound channel's
- * name ({@code MessageChannels.executor("mqttInboundChannel", …)}, {@code IntegrationFlow.from(name, true)})
- * precedence over the starter's direct channel of that name: such a channel becomes a bean only when Spring
- * Integration processes the flow, after the starter defined its own, and Spring Integration refuses a second
- * channel of one name. So the starter's definition is withdrawn first, as long as nothing has created it yet.
+ * Gives a channel that an application's {@link IntegrationFlow} declares under the
+ * inbound or outbound channel's name
+ * ({@code MessageChannels.executor("mqttInboundChannel", …)},
+ * {@code IntegrationFlow.from(name, true)}) precedence over the starter's direct channel
+ * of that name: such a channel becomes a bean only when Spring Integration processes the
+ * flow, after the starter defined its own, and Spring Integration refuses a second
+ * channel of one name. So the starter's definition is withdrawn first, as long as nothing
+ * has created it yet.
  * <p>
- * Ordered so that it sees a flow before Spring Integration's own (unordered) post-processor registers its parts.
+ * Ordered so that it sees a flow before Spring Integration's own (unordered)
+ * post-processor registers its parts.
  */
 final class FlowChannelPrecedence implements BeanPostProcessor, BeanFactoryAware, Ordered {
 
@@ -33,7 +37,8 @@ final class FlowChannelPrecedence implements BeanPostProcessor, BeanFactoryAware
 	public Object postProcessBeforeInitialization(Object bean, String beanName) throws BeansException {
 		if (this.beanFactory != null && bean instanceof StandardIntegrationFlow flow) {
 			for (Object component : flow.getIntegrationComponents().keySet()) {
-				// A channel the flow only refers to by name is a MessageChannelReference, not a NamedComponent
+				// A channel the flow only refers to by name is a MessageChannelReference,
+				// not a NamedComponent
 				if (component instanceof MessageChannel && component instanceof NamedComponent named
 						&& named.getBeanName() != null) {
 					withdrawStarterChannel(named.getBeanName());

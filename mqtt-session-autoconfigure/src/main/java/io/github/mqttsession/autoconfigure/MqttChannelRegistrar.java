@@ -11,20 +11,25 @@ import org.springframework.core.env.Environment;
 import org.springframework.integration.channel.DirectChannel;
 
 /**
- * Defines the inbound and outbound channels as {@link DirectChannel} beans under their configured names
- * ({@code mqtt.inbound.channel}, {@code mqtt.outbound.channel}), so an application can inject them or subscribe to
- * them before the lifecycle starts, unless the application defines a bean of that name itself, of any channel kind.
+ * Defines the inbound and outbound channels as {@link DirectChannel} beans under their
+ * configured names ({@code mqtt.inbound.channel}, {@code mqtt.outbound.channel}), so an
+ * application can inject them or subscribe to them before the lifecycle starts, unless
+ * the application defines a bean of that name itself, of any channel kind.
  * <p>
- * The names are properties, so no {@code @ConditionalOnMissingBean} with a constant can express this. It runs as a
- * plain (unordered) bean factory post-processor, after every bean definition registry post-processor, so an
- * application's definition is seen wherever it comes from: a {@code @Bean} method, component scanning, a registrar,
- * or Spring Integration's own {@code DirectChannel} for a {@code @ServiceActivator}'s input channel. A channel an
- * application declares inside an {@code IntegrationFlow} is only known once the flow is built;
- * {@link FlowChannelPrecedence} gives way to it then.
+ * The names are properties, so no {@code @ConditionalOnMissingBean} with a constant can
+ * express this. It runs as a plain (unordered) bean factory post-processor, after every
+ * bean definition registry post-processor, so an application's definition is seen
+ * wherever it comes from: a {@code @Bean} method, component scanning, a registrar, or
+ * Spring Integration's own {@code DirectChannel} for a {@code @ServiceActivator}'s input
+ * channel. A channel an application declares inside an {@code IntegrationFlow} is only
+ * known once the flow is built; {@link FlowChannelPrecedence} gives way to it then.
  */
 final class MqttChannelRegistrar implements BeanFactoryPostProcessor, EnvironmentAware {
 
-	/** The attribute that marks a channel definition as the starter's, one an application's channel replaces. */
+	/**
+	 * The attribute that marks a channel definition as the starter's, one an
+	 * application's channel replaces.
+	 */
 	static final String STARTER_CHANNEL = MqttChannelRegistrar.class.getName() + ".starterChannel";
 
 	private static final MqttInboundProperties INBOUND_DEFAULTS = new MqttInboundProperties();

@@ -13,18 +13,20 @@ import org.springframework.core.env.Environment;
 import org.springframework.integration.mqtt.core.ClientManager;
 
 /**
- * Auto-configuration of the MQTT client of a durable session: one shared Spring Integration client manager per
- * client id (MQTT 3.1.1 or 5 by {@code mqtt.client.protocol-version}), an inbound adapter that sends what arrives to
- * {@code mqtt.inbound.channel}, an outbound handler that publishes what is sent to {@code mqtt.outbound.channel},
- * and the runtime subscription API, all keeping the session in the {@link io.github.mqttsession.store.SessionStore}.
- * Both channels are {@code DirectChannel} beans unless the application defines its own of that name.
+ * Auto-configuration of the MQTT client of a durable session: one shared Spring
+ * Integration client manager per client id (MQTT 3.1.1 or 5 by
+ * {@code mqtt.client.protocol-version}), an inbound adapter that sends what arrives to
+ * {@code mqtt.inbound.channel}, an outbound handler that publishes what is sent to
+ * {@code mqtt.outbound.channel}, and the runtime subscription API, all keeping the
+ * session in the {@link io.github.mqttsession.store.SessionStore}. Both channels are
+ * {@code DirectChannel} beans unless the application defines its own of that name.
  */
 @AutoConfiguration(after = SessionStoreAutoConfiguration.class,
 		afterName = "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration")
 @ConditionalOnClass(ClientManager.class)
 @ConditionalOnBooleanProperty(name = "mqtt.client.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ MqttClientProperties.class, MqttInboundProperties.class,
-		MqttOutboundProperties.class, MqttSessionProperties.class })
+@EnableConfigurationProperties({ MqttClientProperties.class, MqttInboundProperties.class, MqttOutboundProperties.class,
+		MqttSessionProperties.class })
 @Import({ MqttClientConfigurations.Mqttv3.class, MqttClientConfigurations.Mqttv5.class })
 public final class MqttClientAutoConfiguration {
 

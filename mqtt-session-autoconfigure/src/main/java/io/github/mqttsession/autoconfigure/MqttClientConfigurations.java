@@ -56,7 +56,8 @@ final class MqttClientConfigurations {
 	/**
 	 * The socket factory of the configured SSL bundle; absent without one.
 	 */
-	static @Nullable SSLSocketFactory socketFactory(MqttClientSettings settings, ObjectProvider<SslBundles> sslBundles) {
+	static @Nullable SSLSocketFactory socketFactory(MqttClientSettings settings,
+			ObjectProvider<SslBundles> sslBundles) {
 		String bundle = settings.client.getSsl().getBundle();
 		if (bundle == null) {
 			return null;
@@ -114,11 +115,17 @@ final class MqttClientConfigurations {
 			PropertyMapper map = PropertyMapper.get();
 			map.from(client.isCleanSession()).to(options::setCleanSession);
 			map.from(client.isAutomaticReconnect()).to(options::setAutomaticReconnect);
-			map.from(client.getMaxReconnectDelay()).as(MqttClientConfigurations::millis).as(Math::toIntExact)
+			map.from(client.getMaxReconnectDelay())
+				.as(MqttClientConfigurations::millis)
+				.as(Math::toIntExact)
 				.to(options::setMaxReconnectDelay);
-			map.from(client.getKeepAlive()).as(Duration::toSeconds).as(Math::toIntExact)
+			map.from(client.getKeepAlive())
+				.as(Duration::toSeconds)
+				.as(Math::toIntExact)
 				.to(options::setKeepAliveInterval);
-			map.from(client.getConnectionTimeout()).as(Duration::toSeconds).as(Math::toIntExact)
+			map.from(client.getConnectionTimeout())
+				.as(Duration::toSeconds)
+				.as(Math::toIntExact)
 				.to(options::setConnectionTimeout);
 			map.from(client.getMaxInflight()).to(options::setMaxInflight);
 			map.from(client.getUsername()).to(options::setUserName);
@@ -174,30 +181,32 @@ final class MqttClientConfigurations {
 	}
 
 	/**
-	 * The persistence of the client's session, either version: on the decorated store, with the settings' cap on
-	 * pending messages, lease, listener and offline message time to live, the send timeout, and the scheduler that
-	 * renews the lease.
+	 * The persistence of the client's session, either version: on the decorated store,
+	 * with the settings' cap on pending messages, lease, listener and offline message
+	 * time to live, the send timeout, and the scheduler that renews the lease.
 	 */
-	static <P extends ClientSessionPersistence> P persistence(PersistenceFactory<P> factory, MqttClientSettings settings,
-			SessionStore sessionStore, ObjectProvider<SessionPersistenceListener> listener,
+	static <P extends ClientSessionPersistence> P persistence(PersistenceFactory<P> factory,
+			MqttClientSettings settings, SessionStore sessionStore, ObjectProvider<SessionPersistenceListener> listener,
 			ObjectProvider<SessionStoreDecorator> decorators, TaskScheduler taskScheduler) {
 		P persistence = factory.create(decorated(sessionStore, decorators), settings.clientId,
 				settings.pendingMessageLimit, settings.lease,
-				listener.getIfAvailable(() -> SessionPersistenceListener.NONE), settings.outbound.getOfflineMessageTtl());
+				listener.getIfAvailable(() -> SessionPersistenceListener.NONE),
+				settings.outbound.getOfflineMessageTtl());
 		persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
 		persistence.setTaskScheduler(taskScheduler);
 		return persistence;
 	}
 
 	/**
-	 * The inbound adapter's topics, read from the store now so that its filters are in place before the broker
-	 * delivers what it held for the session; the store follows the configuration only once the client owns the
-	 * session (its lease taken when the client opens it), never while another instance may.
+	 * The inbound adapter's topics, read from the store now so that its filters are in
+	 * place before the broker delivers what it held for the session; the store follows
+	 * the configuration only once the client owns the session (its lease taken when the
+	 * client opens it), never while another instance may.
 	 */
 	static TopicPlan plan(SessionStore sessionStore, MqttClientSettings settings, SessionClientManager manager) {
 		boolean cleanSession = settings.client.isCleanSession();
-		manager.whenSessionOwned(
-				() -> TopicPlan.record(sessionStore, settings.clientId, settings.topics, cleanSession));
+		manager
+			.whenSessionOwned(() -> TopicPlan.record(sessionStore, settings.clientId, settings.topics, cleanSession));
 		return TopicPlan.read(sessionStore, settings.clientId, settings.topics, cleanSession);
 	}
 
@@ -215,10 +224,11 @@ final class MqttClientConfigurations {
 	}
 
 	/**
-	 * Settings shared by the inbound adapters of both versions. A message the flow fails on goes to the error channel
-	 * and the adapter returns normally to Paho, which then acknowledges it (automatic acknowledgement) or leaves it
-	 * to the application (manual); an exception thrown back to Paho would drop the connection, and the broker would
-	 * deliver the same message again on every reconnect.
+	 * Settings shared by the inbound adapters of both versions. A message the flow fails
+	 * on goes to the error channel and the adapter returns normally to Paho, which then
+	 * acknowledges it (automatic acknowledgement) or leaves it to the application
+	 * (manual); an exception thrown back to Paho would drop the connection, and the
+	 * broker would deliver the same message again on every reconnect.
 	 */
 	static void configure(AbstractMqttMessageDrivenChannelAdapter<?, ?> adapter, MqttClientSettings settings) {
 		adapter.setOutputChannelName(settings.inbound.getChannel());
@@ -229,9 +239,10 @@ final class MqttClientConfigurations {
 	}
 
 	/**
-	 * Settings shared by the outbound handlers of both versions. Asynchronous: a send returns once Paho accepted
-	 * the message and, for QoS 1 and 2 (and anything published while offline), once it is durable in the session
-	 * store or acknowledged by the broker; events report the broker's acknowledgement.
+	 * Settings shared by the outbound handlers of both versions. Asynchronous: a send
+	 * returns once Paho accepted the message and, for QoS 1 and 2 (and anything published
+	 * while offline), once it is durable in the session store or acknowledged by the
+	 * broker; events report the broker's acknowledgement.
 	 */
 	static void configure(org.springframework.integration.mqtt.outbound.AbstractMqttMessageHandler<?, ?> handler,
 			MqttClientSettings settings) {
@@ -266,11 +277,17 @@ final class MqttClientConfigurations {
 			map.from(client.isAutomaticReconnect()).to(options::setAutomaticReconnect);
 			options.setAutomaticReconnectDelay(Math.toIntExact(client.getMinReconnectDelay().toSeconds()),
 					Math.toIntExact(client.getMaxReconnectDelay().toSeconds()));
-			map.from(client.getKeepAlive()).as(Duration::toSeconds).as(Math::toIntExact).to(options::setKeepAliveInterval);
-			map.from(client.getConnectionTimeout()).as(Duration::toSeconds).as(Math::toIntExact)
+			map.from(client.getKeepAlive())
+				.as(Duration::toSeconds)
+				.as(Math::toIntExact)
+				.to(options::setKeepAliveInterval);
+			map.from(client.getConnectionTimeout())
+				.as(Duration::toSeconds)
+				.as(Math::toIntExact)
 				.to(options::setConnectionTimeout);
 			map.from(client.getUsername()).to(options::setUserName);
-			map.from(client.getPassword()).as((password) -> password.getBytes(StandardCharsets.UTF_8))
+			map.from(client.getPassword())
+				.as((password) -> password.getBytes(StandardCharsets.UTF_8))
 				.to(options::setPassword);
 			map.from(client.getWill().getTopic()).to((topic) -> {
 				org.eclipse.paho.mqttv5.common.MqttMessage will = new org.eclipse.paho.mqttv5.common.MqttMessage(
@@ -292,9 +309,11 @@ final class MqttClientConfigurations {
 				SessionMqttv5ClientManager mqttClientManager) {
 			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
 			SessionMqttv5InboundChannelAdapter adapter = new SessionMqttv5InboundChannelAdapter(mqttClientManager,
-					plan.staleTopics(), plan.topics()
+					plan.staleTopics(),
+					plan.topics()
 						.stream()
-						.map((topic) -> SessionMqttv5InboundChannelAdapter.subscription(topic.topicFilter(), topic.qos()))
+						.map((topic) -> SessionMqttv5InboundChannelAdapter.subscription(topic.topicFilter(),
+								topic.qos()))
 						.toArray(MqttSubscription[]::new));
 			configure(adapter, settings);
 			return adapter;

@@ -18,20 +18,21 @@ public class MqttClientProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Broker URL, or several tried in order: tcp://host:1883, ssl://host:8883, ws://, wss://. Required unless the
-	 * embedded broker is enabled.
+	 * Broker URL, or several tried in order: tcp://host:1883, ssl://host:8883, ws://,
+	 * wss://. Required unless the embedded broker is enabled.
 	 */
 	private List<String> url = new ArrayList<>();
 
 	/**
-	 * Client id the session is stored under. Defaults to spring.application.name; required with
-	 * clean-session=false. Give each replica its own.
+	 * Client id the session is stored under. Defaults to spring.application.name;
+	 * required with clean-session=false. Give each replica its own.
 	 */
 	private String clientId;
 
 	/**
-	 * Whether to start a clean session on every connect (clean start on MQTT 5), which also deletes the stored
-	 * session. false keeps the session, which is the point of this starter.
+	 * Whether to start a clean session on every connect (clean start on MQTT 5), which
+	 * also deletes the stored session. false keeps the session, which is the point of
+	 * this starter.
 	 */
 	private boolean cleanSession = false;
 
@@ -61,13 +62,14 @@ public class MqttClientProperties {
 	private Duration connectionTimeout = Duration.ofSeconds(30);
 
 	/**
-	 * Whether to reconnect automatically after the connection is lost or the first connect fails.
+	 * Whether to reconnect automatically after the connection is lost or the first
+	 * connect fails.
 	 */
 	private boolean automaticReconnect = true;
 
 	/**
-	 * First delay between reconnect attempts (MQTT 5; MQTT 3.1.1 clients always start at 1 second), doubled per
-	 * attempt up to max-reconnect-delay.
+	 * First delay between reconnect attempts (MQTT 5; MQTT 3.1.1 clients always start at
+	 * 1 second), doubled per attempt up to max-reconnect-delay.
 	 */
 	private Duration minReconnectDelay = Duration.ofSeconds(1);
 
@@ -77,8 +79,9 @@ public class MqttClientProperties {
 	private Duration maxReconnectDelay = Duration.ofSeconds(128);
 
 	/**
-	 * Most QoS 1 and 2 messages in flight (sent and not yet acknowledged) at once on MQTT 3.1.1, 4..65535; a send
-	 * waits for room. On MQTT 5 the broker's Receive Maximum sets the window instead.
+	 * Most QoS 1 and 2 messages in flight (sent and not yet acknowledged) at once on MQTT
+	 * 3.1.1, 4..65535; a send waits for room. On MQTT 5 the broker's Receive Maximum sets
+	 * the window instead.
 	 */
 	private int maxInflight = 10;
 
@@ -98,8 +101,8 @@ public class MqttClientProperties {
 	private Duration quiescentTimeout = Duration.ofSeconds(30);
 
 	/**
-	 * How long the broker keeps the session after the client disconnects (MQTT 5). Zero ends the session at
-	 * disconnect.
+	 * How long the broker keeps the session after the client disconnects (MQTT 5). Zero
+	 * ends the session at disconnect.
 	 */
 	private Duration sessionExpiryInterval = Duration.ofDays(1);
 
@@ -251,7 +254,9 @@ public class MqttClientProperties {
 		return this.ssl;
 	}
 
-	/** The last will the broker publishes when the client goes away without disconnecting. */
+	/**
+	 * The last will the broker publishes when the client goes away without disconnecting.
+	 */
 	public static class Will {
 
 		/**
@@ -312,8 +317,8 @@ public class MqttClientProperties {
 	public static class Ssl {
 
 		/**
-		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) that gives the trust and key material; use an
-		 * ssl:// or wss:// URL with it.
+		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) that gives the trust and
+		 * key material; use an ssl:// or wss:// URL with it.
 		 */
 		private String bundle;
 

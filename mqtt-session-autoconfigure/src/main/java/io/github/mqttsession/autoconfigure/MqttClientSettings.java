@@ -22,8 +22,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 /**
- * The MQTT properties checked and resolved once at start-up: every invalid value fails here, naming the property,
- * the value and what is valid, before any client is created.
+ * The MQTT properties checked and resolved once at start-up: every invalid value fails
+ * here, naming the property, the value and what is valid, before any client is created.
  */
 final class MqttClientSettings {
 
@@ -67,8 +67,8 @@ final class MqttClientSettings {
 
 	/**
 	 * Checks and resolves the properties.
-	 * @param embeddedBrokerUrl the URL of the embedded broker, used when {@code mqtt.client.url} is not set;
-	 * absent without one
+	 * @param embeddedBrokerUrl the URL of the embedded broker, used when
+	 * {@code mqtt.client.url} is not set; absent without one
 	 */
 	static MqttClientSettings resolve(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
@@ -86,8 +86,8 @@ final class MqttClientSettings {
 		return switch (version) {
 			case "5", "5.0" -> true;
 			case "3.1.1", "4" -> false;
-			default -> throw new InvalidConfigurationPropertyValueException("mqtt.client.protocol-version", protocolVersion,
-					"Valid versions are 3.1.1 (alias 4, its protocol level) and 5.");
+			default -> throw new InvalidConfigurationPropertyValueException("mqtt.client.protocol-version",
+					protocolVersion, "Valid versions are 3.1.1 (alias 4, its protocol level) and 5.");
 		};
 	}
 
@@ -257,8 +257,10 @@ final class MqttClientSettings {
 		if (client.getMinReconnectDelay().compareTo(Duration.ofSeconds(1)) < 0
 				|| client.getMaxReconnectDelay().compareTo(client.getMinReconnectDelay()) < 0) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.client.max-reconnect-delay",
-					client.getMaxReconnectDelay(), "Reconnect delays are whole seconds, at least 1 s, and"
-							+ " max-reconnect-delay is at least min-reconnect-delay (" + client.getMinReconnectDelay() + ").");
+					client.getMaxReconnectDelay(),
+					"Reconnect delays are whole seconds, at least 1 s, and"
+							+ " max-reconnect-delay is at least min-reconnect-delay (" + client.getMinReconnectDelay()
+							+ ").");
 		}
 		MqttClientProperties.Will will = client.getWill();
 		if (will.getTopic() != null) {
@@ -299,7 +301,10 @@ final class MqttClientSettings {
 		}
 	}
 
-	/** Paho takes these in whole seconds, and reads 0 as off: a fraction of a second would switch them off. */
+	/**
+	 * Paho takes these in whole seconds, and reads 0 as off: a fraction of a second would
+	 * switch them off.
+	 */
 	private static void checkWholeSeconds(String property, Duration duration) {
 		checkNotNegative(property, duration);
 		if (duration.toMillis() % 1000 != 0) {

@@ -17,28 +17,31 @@ public class MqttInboundProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Topic filters to subscribe to, each with its QoS. With clean-session=false the subscriptions stored for the
-	 * client id are subscribed too.
+	 * Topic filters to subscribe to, each with its QoS. With clean-session=false the
+	 * subscriptions stored for the client id are subscribed too.
 	 */
 	private List<Topic> topics = new ArrayList<>();
 
 	/**
-	 * Name of the channel arriving messages are sent to. A DirectChannel of that name is defined unless the
-	 * application defines a channel of that name itself.
+	 * Name of the channel arriving messages are sent to. A DirectChannel of that name is
+	 * defined unless the application defines a channel of that name itself.
 	 */
 	private String channel = "mqttInboundChannel";
 
 	/**
-	 * When an arriving QoS 1 or 2 message is acknowledged to the broker: 'auto' once the inbound flow has handled
-	 * it (the send to the channel returned) or the error channel took what the flow failed on, 'manual' when the
-	 * application calls the acknowledgment callback in the message's headers.
+	 * When an arriving QoS 1 or 2 message is acknowledged to the broker: 'auto' once the
+	 * inbound flow has handled it (the send to the channel returned) or the error channel
+	 * took what the flow failed on, 'manual' when the application calls the
+	 * acknowledgment callback in the message's headers.
 	 */
 	private Acknowledgement acknowledgement = Acknowledgement.AUTO;
 
 	/**
-	 * Name of the channel an arriving message goes to, as an ErrorMessage with the exception, when the inbound flow
-	 * fails on it. With 'auto' acknowledgement the message is then acknowledged, so that it does not come again;
-	 * with 'manual' acknowledgement the application decides. Spring Integration's default error channel logs it.
+	 * Name of the channel an arriving message goes to, as an ErrorMessage with the
+	 * exception, when the inbound flow fails on it. With 'auto' acknowledgement the
+	 * message is then acknowledged, so that it does not come again; with 'manual'
+	 * acknowledgement the application decides. Spring Integration's default error channel
+	 * logs it.
 	 */
 	private String errorChannel = "errorChannel";
 

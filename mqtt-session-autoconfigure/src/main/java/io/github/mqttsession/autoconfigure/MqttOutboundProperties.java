@@ -16,8 +16,8 @@ public class MqttOutboundProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Name of the channel whose messages are published. A DirectChannel of that name is defined unless the
-	 * application defines a channel of that name itself.
+	 * Name of the channel whose messages are published. A DirectChannel of that name is
+	 * defined unless the application defines a channel of that name itself.
 	 */
 	private String channel = "mqttOutboundChannel";
 
@@ -37,22 +37,25 @@ public class MqttOutboundProperties {
 	private boolean defaultRetained = false;
 
 	/**
-	 * How long a send may wait for room in the client's in-flight window (mqtt.client.max-inflight on MQTT 3.1.1,
-	 * the broker's Receive Maximum on MQTT 5) before it fails; 0 fails at once when the window is full.
+	 * How long a send may wait for room in the client's in-flight window
+	 * (mqtt.client.max-inflight on MQTT 3.1.1, the broker's Receive Maximum on MQTT 5)
+	 * before it fails; 0 fails at once when the window is full.
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(30);
 
 	/**
-	 * MQTT 5: message expiry interval of messages without an mqtt_messageExpiryInterval header, in whole seconds.
-	 * The broker drops such a message once it is older, and so does the client while the message waits in its
-	 * offline buffer. Unset: messages without the header never expire.
+	 * MQTT 5: message expiry interval of messages without an mqtt_messageExpiryInterval
+	 * header, in whole seconds. The broker drops such a message once it is older, and so
+	 * does the client while the message waits in its offline buffer. Unset: messages
+	 * without the header never expire.
 	 */
 	private Duration messageExpiryInterval;
 
 	/**
-	 * How long a message published while the broker is unreachable may wait to be sent, counted from when it was
-	 * buffered, across restarts; past it, it is dropped unsent with a warning. On MQTT 5 it applies to messages
-	 * without a message expiry interval. Unset: buffered messages wait until they are sent.
+	 * How long a message published while the broker is unreachable may wait to be sent,
+	 * counted from when it was buffered, across restarts; past it, it is dropped unsent
+	 * with a warning. On MQTT 5 it applies to messages without a message expiry interval.
+	 * Unset: buffered messages wait until they are sent.
 	 */
 	private Duration offlineMessageTtl;
 

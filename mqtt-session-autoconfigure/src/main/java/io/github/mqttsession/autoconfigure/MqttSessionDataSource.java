@@ -9,12 +9,11 @@ import java.lang.annotation.Target;
 import org.springframework.beans.factory.annotation.Qualifier;
 
 /**
- * Marks the {@link javax.sql.DataSource} the JPA session store uses when an application has several, as
- * {@code @FlywayDataSource} does for Flyway. Without it the store uses the only or the {@code @Primary}
- * DataSource.
+ * Marks the {@link javax.sql.DataSource} the JPA session store uses when an application
+ * has several, as {@code @FlywayDataSource} does for Flyway. Without it the store uses
+ * the only or the {@code @Primary} DataSource.
  */
-@Target({ ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.TYPE,
-		ElementType.ANNOTATION_TYPE })
+@Target({ ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER, ElementType.TYPE, ElementType.ANNOTATION_TYPE })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Qualifier

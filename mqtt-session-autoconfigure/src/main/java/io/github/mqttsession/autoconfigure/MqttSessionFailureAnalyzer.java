@@ -4,7 +4,8 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Turns a {@link MqttSessionConfigurationException} into a start-up report that says what to change.
+ * Turns a {@link MqttSessionConfigurationException} into a start-up report that says what
+ * to change.
  */
 class MqttSessionFailureAnalyzer extends AbstractFailureAnalyzer<MqttSessionConfigurationException> {
 

@@ -18,8 +18,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the {@code mqttSession} health indicator: the store answers, and every client is connected
- * and holds its session.
+ * Auto-configuration of the {@code mqttSession} health indicator: the store answers, and
+ * every client is connected and holds its session.
  */
 @AutoConfiguration(after = { SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class })
 @ConditionalOnClass({ HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })

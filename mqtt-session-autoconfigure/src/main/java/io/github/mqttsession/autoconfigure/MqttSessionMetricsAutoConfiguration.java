@@ -15,8 +15,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of Micrometer meters of durable MQTT sessions: the store's operations, timed, and the messages
- * each session holds, stores, completes, restores and drops.
+ * Auto-configuration of Micrometer meters of durable MQTT sessions: the store's
+ * operations, timed, and the messages each session holds, stores, completes, restores and
+ * drops.
  */
 @AutoConfiguration(after = { SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class },
 		afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
@@ -25,8 +26,8 @@ import org.springframework.context.annotation.Bean;
 public final class MqttSessionMetricsAutoConfiguration {
 
 	/**
-	 * The client auto-configuration uses one listener; an application's own listener replaces this one, and the
-	 * message counters with it.
+	 * The client auto-configuration uses one listener; an application's own listener
+	 * replaces this one, and the message counters with it.
 	 * @param meterRegistry the registry
 	 * @param clients the client managers
 	 * @return the meters

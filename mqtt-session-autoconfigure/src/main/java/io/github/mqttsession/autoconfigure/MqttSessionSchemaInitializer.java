@@ -17,8 +17,9 @@ import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.io.Resource;
 
 /**
- * Creates the JPA store's tables through Spring Boot's database initialisation, running the idempotent script for
- * the database's platform with the configured table prefix in place of {@code MQTT_}.
+ * Creates the JPA store's tables through Spring Boot's database initialisation, running
+ * the idempotent script for the database's platform with the configured table prefix in
+ * place of {@code MQTT_}.
  */
 public class MqttSessionSchemaInitializer extends DataSourceScriptDatabaseInitializer {
 
@@ -40,7 +41,8 @@ public class MqttSessionSchemaInitializer extends DataSourceScriptDatabaseInitia
 
 	private static DatabaseInitializationSettings settings(DataSource dataSource, DatabaseInitializationMode mode) {
 		DatabaseInitializationSettings settings = new DatabaseInitializationSettings();
-		settings.setSchemaLocations(new PlatformPlaceholderDatabaseDriverResolver().resolveAll(dataSource, SCHEMA_LOCATION));
+		settings.setSchemaLocations(
+				new PlatformPlaceholderDatabaseDriverResolver().resolveAll(dataSource, SCHEMA_LOCATION));
 		settings.setMode(mode);
 		return settings;
 	}

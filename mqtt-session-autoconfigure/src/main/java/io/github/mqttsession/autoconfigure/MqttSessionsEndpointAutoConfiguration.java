@@ -18,8 +18,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the {@code mqttsessions} actuator endpoint, when the application exposes it: the stored
- * sessions, what each running client holds, and deletion of a session that no client runs.
+ * Auto-configuration of the {@code mqttsessions} actuator endpoint, when the application
+ * exposes it: the stored sessions, what each running client holds, and deletion of a
+ * session that no client runs.
  */
 @AutoConfiguration(after = { SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class })
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })

@@ -6,8 +6,8 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * Matches when {@code mqtt.client.protocol-version} names MQTT 5. An invalid version matches nothing here; the
- * client settings then report it with the valid versions.
+ * Matches when {@code mqtt.client.protocol-version} names MQTT 5. An invalid version
+ * matches nothing here; the client settings then report it with the valid versions.
  */
 class OnMqtt5Condition extends SpringBootCondition {
 

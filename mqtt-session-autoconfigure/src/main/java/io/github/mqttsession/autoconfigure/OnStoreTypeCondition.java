@@ -11,8 +11,8 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
- * The condition behind {@link ConditionalOnStoreType}. An unbindable value matches nothing here; binding the
- * properties then reports it with the valid values.
+ * The condition behind {@link ConditionalOnStoreType}. An unbindable value matches
+ * nothing here; binding the properties then reports it with the valid values.
  */
 class OnStoreTypeCondition extends SpringBootCondition {
 

@@ -13,9 +13,10 @@ import org.springframework.beans.BeanWrapper;
 import org.springframework.beans.BeanWrapperImpl;
 
 /**
- * Turns a failure to reach the JPA store's database at start-up into a report that names the database's URL, the
- * root cause and the property that made the starter need the database, instead of the exception some layers up
- * that happened to ask first ("Failed to determine DatabaseDriver").
+ * Turns a failure to reach the JPA store's database at start-up into a report that names
+ * the database's URL, the root cause and the property that made the starter need the
+ * database, instead of the exception some layers up that happened to ask first ("Failed
+ * to determine DatabaseDriver").
  */
 final class SessionDatabaseFailure {
 
@@ -25,7 +26,8 @@ final class SessionDatabaseFailure {
 	}
 
 	/**
-	 * The report of the failure when the database could not be reached, or the failure as it was.
+	 * The report of the failure when the database could not be reached, or the failure as
+	 * it was.
 	 * @param failure what setting up the store threw
 	 * @param dataSource the store's DataSource
 	 * @param store the configured store type
@@ -40,8 +42,8 @@ final class SessionDatabaseFailure {
 			root = root.getCause();
 		}
 		String url = urlOf(dataSource);
-		String database = (url != null) ? "its database at " + url : "its database (a " + dataSource.getClass().getName()
-				+ ")";
+		String database = (url != null) ? "its database at " + url
+				: "its database (a " + dataSource.getClass().getName() + ")";
 		String why = (store == StoreType.AUTO)
 				? "mqtt.session.store=auto chose the JPA store, as Hibernate and a DataSource are present"
 				: "mqtt.session.store=" + store.name().toLowerCase(Locale.ROOT) + " asks for the JPA store";
@@ -66,7 +68,8 @@ final class SessionDatabaseFailure {
 	}
 
 	private static @Nullable String urlOf(DataSource dataSource) {
-		// Connection pools and drivers' own DataSources name the property jdbcUrl (Hikari) or url (most others)
+		// Connection pools and drivers' own DataSources name the property jdbcUrl
+		// (Hikari) or url (most others)
 		BeanWrapper bean = new BeanWrapperImpl(dataSource);
 		for (String property : URL_PROPERTIES) {
 			try {

@@ -20,12 +20,14 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
 /**
- * Auto-configuration of the {@link SessionStore}: JPA on the application's DataSource when Hibernate is present,
- * in memory otherwise, and neither when the application defines a store of its own. Also the scheduler of the
- * session's periodic work (lease renewal, expiry, connect retries), {@value #TASK_SCHEDULER_BEAN_NAME}.
+ * Auto-configuration of the {@link SessionStore}: JPA on the application's DataSource
+ * when Hibernate is present, in memory otherwise, and neither when the application
+ * defines a store of its own. Also the scheduler of the session's periodic work (lease
+ * renewal, expiry, connect retries), {@value #TASK_SCHEDULER_BEAN_NAME}.
  * <p>
- * Ordered after Boot's task auto-configurations: the scheduler is an {@code Executor} and a {@code TaskScheduler},
- * and defined first it would make Boot's {@code applicationTaskExecutor} and {@code taskScheduler} back off.
+ * Ordered after Boot's task auto-configurations: the scheduler is an {@code Executor} and
+ * a {@code TaskScheduler}, and defined first it would make Boot's
+ * {@code applicationTaskExecutor} and {@code taskScheduler} back off.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
 		"org.springframework.boot.autoconfigure.task.TaskSchedulingAutoConfiguration" })
@@ -36,14 +38,18 @@ public final class SessionStoreAutoConfiguration {
 
 	static final String STORE_PROPERTY = "mqtt.session.store";
 
-	/** The name of the scheduler bean of the session's periodic work; an application's bean of this name wins. */
+	/**
+	 * The name of the scheduler bean of the session's periodic work; an application's
+	 * bean of this name wins.
+	 */
 	public static final String TASK_SCHEDULER_BEAN_NAME = "mqttSessionTaskScheduler";
 
 	/**
-	 * A scheduler of the session's own, not the application's shared {@code taskScheduler} (one thread by default):
-	 * a poller blocked there would let the lease on the session run out. It accepts tasks until it is destroyed,
-	 * after the client managers and the expiry that use it have stopped, so that the lease is renewed until the
-	 * client gives it up.
+	 * A scheduler of the session's own, not the application's shared
+	 * {@code taskScheduler} (one thread by default): a poller blocked there would let the
+	 * lease on the session run out. It accepts tasks until it is destroyed, after the
+	 * client managers and the expiry that use it have stopped, so that the lease is
+	 * renewed until the client gives it up.
 	 */
 	@Bean(TASK_SCHEDULER_BEAN_NAME)
 	@ConditionalOnMissingBean(name = TASK_SCHEDULER_BEAN_NAME)
@@ -73,9 +79,10 @@ public final class SessionStoreAutoConfiguration {
 					"It must be positive, such as 1h.");
 		}
 		IdleSessionCleanup cleanup = sessionStore.feature(IdleSessionCleanup.class)
-			.orElseThrow(() -> new MqttSessionConfigurationException("mqtt.session.expiry is set, but the session store "
-					+ sessionStore.getClass().getName() + " cannot delete idle sessions: it does not implement "
-					+ IdleSessionCleanup.class.getName() + ".",
+			.orElseThrow(() -> new MqttSessionConfigurationException(
+					"mqtt.session.expiry is set, but the session store " + sessionStore.getClass().getName()
+							+ " cannot delete idle sessions: it does not implement "
+							+ IdleSessionCleanup.class.getName() + ".",
 					"Implement IdleSessionCleanup (deleteSessionsIdleSince) in the store, or unset mqtt.session.expiry.",
 					null));
 		return new SessionExpiry(cleanup, expiry, interval, Clock.systemUTC(), taskScheduler);

@@ -20,8 +20,9 @@ import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 
 /**
- * The ways to provide the {@link SessionStore}, imported in this order by {@link SessionStoreAutoConfiguration}:
- * the first that applies wins, and a store bean of the application's own wins over all of them.
+ * The ways to provide the {@link SessionStore}, imported in this order by
+ * {@link SessionStoreAutoConfiguration}: the first that applies wins, and a store bean of
+ * the application's own wins over all of them.
  */
 final class SessionStoreConfigurations {
 
@@ -43,7 +44,8 @@ final class SessionStoreConfigurations {
 			MqttSessionProperties.Jpa jpa = properties.getJpa();
 			DataSource store = storeDataSource(dataSource, sessionDataSource);
 			try {
-				// Resolving the script's platform is the first time anything connects to the database
+				// Resolving the script's platform is the first time anything connects to
+				// the database
 				return new MqttSessionSchemaInitializer(store, jpa.getInitializeSchema(),
 						validTablePrefix(jpa.getTablePrefix()));
 			}
@@ -107,7 +109,8 @@ final class SessionStoreConfigurations {
 
 		@Bean
 		InMemorySessionStore sessionStore(MqttSessionProperties properties) {
-			// The properties are bound here too, so that an invalid mqtt.session.store is reported with its valid
+			// The properties are bound here too, so that an invalid mqtt.session.store is
+			// reported with its valid
 			// values even when no other bean needs them.
 			return new InMemorySessionStore();
 		}
@@ -123,8 +126,8 @@ final class SessionStoreConfigurations {
 		SessionStore sessionStore(ResourceLoader resourceLoader) {
 			ClassLoader classLoader = resourceLoader.getClassLoader();
 			boolean hibernate = ClassUtils.isPresent("org.hibernate.SessionFactory", classLoader);
-			boolean jdbc = ClassUtils.isPresent("org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer",
-					classLoader);
+			boolean jdbc = ClassUtils
+				.isPresent("org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer", classLoader);
 			String missing = !hibernate ? "Hibernate (org.hibernate.orm:hibernate-core) is not on the classpath"
 					: !jdbc ? "Spring Boot's JDBC support (spring-boot-starter-jdbc) is not on the classpath"
 							: "there is no DataSource bean";

@@ -7,8 +7,9 @@ import io.github.mqttsession.store.SessionStoreLimits;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
- * Start-up checks of the configured values that reach the wire, beyond the names {@link MqttClientSettings} checks:
- * the numbers and binary data MQTT encodes with a fixed size, and the limits of the session store.
+ * Start-up checks of the configured values that reach the wire, beyond the names
+ * {@link MqttClientSettings} checks: the numbers and binary data MQTT encodes with a
+ * fixed size, and the limits of the session store.
  */
 final class WireValueChecks {
 
@@ -16,9 +17,10 @@ final class WireValueChecks {
 	}
 
 	/**
-	 * Checks the values that reach the wire that no other check covers: MQTT encodes the keep alive in two bytes (a
-	 * larger value would be sent cut short), and the password and the will payload as binary data with a two-byte
-	 * length, encoded from the configured text in UTF-8 (a lone surrogate would be sent as {@code ?}).
+	 * Checks the values that reach the wire that no other check covers: MQTT encodes the
+	 * keep alive in two bytes (a larger value would be sent cut short), and the password
+	 * and the will payload as binary data with a two-byte length, encoded from the
+	 * configured text in UTF-8 (a lone surrogate would be sent as {@code ?}).
 	 */
 	static void checkClient(MqttClientProperties client) {
 		if (client.getKeepAlive() != null && client.getKeepAlive().toSeconds() > 65_535) {
@@ -54,9 +56,10 @@ final class WireValueChecks {
 	}
 
 	/**
-	 * Checks the client id and the configured topic filters against the limits of the session store, when it states
-	 * any ({@link SessionStoreLimits}), so that a value the store would refuse fails at start-up rather than on the
-	 * first write after connecting.
+	 * Checks the client id and the configured topic filters against the limits of the
+	 * session store, when it states any ({@link SessionStoreLimits}), so that a value the
+	 * store would refuse fails at start-up rather than on the first write after
+	 * connecting.
 	 * @param settings the resolved settings
 	 * @param store the session store
 	 */
@@ -78,8 +81,8 @@ final class WireValueChecks {
 			if (filterBytes > limits.maxTopicFilterBytes()) {
 				throw new InvalidConfigurationPropertyValueException("mqtt.inbound.topics[" + i + "].filter", filter,
 						"The topic filter is " + filterBytes + " UTF-8 bytes long; the session store ("
-								+ store.getClass().getSimpleName() + ") accepts at most "
-								+ limits.maxTopicFilterBytes() + " bytes.");
+								+ store.getClass().getSimpleName() + ") accepts at most " + limits.maxTopicFilterBytes()
+								+ " bytes.");
 			}
 		}
 	}

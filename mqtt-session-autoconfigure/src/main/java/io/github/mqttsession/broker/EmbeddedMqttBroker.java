@@ -18,13 +18,15 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * An MQTT broker (HiveMQ Community Edition) running inside the application, for development and demonstrations: it
- * speaks MQTT 3.1, 3.1.1 and 5 on one TCP listener, without authentication.
+ * An MQTT broker (HiveMQ Community Edition) running inside the application, for
+ * development and demonstrations: it speaks MQTT 3.1, 3.1.1 and 5 on one TCP listener,
+ * without authentication.
  * <p>
- * Its files live in a data directory: {@code conf/config.xml}, written at every start from the settings given here,
- * {@code data/}, where {@link Persistence#FILE} keeps sessions, subscriptions and queued messages across broker
- * restarts, and {@code extensions/}, where HiveMQ extensions may be placed. Start it with {@link #start()} and stop
- * it with {@link #close()}.
+ * Its files live in a data directory: {@code conf/config.xml}, written at every start
+ * from the settings given here, {@code data/}, where {@link Persistence#FILE} keeps
+ * sessions, subscriptions and queued messages across broker restarts, and
+ * {@code extensions/}, where HiveMQ extensions may be placed. Start it with
+ * {@link #start()} and stop it with {@link #close()}.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
@@ -41,16 +43,20 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	private final Persistence persistence;
 
 	/**
-	 * The running HiveMQ, typed so that no signature of this class names a HiveMQ type: the client
-	 * auto-configuration refers to this class whether or not HiveMQ is on the class path.
+	 * The running HiveMQ, typed so that no signature of this class names a HiveMQ type:
+	 * the client auto-configuration refers to this class whether or not HiveMQ is on the
+	 * class path.
 	 */
 	private AutoCloseable hivemq;
 
 	/**
 	 * Creates a broker that is not started yet.
-	 * @param host the address to listen on, such as {@code 127.0.0.1}, or {@code 0.0.0.0} for every interface
-	 * @param port the TCP port to listen on, or 0 to pick a free one now (HiveMQ does not report a port it chose)
-	 * @param dataDirectory the directory for the broker's configuration and data, created when missing
+	 * @param host the address to listen on, such as {@code 127.0.0.1}, or {@code 0.0.0.0}
+	 * for every interface
+	 * @param port the TCP port to listen on, or 0 to pick a free one now (HiveMQ does not
+	 * report a port it chose)
+	 * @param dataDirectory the directory for the broker's configuration and data, created
+	 * when missing
 	 * @param persistence how the broker keeps sessions and queued messages
 	 */
 	public EmbeddedMqttBroker(String host, int port, Path dataDirectory, Persistence persistence) {
@@ -69,7 +75,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
 	/**
 	 * Starts the broker and waits until it accepts connections.
-	 * @throws IllegalStateException when it does not start, such as when its port is in use
+	 * @throws IllegalStateException when it does not start, such as when its port is in
+	 * use
 	 */
 	public synchronized void start() {
 		if (this.hivemq != null) {
@@ -84,7 +91,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 			.withConfigurationFolder(configuration)
 			.withDataFolder(data)
 			.withExtensionsFolder(extensions)
-			// Without it HiveMQ replaces the application's Logback configuration with its own
+			// Without it HiveMQ replaces the application's Logback configuration with its
+			// own
 			.withoutLoggingBootstrap()
 			.build();
 		try {
@@ -115,8 +123,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 			return Files.createDirectories(this.dataDirectory.resolve(name));
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("Could not create the embedded MQTT broker's directory "
-					+ this.dataDirectory.resolve(name), ex);
+			throw new UncheckedIOException(
+					"Could not create the embedded MQTT broker's directory " + this.dataDirectory.resolve(name), ex);
 		}
 	}
 
@@ -130,7 +138,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	}
 
 	private String configXml() {
-		// Usage statistics would report to HiveMQ over the internet from every developer's machine
+		// Usage statistics would report to HiveMQ over the internet from every
+		// developer's machine
 		return """
 				<?xml version="1.0"?>
 				<!-- Written by mqtt-session at every start of the embedded broker; edits are overwritten. -->
@@ -153,7 +162,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
 	/**
 	 * The URL MQTT clients of this application connect to the broker with.
-	 * @return {@code tcp://host:port}, with the loopback address when the broker listens on every interface
+	 * @return {@code tcp://host:port}, with the loopback address when the broker listens
+	 * on every interface
 	 */
 	public String url() {
 		String address = this.host;
@@ -191,8 +201,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	}
 
 	/**
-	 * Stops the broker, disconnecting its clients; with file persistence their sessions are kept for the next
-	 * start. Does nothing when it is not running.
+	 * Stops the broker, disconnecting its clients; with file persistence their sessions
+	 * are kept for the next start. Does nothing when it is not running.
 	 */
 	@Override
 	public synchronized void close() {
@@ -235,7 +245,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
 	private static int freePort(String host) {
 		try (ServerSocket socket = new ServerSocket()) {
-			// Lets HiveMQ bind the port at once, although this socket has only just released it
+			// Lets HiveMQ bind the port at once, although this socket has only just
+			// released it
 			socket.setReuseAddress(true);
 			socket.bind(new InetSocketAddress(InetAddress.getByName(host), 0));
 			return socket.getLocalPort();
@@ -250,14 +261,21 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	}
 
 	/**
-	 * How the broker keeps client sessions, subscriptions and the messages it queues for disconnected clients.
+	 * How the broker keeps client sessions, subscriptions and the messages it queues for
+	 * disconnected clients.
 	 */
 	public enum Persistence {
 
-		/** In files under the data directory, so that they survive a restart of the broker. */
+		/**
+		 * In files under the data directory, so that they survive a restart of the
+		 * broker.
+		 */
 		FILE("file"),
 
-		/** In memory only: a restart of the broker loses them; starts faster and writes nothing. */
+		/**
+		 * In memory only: a restart of the broker loses them; starts faster and writes
+		 * nothing.
+		 */
 		IN_MEMORY("in-memory");
 
 		private final String mode;

@@ -1,5 +1,6 @@
 /**
- * The embedded MQTT broker, for running an application (the sample, a test) with no broker installed.
+ * The embedded MQTT broker, for running an application (the sample, a test) with no
+ * broker installed.
  */
 @NullMarked
 package io.github.mqttsession.broker;

@@ -6,13 +6,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Decides whether an inbound adapter subscribes for a connect at once or when it starts.
  * <p>
- * The client manager reports every completed connect to the adapter, on Paho's callback thread, and that can be
- * before the adapter has started or while it is starting and has not yet taken the client from the manager. Spring
- * Integration's adapter counts itself started from the moment its start begins, and would then subscribe on a
- * client it does not have yet: a NullPointerException on 3.1.1, which makes Paho drop the connection, and a
- * closed client of an earlier start on 5. So a connect reported before the adapter has fully started is only
- * remembered here, and the end of the start subscribes for it; a connect reported after subscribes at once. Each
- * connect is subscribed for once.
+ * The client manager reports every completed connect to the adapter, on Paho's callback
+ * thread, and that can be before the adapter has started or while it is starting and has
+ * not yet taken the client from the manager. Spring Integration's adapter counts itself
+ * started from the moment its start begins, and would then subscribe on a client it does
+ * not have yet: a NullPointerException on 3.1.1, which makes Paho drop the connection,
+ * and a closed client of an earlier start on 5. So a connect reported before the adapter
+ * has fully started is only remembered here, and the end of the start subscribes for it;
+ * a connect reported after subscribes at once. Each connect is subscribed for once.
  */
 final class ConnectBeforeStart {
 
@@ -23,8 +24,8 @@ final class ConnectBeforeStart {
 	private boolean connectedBeforeStart;
 
 	/**
-	 * Whether a connect may subscribe now, which it may once the adapter has started; otherwise the connect is
-	 * remembered for the start.
+	 * Whether a connect may subscribe now, which it may once the adapter has started;
+	 * otherwise the connect is remembered for the start.
 	 * @return {@code true} when the caller subscribes now
 	 */
 	boolean subscribeNow() {
@@ -57,7 +58,10 @@ final class ConnectBeforeStart {
 		}
 	}
 
-	/** Records that the adapter stops: a connect reported from now on waits for the next start. */
+	/**
+	 * Records that the adapter stops: a connect reported from now on waits for the next
+	 * start.
+	 */
 	void stopped() {
 		this.lock.lock();
 		try {

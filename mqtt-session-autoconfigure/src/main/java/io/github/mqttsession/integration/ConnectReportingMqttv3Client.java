@@ -9,9 +9,10 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Paho MQTT 3.1.1 client that reports the outcome of every connect attempt to {@link ConnectionFailures}. Paho
- * runs its automatic reconnects through {@link #connect(MqttConnectOptions, Object, IMqttActionListener)} too, and
- * otherwise keeps their failures to itself.
+ * A Paho MQTT 3.1.1 client that reports the outcome of every connect attempt to
+ * {@link ConnectionFailures}. Paho runs its automatic reconnects through
+ * {@link #connect(MqttConnectOptions, Object, IMqttActionListener)} too, and otherwise
+ * keeps their failures to itself.
  */
 class ConnectReportingMqttv3Client extends MqttAsyncClient {
 

@@ -9,9 +9,10 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Paho MQTT 5 client that reports the outcome of every connect attempt to {@link ConnectionFailures}. Paho
- * runs its automatic reconnects through {@link #connect(MqttConnectionOptions, Object, MqttActionListener)} too, and
- * otherwise keeps their failures to itself.
+ * A Paho MQTT 5 client that reports the outcome of every connect attempt to
+ * {@link ConnectionFailures}. Paho runs its automatic reconnects through
+ * {@link #connect(MqttConnectionOptions, Object, MqttActionListener)} too, and otherwise
+ * keeps their failures to itself.
  */
 class ConnectReportingMqttv5Client extends MqttAsyncClient {
 

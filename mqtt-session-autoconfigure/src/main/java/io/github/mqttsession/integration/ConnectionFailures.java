@@ -14,16 +14,21 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Remembers why an MQTT client is not connected, and logs it at WARN when that changes: a failed connect attempt
- * or a lost connection is logged with the broker URL and the cause, once per URL and kind of cause until the client
- * is connected again; further attempts that fail the same way (Paho's automatic reconnects,
- * {@link FirstConnectRetry}) are only counted. Connecting again after a failure is logged at INFO and clears it.
+ * Remembers why an MQTT client is not connected, and logs it at WARN when that changes: a
+ * failed connect attempt or a lost connection is logged with the broker URL and the
+ * cause, once per URL and kind of cause until the client is connected again; further
+ * attempts that fail the same way (Paho's automatic reconnects,
+ * {@link FirstConnectRetry}) are only counted. Connecting again after a failure is logged
+ * at INFO and clears it.
  */
 public final class ConnectionFailures {
 
 	private static final Log logger = LogFactory.getLog(ConnectionFailures.class);
 
-	/** The highest CONNACK return code (MQTT 3.1.1) or reason code (MQTT 5); Paho's own codes start at 32000. */
+	/**
+	 * The highest CONNACK return code (MQTT 3.1.1) or reason code (MQTT 5); Paho's own
+	 * codes start at 32000.
+	 */
 	private static final int HIGHEST_BROKER_CODE = 255;
 
 	private final String clientId;
@@ -41,7 +46,8 @@ public final class ConnectionFailures {
 	/**
 	 * Creates the record of one client.
 	 * @param clientId the client id, for the log
-	 * @param reconnects whether the client keeps trying after a failure (automatic reconnect)
+	 * @param reconnects whether the client keeps trying after a failure (automatic
+	 * reconnect)
 	 */
 	public ConnectionFailures(String clientId, boolean reconnects) {
 		this(clientId, reconnects, Clock.systemUTC());
@@ -78,8 +84,8 @@ public final class ConnectionFailures {
 
 	/**
 	 * Records the loss of the connection.
-	 * @param kind what kind of failure it is: a kind already logged since the client was last connected is only
-	 * counted
+	 * @param kind what kind of failure it is: a kind already logged since the client was
+	 * last connected is only counted
 	 * @param cause what went wrong, as a person reads it
 	 */
 	public void connectionLost(String kind, String cause) {
@@ -114,16 +120,18 @@ public final class ConnectionFailures {
 
 	/**
 	 * Why the client is not connected.
-	 * @return the last failure since the client was last connected; absent when there is none
+	 * @return the last failure since the client was last connected; absent when there is
+	 * none
 	 */
 	public synchronized @Nullable ConnectFailure last() {
 		return this.last;
 	}
 
 	/**
-	 * Remembers the failure; {@code true} when it is the first of its URL and kind since the client was last
-	 * connected, and is to be logged. Failures differ by kind, not by the wording of the message: a reset
-	 * connection reads "Connection reset" on one attempt and "Connection reset by peer" on the next.
+	 * Remembers the failure; {@code true} when it is the first of its URL and kind since
+	 * the client was last connected, and is to be logged. Failures differ by kind, not by
+	 * the wording of the message: a reset connection reads "Connection reset" on one
+	 * attempt and "Connection reset by peer" on the next.
 	 */
 	private synchronized boolean record(String url, String kind, String cause) {
 		Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
@@ -133,7 +141,10 @@ public final class ConnectionFailures {
 		return this.logged.add(url + " " + kind);
 	}
 
-	/** The type of the root cause, and the broker's return code: what makes a failure another one. */
+	/**
+	 * The type of the root cause, and the broker's return code: what makes a failure
+	 * another one.
+	 */
 	private static String kind(Throwable failure, int reasonCode) {
 		return rootCause(failure).getClass().getName() + (isBrokerCode(reasonCode) ? "/" + reasonCode : "");
 	}
@@ -151,8 +162,9 @@ public final class ConnectionFailures {
 	}
 
 	/**
-	 * Says what went wrong the way a person looks for it: the broker's refusal with its return code, or the
-	 * network's root cause ({@code Connection refused}, an unknown host, a failed TLS handshake).
+	 * Says what went wrong the way a person looks for it: the broker's refusal with its
+	 * return code, or the network's root cause ({@code Connection refused}, an unknown
+	 * host, a failed TLS handshake).
 	 * @param failure what Paho reported
 	 * @param reasonCode the reason code of Paho's exception, or 0 when it has none
 	 * @return the description
@@ -172,7 +184,8 @@ public final class ConnectionFailures {
 			return "the broker closed the connection";
 		}
 		if (root == failure) {
-			// Paho's own exception without a cause: its message says it, such as a timeout waiting for the broker
+			// Paho's own exception without a cause: its message says it, such as a
+			// timeout waiting for the broker
 			return failure.getMessage() + ((reasonCode != 0) ? " (reason code " + reasonCode + ")" : "");
 		}
 		return (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();

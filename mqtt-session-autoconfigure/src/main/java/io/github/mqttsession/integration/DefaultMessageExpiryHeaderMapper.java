@@ -9,8 +9,9 @@ import org.springframework.integration.mqtt.support.MqttHeaderMapper;
 import org.springframework.messaging.MessageHeaders;
 
 /**
- * Spring Integration's {@link MqttHeaderMapper}, with a message expiry interval for every outbound MQTT 5 message
- * whose headers set none ({@code mqtt_messageExpiryInterval}); Spring Integration has no default of its own.
+ * Spring Integration's {@link MqttHeaderMapper}, with a message expiry interval for every
+ * outbound MQTT 5 message whose headers set none ({@code mqtt_messageExpiryInterval});
+ * Spring Integration has no default of its own.
  */
 public class DefaultMessageExpiryHeaderMapper implements HeaderMapper<MqttProperties> {
 
@@ -20,14 +21,16 @@ public class DefaultMessageExpiryHeaderMapper implements HeaderMapper<MqttProper
 
 	/**
 	 * Creates a mapper.
-	 * @param seconds the message expiry interval of messages without one, 1..4,294,967,295
+	 * @param seconds the message expiry interval of messages without one,
+	 * 1..4,294,967,295
 	 */
 	public DefaultMessageExpiryHeaderMapper(long seconds) {
 		this.seconds = seconds;
 	}
 
 	/**
-	 * Maps the headers as Spring Integration does, then sets the default interval when none was mapped.
+	 * Maps the headers as Spring Integration does, then sets the default interval when
+	 * none was mapped.
 	 * @param headers the message headers
 	 * @param target the properties of the outgoing publish
 	 */

@@ -8,11 +8,13 @@ import java.util.function.BooleanSupplier;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Keeps a client trying to connect after its first connect failed, until it is connected or stopped.
+ * Keeps a client trying to connect after its first connect failed, until it is connected
+ * or stopped.
  * <p>
- * Paho reconnects by itself only after a connection it had is lost. After a failed first connect, Spring
- * Integration asks it to reconnect once; that attempt is silently dropped when Paho still counts the failed connect
- * as in progress, and the client then never connects. This retries until one attempt takes.
+ * Paho reconnects by itself only after a connection it had is lost. After a failed first
+ * connect, Spring Integration asks it to reconnect once; that attempt is silently dropped
+ * when Paho still counts the failed connect as in progress, and the client then never
+ * connects. This retries until one attempt takes.
  */
 final class FirstConnectRetry {
 
@@ -21,7 +23,8 @@ final class FirstConnectRetry {
 	private volatile ScheduledFuture<?> attempts;
 
 	FirstConnectRetry(TaskScheduler scheduler, BooleanSupplier connected, Attempt reconnect) {
-		// The first attempt runs a period from now, after this field is set, so that it may cancel the attempts
+		// The first attempt runs a period from now, after this field is set, so that it
+		// may cancel the attempts
 		this.attempts = scheduler.scheduleWithFixedDelay(() -> {
 			if (connected.getAsBoolean()) {
 				this.attempts.cancel(false);

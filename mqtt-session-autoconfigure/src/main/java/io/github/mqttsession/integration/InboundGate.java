@@ -3,10 +3,11 @@ package io.github.mqttsession.integration;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Holds back messages the broker delivers the moment a client connects, before the inbound adapter has
- * registered, so that none is acknowledged unseen. A message that arrives while the gate is closed waits until the
- * adapter opens it; if the client stops first, the message is refused with an exception, which makes Paho drop
- * the connection without acknowledging it, and the broker delivers it again on the next connect.
+ * Holds back messages the broker delivers the moment a client connects, before the
+ * inbound adapter has registered, so that none is acknowledged unseen. A message that
+ * arrives while the gate is closed waits until the adapter opens it; if the client stops
+ * first, the message is refused with an exception, which makes Paho drop the connection
+ * without acknowledging it, and the broker delivers it again on the next connect.
  */
 public final class InboundGate {
 
@@ -29,7 +30,10 @@ public final class InboundGate {
 		this.opened.countDown();
 	}
 
-	/** Refuses the messages still waiting, because the client is stopping before the adapter opened the gate. */
+	/**
+	 * Refuses the messages still waiting, because the client is stopping before the
+	 * adapter opened the gate.
+	 */
 	public void abandonIfClosed() {
 		if (this.opened.getCount() > 0) {
 			this.abandoned = true;
@@ -38,7 +42,8 @@ public final class InboundGate {
 	}
 
 	/**
-	 * Whether the gate refused its waiting messages because the client stopped; a restarted client needs a new gate.
+	 * Whether the gate refused its waiting messages because the client stopped; a
+	 * restarted client needs a new gate.
 	 * @return {@code true} once abandoned
 	 */
 	public boolean isAbandoned() {
@@ -48,7 +53,8 @@ public final class InboundGate {
 	/**
 	 * Waits until the gate opens.
 	 * @param topic the topic of the waiting message, for the error
-	 * @throws IllegalStateException when the client stopped first; the message stays unacknowledged
+	 * @throws IllegalStateException when the client stopped first; the message stays
+	 * unacknowledged
 	 */
 	public void awaitOpen(String topic) {
 		try {

@@ -10,8 +10,9 @@ import io.github.mqttsession.store.Subscription;
 import org.springframework.integration.mqtt.inbound.AbstractMqttMessageDrivenChannelAdapter;
 
 /**
- * Adds and removes subscriptions of the inbound adapter at runtime, writing each change through to the
- * {@link SessionStore}, so that a subscription added at runtime is back after a restart.
+ * Adds and removes subscriptions of the inbound adapter at runtime, writing each change
+ * through to the {@link SessionStore}, so that a subscription added at runtime is back
+ * after a restart.
  */
 public class MqttSubscriptions {
 
@@ -35,8 +36,9 @@ public class MqttSubscriptions {
 	}
 
 	/**
-	 * Subscribes to a topic filter, or changes the QoS of a subscription. The subscription is stored first, then
-	 * made at the broker (now when connected, else on the next connect).
+	 * Subscribes to a topic filter, or changes the QoS of a subscription. The
+	 * subscription is stored first, then made at the broker (now when connected, else on
+	 * the next connect).
 	 * @param topicFilter the topic filter
 	 * @param qos the QoS, 0..2
 	 * @throws IllegalArgumentException for an invalid filter or QoS
@@ -55,7 +57,8 @@ public class MqttSubscriptions {
 			this.adapter.addTopic(topicFilter, qos);
 		}
 		catch (RuntimeException ex) {
-			// The store goes back to what it held: a failed change of QoS must not lose the subscription
+			// The store goes back to what it held: a failed change of QoS must not lose
+			// the subscription
 			if (previous != null) {
 				this.store.addSubscription(this.clientId, previous);
 			}
@@ -67,9 +70,11 @@ public class MqttSubscriptions {
 	}
 
 	/**
-	 * Unsubscribes from a topic filter and removes it from the stored session; an unknown filter is fine.
+	 * Unsubscribes from a topic filter and removes it from the stored session; an unknown
+	 * filter is fine.
 	 * @param topicFilter the topic filter
-	 * @throws IllegalArgumentException for an invalid filter, which no subscription can have
+	 * @throws IllegalArgumentException for an invalid filter, which no subscription can
+	 * have
 	 */
 	public void unsubscribe(String topicFilter) {
 		MqttNames.requireValidTopicFilter(topicFilter);
@@ -88,7 +93,8 @@ public class MqttSubscriptions {
 	}
 
 	/**
-	 * The topic filters the inbound adapter is subscribed to (or subscribes to on the next connect).
+	 * The topic filters the inbound adapter is subscribed to (or subscribes to on the
+	 * next connect).
 	 * @return the topic filters
 	 */
 	public List<String> activeTopics() {

@@ -12,11 +12,13 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 
 /**
- * The checks of a message sent to the outbound channel, shared by the handlers of both MQTT versions. They run before
- * the message is converted for Paho, so before anything is stored, and throw an {@link IllegalArgumentException}
- * naming the header, its value and what is valid; Spring Integration wraps it in a
- * {@link org.springframework.messaging.MessageHandlingException}. Without them a lone surrogate in a topic would be
- * published as {@code ?}, to another topic, and Paho would refuse a QoS of 5 with no message at all.
+ * The checks of a message sent to the outbound channel, shared by the handlers of both
+ * MQTT versions. They run before the message is converted for Paho, so before anything is
+ * stored, and throw an {@link IllegalArgumentException} naming the header, its value and
+ * what is valid; Spring Integration wraps it in a
+ * {@link org.springframework.messaging.MessageHandlingException}. Without them a lone
+ * surrogate in a topic would be published as {@code ?}, to another topic, and Paho would
+ * refuse a QoS of 5 with no message at all.
  */
 final class OutboundMessageCheck {
 
@@ -27,9 +29,11 @@ final class OutboundMessageCheck {
 	}
 
 	/**
-	 * Checks the headers both versions read: {@code mqtt_topic}, {@code mqtt_qos} and {@code mqtt_retained}.
+	 * Checks the headers both versions read: {@code mqtt_topic}, {@code mqtt_qos} and
+	 * {@code mqtt_retained}.
 	 * @param message the message sent to the outbound channel
-	 * @param defaultTopic the topic of a message without a topic header; absent when none is configured
+	 * @param defaultTopic the topic of a message without a topic header; absent when none
+	 * is configured
 	 * @throws IllegalArgumentException naming the header, its value and what is valid
 	 */
 	static void requireValidHeaders(Message<?> message, @Nullable String defaultTopic) {
@@ -56,9 +60,10 @@ final class OutboundMessageCheck {
 	}
 
 	/**
-	 * Checks the MQTT 5 headers Spring Integration's header mapper reads by default whose values Paho checks itself
-	 * while the message is converted, with a message that names neither the header nor the value:
-	 * {@code mqtt_responseTopic} and {@code mqtt_messageExpiryInterval}.
+	 * Checks the MQTT 5 headers Spring Integration's header mapper reads by default whose
+	 * values Paho checks itself while the message is converted, with a message that names
+	 * neither the header nor the value: {@code mqtt_responseTopic} and
+	 * {@code mqtt_messageExpiryInterval}.
 	 * @param message the message sent to the outbound channel
 	 * @throws IllegalArgumentException naming the header, its value and what is valid
 	 */
@@ -85,8 +90,9 @@ final class OutboundMessageCheck {
 	}
 
 	/**
-	 * Checks the MQTT 5 properties a message is published with, whichever header mapper made them from the headers:
-	 * response topic, content type, correlation data, message expiry interval and user properties.
+	 * Checks the MQTT 5 properties a message is published with, whichever header mapper
+	 * made them from the headers: response topic, content type, correlation data, message
+	 * expiry interval and user properties.
 	 * @param properties the properties of the outgoing publish
 	 * @throws IllegalArgumentException naming the header, its value and what is valid
 	 */
@@ -105,9 +111,9 @@ final class OutboundMessageCheck {
 		}
 		byte[] correlationData = properties.getCorrelationData();
 		if (correlationData != null && correlationData.length > MqttNames.MAX_UTF8_BYTES) {
-			throw new IllegalArgumentException("Header '" + MqttHeaders.CORRELATION_DATA + "': correlation data is "
-					+ correlationData.length + " bytes long; MQTT 5 allows at most " + MqttNames.MAX_UTF8_BYTES
-					+ " bytes");
+			throw new IllegalArgumentException(
+					"Header '" + MqttHeaders.CORRELATION_DATA + "': correlation data is " + correlationData.length
+							+ " bytes long; MQTT 5 allows at most " + MqttNames.MAX_UTF8_BYTES + " bytes");
 		}
 		Long expiry = properties.getMessageExpiryInterval();
 		if (expiry != null) {
@@ -139,7 +145,9 @@ final class OutboundMessageCheck {
 		return type.cast(value);
 	}
 
-	/** Runs a check of a header's value, the header named in front of the check's message. */
+	/**
+	 * Runs a check of a header's value, the header named in front of the check's message.
+	 */
 	private static void inHeader(String header, Runnable check) {
 		try {
 			check.run();

@@ -7,10 +7,11 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Lets a Paho client carry on with the packet ids of its stored session after a restart. Paho derives its next
- * packet id only from the messages it restores, and starts again at 1 when there are none; it offers no setter,
- * so this sets the field Paho 1.2.5 keeps it in. If a Paho version has no such field, packet ids simply start
- * again at 1, which MQTT allows: ids only need to be unique among messages in flight.
+ * Lets a Paho client carry on with the packet ids of its stored session after a restart.
+ * Paho derives its next packet id only from the messages it restores, and starts again at
+ * 1 when there are none; it offers no setter, so this sets the field Paho 1.2.5 keeps it
+ * in. If a Paho version has no such field, packet ids simply start again at 1, which MQTT
+ * allows: ids only need to be unique among messages in flight.
  */
 final class PahoPacketIds {
 
@@ -20,7 +21,8 @@ final class PahoPacketIds {
 	}
 
 	/**
-	 * Makes the client's next packet id follow {@code lastUsed}, unless Paho already restored a later one.
+	 * Makes the client's next packet id follow {@code lastUsed}, unless Paho already
+	 * restored a later one.
 	 * @param client a {@code MqttAsyncClient} of MQTT 3.1.1 or 5
 	 * @param lastUsed the last packet id the stored session used
 	 */

@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * A client manager whose client's arriving messages wait at an {@link InboundGate} for the inbound adapter. What
- * the MQTT 3.1.1 and MQTT 5 managers share is written once in their {@link SessionClientManagerSupport}.
+ * A client manager whose client's arriving messages wait at an {@link InboundGate} for
+ * the inbound adapter. What the MQTT 3.1.1 and MQTT 5 managers share is written once in
+ * their {@link SessionClientManagerSupport}.
  */
 public interface SessionClientManager {
 
@@ -35,17 +36,20 @@ public interface SessionClientManager {
 	}
 
 	/**
-	 * Fails when a message published now, while offline, would be rejected for the cap on pending messages.
+	 * Fails when a message published now, while offline, would be rejected for the cap on
+	 * pending messages.
 	 * @param topic the topic of the message
-	 * @throws io.github.mqttsession.persistence.PendingMessageLimitExceededException when it would be rejected
+	 * @throws io.github.mqttsession.persistence.PendingMessageLimitExceededException when
+	 * it would be rejected
 	 */
 	default void checkRoomForOfflineMessage(String topic) {
 		sessionSupport().persistence().checkRoomForOfflineMessage(topic);
 	}
 
 	/**
-	 * Runs a publish through the client and returns once every message it stored is durable or acknowledged by
-	 * the broker, waiting outside Paho's locks so that concurrent publishers share a commit.
+	 * Runs a publish through the client and returns once every message it stored is
+	 * durable or acknowledged by the broker, waiting outside Paho's locks so that
+	 * concurrent publishers share a commit.
 	 * @param <T> what the publish returns
 	 * @param <E> what it throws
 	 * @param publish the publish
@@ -57,9 +61,10 @@ public interface SessionClientManager {
 	}
 
 	/**
-	 * Runs a write of the client's session once this instance owns it: each time the client opens the session,
-	 * once its lease is taken, and at once when the session is open already. Until then the session may belong to
-	 * another instance, and nothing of this one may be written to it.
+	 * Runs a write of the client's session once this instance owns it: each time the
+	 * client opens the session, once its lease is taken, and at once when the session is
+	 * open already. Until then the session may belong to another instance, and nothing of
+	 * this one may be written to it.
 	 * @param write the write; when it fails, the client does not start
 	 */
 	default void whenSessionOwned(Runnable write) {
@@ -81,7 +86,8 @@ public interface SessionClientManager {
 	String getClientId();
 
 	/**
-	 * Why the client is not connected: its last connect attempt failed, or its connection was lost.
+	 * Why the client is not connected: its last connect attempt failed, or its connection
+	 * was lost.
 	 * @return the failure since the client was last connected; absent when there is none
 	 */
 	default @Nullable ConnectFailure lastConnectFailure() {
@@ -89,15 +95,18 @@ public interface SessionClientManager {
 	}
 
 	/**
-	 * Why the client's session is not safe in the store: its writes failed, and none has landed since.
-	 * @return the failures since the session's last write that landed; absent while writes land
+	 * Why the client's session is not safe in the store: its writes failed, and none has
+	 * landed since.
+	 * @return the failures since the session's last write that landed; absent while
+	 * writes land
 	 */
 	default @Nullable StoreWriteFailure lastStoreWriteFailure() {
 		return sessionSupport().persistence().lastStoreWriteFailure();
 	}
 
 	/**
-	 * The scheduler of the client's periodic work, apart from the application's own scheduled tasks.
+	 * The scheduler of the client's periodic work, apart from the application's own
+	 * scheduled tasks.
 	 * @return the scheduler
 	 */
 	default TaskScheduler getTaskScheduler() {

@@ -10,11 +10,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * What the MQTT 3.1.1 and MQTT 5 session client managers share, written once: the start that connects the client
- * on its stored session and keeps trying after a failed first connect, the stop that closes an offline client at
- * once and gives the session back, the gate arriving messages wait at, and the record of connect failures. The
- * managers extend different Spring Integration classes, so each holds one of these and keeps only the calls whose
- * types differ between Paho's two APIs, which it offers through {@link PahoClient}.
+ * What the MQTT 3.1.1 and MQTT 5 session client managers share, written once: the start
+ * that connects the client on its stored session and keeps trying after a failed first
+ * connect, the stop that closes an offline client at once and gives the session back, the
+ * gate arriving messages wait at, and the record of connect failures. The managers extend
+ * different Spring Integration classes, so each holds one of these and keeps only the
+ * calls whose types differ between Paho's two APIs, which it offers through
+ * {@link PahoClient}.
  * <p>
  * Its methods are for the managers, adapters and handlers of this package.
  *
@@ -82,7 +84,8 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * Marks Paho's callback thread, and holds a message that arrived until the inbound adapter is ready.
+	 * Marks Paho's callback thread, and holds a message that arrived until the inbound
+	 * adapter is ready.
 	 * @param topic the topic of the message
 	 */
 	void messageArriving(String topic) {
@@ -91,9 +94,10 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * Creates the client when there is none, and connects it. A connect that fails with Paho's exception is logged
-	 * and published as an event, or, with automatic reconnect, retried until it takes: the client's
-	 * {@link ConnectionFailures} logged why, once, and counts the retries.
+	 * Creates the client when there is none, and connects it. A connect that fails with
+	 * Paho's exception is logged and published as an event, or, with automatic reconnect,
+	 * retried until it takes: the client's {@link ConnectionFailures} logged why, once,
+	 * and counts the retries.
 	 */
 	void start() {
 		this.lock.lock();
@@ -152,8 +156,9 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * Stops trying to connect, refuses messages still waiting for an inbound adapter that never started, and stops
-	 * the client, at once when it is offline; the session is given back in any case.
+	 * Stops trying to connect, refuses messages still waiting for an inbound adapter that
+	 * never started, and stops the client, at once when it is offline; the session is
+	 * given back in any case.
 	 */
 	void stop() {
 		FirstConnectRetry retry = this.firstConnectRetry;
@@ -173,11 +178,13 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * Disconnects a connected client the way MQTT ends a session's connection, and closes it. Spring Integration's
-	 * stop disconnects forcibly, and Paho's forced disconnect waits out the whole disconnect timeout (5 s by default)
-	 * even once the DISCONNECT is sent and the broker has closed the connection; a normal disconnect ends as soon as
-	 * it is sent. It still waits for what is in flight first, up to the quiescent timeout. Should the disconnect fail
-	 * or not end within the timeouts, the client is closed forcibly, as Spring Integration would.
+	 * Disconnects a connected client the way MQTT ends a session's connection, and closes
+	 * it. Spring Integration's stop disconnects forcibly, and Paho's forced disconnect
+	 * waits out the whole disconnect timeout (5 s by default) even once the DISCONNECT is
+	 * sent and the broker has closed the connection; a normal disconnect ends as soon as
+	 * it is sent. It still waits for what is in flight first, up to the quiescent
+	 * timeout. Should the disconnect fail or not end within the timeouts, the client is
+	 * closed forcibly, as Spring Integration would.
 	 */
 	private void disconnectAndClose() {
 		this.lock.lock();
@@ -192,8 +199,8 @@ public final class SessionClientManagerSupport<C> {
 				disconnected = true;
 			}
 			catch (Exception ex) {
-				this.logger.debug("MQTT client '" + this.clientId + "' did not disconnect normally; it is closed forcibly",
-						ex);
+				this.logger.debug(
+						"MQTT client '" + this.clientId + "' did not disconnect normally; it is closed forcibly", ex);
 			}
 			try {
 				if (this.client.automaticReconnect()) {
@@ -219,11 +226,13 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * Closes the client at once when it is not connected. Spring Integration's stop waits first for the broker to
-	 * acknowledge what is in flight (the quiescent timeout, 30 s by default), then for a DISCONNECT to be sent (the
-	 * disconnect timeout, 5 s): neither can happen without a connection. What is pending stays in the stored
+	 * Closes the client at once when it is not connected. Spring Integration's stop waits
+	 * first for the broker to acknowledge what is in flight (the quiescent timeout, 30 s
+	 * by default), then for a DISCONNECT to be sent (the disconnect timeout, 5 s):
+	 * neither can happen without a connection. What is pending stays in the stored
 	 * session, and the next start sends it.
-	 * @return {@code false} when the client is connected, or there is none, and stops the usual way
+	 * @return {@code false} when the client is connected, or there is none, and stops the
+	 * usual way
 	 */
 	private boolean closeIfOffline() {
 		this.lock.lock();
@@ -233,7 +242,8 @@ public final class SessionClientManagerSupport<C> {
 				return false;
 			}
 			try {
-				// The reconnect cycle first: a reconnect it started after the forced disconnect would keep the
+				// The reconnect cycle first: a reconnect it started after the forced
+				// disconnect would keep the
 				// client from closing, and leave it connecting on its own
 				if (this.client.automaticReconnect()) {
 					this.client.stopReconnectCycle(current);
@@ -257,8 +267,9 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * The calls on a manager's Paho client that {@link SessionClientManagerSupport} makes, whose types differ between
-	 * Paho's two APIs. The only checked exception they throw is Paho's own.
+	 * The calls on a manager's Paho client that {@link SessionClientManagerSupport}
+	 * makes, whose types differ between Paho's two APIs. The only checked exception they
+	 * throw is Paho's own.
 	 *
 	 * @param <C> the Paho client type
 	 */
@@ -270,10 +281,16 @@ public final class SessionClientManagerSupport<C> {
 		/** Sets the manager's client. */
 		void set(@Nullable C client);
 
-		/** Creates a client on the session's persistence, with the manager's callback and offline buffer. */
+		/**
+		 * Creates a client on the session's persistence, with the manager's callback and
+		 * offline buffer.
+		 */
 		C create() throws Exception;
 
-		/** Connects with the manager's options, waits, and tells whether the broker had a session. */
+		/**
+		 * Connects with the manager's options, waits, and tells whether the broker had a
+		 * session.
+		 */
 		boolean connect(C client) throws Exception;
 
 		boolean isConnected(C client);
@@ -283,18 +300,24 @@ public final class SessionClientManagerSupport<C> {
 		void stopReconnectCycle(C client);
 
 		/**
-		 * Disconnects normally: waits for in-flight work up to the quiescent timeout, sends DISCONNECT and waits
-		 * until it is sent, up to the disconnect timeout.
+		 * Disconnects normally: waits for in-flight work up to the quiescent timeout,
+		 * sends DISCONNECT and waits until it is sent, up to the disconnect timeout.
 		 */
 		void disconnect(C client) throws Exception;
 
 		/** Closes a disconnected client. */
 		void close(C client) throws Exception;
 
-		/** Disconnects without sending a DISCONNECT and without waiting, and closes the client. */
+		/**
+		 * Disconnects without sending a DISCONNECT and without waiting, and closes the
+		 * client.
+		 */
 		void closeForcibly(C client) throws Exception;
 
-		/** Whether the manager's options ask for a clean session (MQTT 3.1.1) or clean start (MQTT 5). */
+		/**
+		 * Whether the manager's options ask for a clean session (MQTT 3.1.1) or clean
+		 * start (MQTT 5).
+		 */
 		boolean cleanStart();
 
 		boolean automaticReconnect();

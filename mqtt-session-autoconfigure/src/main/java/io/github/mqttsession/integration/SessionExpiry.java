@@ -14,10 +14,11 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Deletes, at a fixed interval, the sessions not updated for longer than the expiry and not leased by a running
- * instance. Each run is one call of {@link IdleSessionCleanup#deleteSessionsIdleSince}, which the JPA store does in one
- * DELETE, so several instances may run it at once. The runs are scheduled on the given {@link TaskScheduler} while
- * this lifecycle runs.
+ * Deletes, at a fixed interval, the sessions not updated for longer than the expiry and
+ * not leased by a running instance. Each run is one call of
+ * {@link IdleSessionCleanup#deleteSessionsIdleSince}, which the JPA store does in one
+ * DELETE, so several instances may run it at once. The runs are scheduled on the given
+ * {@link TaskScheduler} while this lifecycle runs.
  */
 public class SessionExpiry implements SmartLifecycle {
 
@@ -45,7 +46,8 @@ public class SessionExpiry implements SmartLifecycle {
 	 * @param clock the clock
 	 * @param scheduler the scheduler the runs are scheduled on
 	 */
-	public SessionExpiry(IdleSessionCleanup store, Duration expiry, Duration interval, Clock clock, TaskScheduler scheduler) {
+	public SessionExpiry(IdleSessionCleanup store, Duration expiry, Duration interval, Clock clock,
+			TaskScheduler scheduler) {
 		this.store = store;
 		this.expiry = expiry;
 		this.interval = interval;

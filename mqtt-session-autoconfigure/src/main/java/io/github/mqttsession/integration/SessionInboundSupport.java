@@ -8,11 +8,13 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the MQTT 3.1.1 and MQTT 5 inbound adapters of a durable session share, written once: stale topics are
- * unsubscribed on start and on each connect, the client's {@link InboundGate} opens once the adapter has registered,
- * and each connect is subscribed for once, after the offline buffer is sent and only once the adapter has its client
- * (see {@link ConnectBeforeStart}). The adapters extend different Spring Integration classes, so each holds one of
- * these and hands it its Paho client as an {@link InboundClient}.
+ * What the MQTT 3.1.1 and MQTT 5 inbound adapters of a durable session share, written
+ * once: stale topics are unsubscribed on start and on each connect, the client's
+ * {@link InboundGate} opens once the adapter has registered, and each connect is
+ * subscribed for once, after the offline buffer is sent and only once the adapter has its
+ * client (see {@link ConnectBeforeStart}). The adapters extend different Spring
+ * Integration classes, so each holds one of these and hands it its Paho client as an
+ * {@link InboundClient}.
  */
 final class SessionInboundSupport {
 
@@ -47,11 +49,13 @@ final class SessionInboundSupport {
 	}
 
 	/**
-	 * Opens the gate once the adapter has started, and subscribes for a connect reported during its start.
+	 * Opens the gate once the adapter has started, and subscribes for a connect reported
+	 * during its start.
 	 * @param url the adapter's broker URL
 	 */
 	void started(String url) {
-		// From here messages reach the adapter through the client manager's default handler, subscribed or not
+		// From here messages reach the adapter through the client manager's default
+		// handler, subscribed or not
 		this.clientManager.getInboundGate().open();
 		if (this.connectBeforeStart.started()) {
 			subscribeAfterDrain(false, url);
@@ -77,12 +81,14 @@ final class SessionInboundSupport {
 	private void subscribeAfterDrain(boolean reconnect, String serverURI) {
 		InboundClient current = this.client.get();
 		if (current == null) {
-			// The client manager has stopped; it connects again when it starts, and that connect subscribes
+			// The client manager has stopped; it connects again when it starts, and that
+			// connect subscribes
 			return;
 		}
 		SubscribeAfterDrain.run(this.clientManager.getTaskScheduler(), this.clientManager.getClientId(),
 				current.bufferedMessages(), current.connected(), () -> {
-					// Checked again: the adapter may have stopped while the offline buffer drained
+					// Checked again: the adapter may have stopped while the offline
+					// buffer drained
 					if (this.connectBeforeStart.subscribeNow()) {
 						unsubscribeStaleTopics();
 						this.subscribe.connectComplete(reconnect, serverURI);

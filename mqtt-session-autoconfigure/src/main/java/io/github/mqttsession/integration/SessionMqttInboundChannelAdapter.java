@@ -10,11 +10,13 @@ import org.springframework.integration.mqtt.core.ClientManager;
 import org.springframework.integration.mqtt.inbound.MqttPahoMessageDrivenChannelAdapter;
 
 /**
- * The MQTT 3.1.1 inbound adapter of a durable session: it unsubscribes topics that were configured before and no
- * longer are, and opens the client's {@link InboundGate} once it has registered, so that messages the broker held
- * for the session reach it instead of being acknowledged unseen. It subscribes for each connect once it has its
- * client, whether the connect completes before its start or after (see {@link ConnectBeforeStart}). What it shares
- * with the MQTT 5 adapter is written once in {@link SessionInboundSupport}.
+ * The MQTT 3.1.1 inbound adapter of a durable session: it unsubscribes topics that were
+ * configured before and no longer are, and opens the client's {@link InboundGate} once it
+ * has registered, so that messages the broker held for the session reach it instead of
+ * being acknowledged unseen. It subscribes for each connect once it has its client,
+ * whether the connect completes before its start or after (see
+ * {@link ConnectBeforeStart}). What it shares with the MQTT 5 adapter is written once in
+ * {@link SessionInboundSupport}.
  */
 public class SessionMqttInboundChannelAdapter extends MqttPahoMessageDrivenChannelAdapter {
 

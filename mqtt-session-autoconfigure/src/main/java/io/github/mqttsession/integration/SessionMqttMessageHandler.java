@@ -10,9 +10,10 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHandlingException;
 
 /**
- * The MQTT 3.1.1 outbound handler of a durable session: a publish waits for room in the client's in-flight window
- * (up to {@code mqtt.outbound.send-timeout}) instead of failing, and while offline, a publish the cap on pending
- * messages would reject fails before Paho takes the message and a packet id for it.
+ * The MQTT 3.1.1 outbound handler of a durable session: a publish waits for room in the
+ * client's in-flight window (up to {@code mqtt.outbound.send-timeout}) instead of
+ * failing, and while offline, a publish the cap on pending messages would reject fails
+ * before Paho takes the message and a packet id for it.
  */
 public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 
@@ -29,8 +30,9 @@ public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 	}
 
 	/**
-	 * Checks the message's topic, QoS and retained headers before Spring Integration converts it for Paho, so that
-	 * a bad value fails, naming the header, before anything is stored.
+	 * Checks the message's topic, QoS and retained headers before Spring Integration
+	 * converts it for Paho, so that a bad value fails, naming the header, before anything
+	 * is stored.
 	 * @param message the message sent to the outbound channel
 	 */
 	@Override
@@ -47,7 +49,8 @@ public class SessionMqttMessageHandler extends MqttPahoMessageHandler {
 				this.sessionClientManager.checkRoomForOfflineMessage(topic);
 			}
 			catch (RuntimeException ex) {
-				throw new MessageHandlingException(message, "Failed to publish to '" + topic + "' in [" + this + "]", ex);
+				throw new MessageHandlingException(message, "Failed to publish to '" + topic + "' in [" + this + "]",
+						ex);
 			}
 		}
 		try {

@@ -19,10 +19,11 @@ import org.springframework.scheduling.TaskScheduler;
 
 /**
  * A Spring Integration {@link Mqttv3ClientManager} whose client keeps its session in a
- * {@link SessionStoreMqttClientPersistence}: buffering while offline is on and persisted, the packet id carries on
- * from the stored session, messages delivered before the inbound adapter registered wait for it, and a connect
- * where the broker lost the session is reported. Its lifecycle is {@link SessionClientManagerSupport}'s; this class
- * adds the calls typed by Paho's MQTT 3.1.1 API.
+ * {@link SessionStoreMqttClientPersistence}: buffering while offline is on and persisted,
+ * the packet id carries on from the stored session, messages delivered before the inbound
+ * adapter registered wait for it, and a connect where the broker lost the session is
+ * reported. Its lifecycle is {@link SessionClientManagerSupport}'s; this class adds the
+ * calls typed by Paho's MQTT 3.1.1 API.
  */
 public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements SessionClientManager {
 
@@ -38,8 +39,9 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	 * @param clientId the client id
 	 * @param persistence the persistence of the client's session
 	 * @param offlineBufferSize how many messages to buffer while offline
-	 * @param taskScheduler the scheduler of the client's periodic work: connect attempts after a failed first
-	 * connect, and the subscribe that waits for the offline buffer to be sent
+	 * @param taskScheduler the scheduler of the client's periodic work: connect attempts
+	 * after a failed first connect, and the subscribe that waits for the offline buffer
+	 * to be sent
 	 */
 	public SessionMqttv3ClientManager(MqttConnectOptions connectOptions, String clientId,
 			SessionStoreMqttClientPersistence persistence, int offlineBufferSize, TaskScheduler taskScheduler) {
@@ -53,7 +55,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		this.bufferOptions.setBufferEnabled(true);
 		this.bufferOptions.setPersistBuffer(true);
 		this.bufferOptions.setBufferSize(offlineBufferSize);
-		// The persistence enforces the cap (and drops the oldest where configured) before Paho buffers.
+		// The persistence enforces the cap (and drops the oldest where configured) before
+		// Paho buffers.
 		this.bufferOptions.setDeleteOldestMessages(true);
 	}
 
@@ -73,8 +76,9 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	}
 
 	/**
-	 * Logs the loss at WARN, once per cause, with the broker URL: the client reconnects and stores what is
-	 * published meanwhile, so a lost connection is no error of the application's.
+	 * Logs the loss at WARN, once per cause, with the broker URL: the client reconnects
+	 * and stores what is published meanwhile, so a lost connection is no error of the
+	 * application's.
 	 */
 	@Override
 	public void connectionLost(Throwable cause) {
@@ -163,7 +167,10 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	}
 
-	/** The client's callback: this manager's, with arriving messages held until the inbound adapter is ready. */
+	/**
+	 * The client's callback: this manager's, with arriving messages held until the
+	 * inbound adapter is ready.
+	 */
 	private final class GatedCallback implements MqttCallbackExtended {
 
 		@Override

@@ -19,9 +19,11 @@ import org.springframework.integration.mqtt.support.MqttUtils;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration {@link Mqttv5ClientManager}
- * whose client keeps its session in a {@link SessionStoreMqttv5ClientPersistence}. Its lifecycle is
- * {@link SessionClientManagerSupport}'s; this class adds the calls typed by Paho's MQTT 5 API.
+ * The MQTT 5 counterpart of {@link SessionMqttv3ClientManager}: a Spring Integration
+ * {@link Mqttv5ClientManager} whose client keeps its session in a
+ * {@link SessionStoreMqttv5ClientPersistence}. Its lifecycle is
+ * {@link SessionClientManagerSupport}'s; this class adds the calls typed by Paho's MQTT 5
+ * API.
  */
 public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements SessionClientManager {
 
@@ -37,8 +39,9 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	 * @param clientId the client id
 	 * @param persistence the persistence of the client's session
 	 * @param offlineBufferSize how many messages to buffer while offline
-	 * @param taskScheduler the scheduler of the client's periodic work: connect attempts after a failed first
-	 * connect, and the subscribe that waits for the offline buffer to be sent
+	 * @param taskScheduler the scheduler of the client's periodic work: connect attempts
+	 * after a failed first connect, and the subscribe that waits for the offline buffer
+	 * to be sent
 	 */
 	public SessionMqttv5ClientManager(MqttConnectionOptions connectionOptions, String clientId,
 			SessionStoreMqttv5ClientPersistence persistence, int offlineBufferSize, TaskScheduler taskScheduler) {
@@ -70,8 +73,9 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	/**
-	 * Logs the loss at WARN, once per cause, with the broker URL and, when the broker disconnected the client, its
-	 * reason code and reason string: the client reconnects and stores what is published meanwhile.
+	 * Logs the loss at WARN, once per cause, with the broker URL and, when the broker
+	 * disconnected the client, its reason code and reason string: the client reconnects
+	 * and stores what is published meanwhile.
 	 */
 	@Override
 	public void disconnected(MqttDisconnectResponse response) {
@@ -170,8 +174,8 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	}
 
 	/**
-	 * The client's callback: this manager's, with arriving messages held until the inbound adapter is ready, and the
-	 * offline buffer sent after a first connect.
+	 * The client's callback: this manager's, with arriving messages held until the
+	 * inbound adapter is ready, and the offline buffer sent after a first connect.
 	 */
 	private final class GatedCallback implements MqttCallback {
 

@@ -11,9 +11,10 @@ import org.springframework.integration.mqtt.core.ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
 
 /**
- * The MQTT 5 counterpart of {@link SessionMqttInboundChannelAdapter}. Its subscriptions ask the broker not to
- * send retained messages again for a subscription that already exists (retain handling 1), so resubscribing a
- * stored subscription after a restart replays nothing.
+ * The MQTT 5 counterpart of {@link SessionMqttInboundChannelAdapter}. Its subscriptions
+ * ask the broker not to send retained messages again for a subscription that already
+ * exists (retain handling 1), so resubscribing a stored subscription after a restart
+ * replays nothing.
  */
 public class SessionMqttv5InboundChannelAdapter extends Mqttv5PahoMessageDrivenChannelAdapter {
 

@@ -14,9 +14,10 @@ import org.springframework.messaging.MessageHandlingException;
 import org.springframework.util.Assert;
 
 /**
- * The MQTT 5 outbound handler of a durable session. Spring Integration's own handler tries to connect the client
- * itself when it is not connected, and fails the send when that fails; this one hands every message to the
- * client, which buffers it durably while offline and sends it after reconnecting, as the MQTT 3.1.1 handler does.
+ * The MQTT 5 outbound handler of a durable session. Spring Integration's own handler
+ * tries to connect the client itself when it is not connected, and fails the send when
+ * that fails; this one hands every message to the client, which buffers it durably while
+ * offline and sends it after reconnecting, as the MQTT 3.1.1 handler does.
  */
 public class SessionMqttv5MessageHandler extends Mqttv5PahoMessageHandler {
 
@@ -44,9 +45,10 @@ public class SessionMqttv5MessageHandler extends Mqttv5PahoMessageHandler {
 	}
 
 	/**
-	 * Checks the message's topic, QoS, retained, response topic and expiry headers before Spring Integration
-	 * converts it for Paho, so that a bad value fails, naming the header, before anything is stored; the MQTT 5
-	 * properties mapped from the headers are checked before the message is handed to Paho.
+	 * Checks the message's topic, QoS, retained, response topic and expiry headers before
+	 * Spring Integration converts it for Paho, so that a bad value fails, naming the
+	 * header, before anything is stored; the MQTT 5 properties mapped from the headers
+	 * are checked before the message is handed to Paho.
 	 * @param message the message sent to the outbound channel
 	 */
 	@Override

@@ -6,8 +6,9 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Topics that were configured at the previous start and no longer are: an inbound adapter unsubscribes them once
- * its client is connected, on start or on the next connect, whichever comes first.
+ * Topics that were configured at the previous start and no longer are: an inbound adapter
+ * unsubscribes them once its client is connected, on start or on the next connect,
+ * whichever comes first.
  */
 final class StaleTopics {
 
@@ -20,7 +21,8 @@ final class StaleTopics {
 	}
 
 	/**
-	 * Unsubscribes the stale topics when the client is connected; a failure is retried on the next connect.
+	 * Unsubscribes the stale topics when the client is connected; a failure is retried on
+	 * the next connect.
 	 * @param connected whether the client is connected now
 	 * @param unsubscribe unsubscribes the given topics and waits for the broker's answer
 	 */

@@ -12,11 +12,13 @@ import org.springframework.core.task.TaskRejectedException;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Subscribes on (re)connect only once Paho's offline buffer is empty. While the buffer still holds messages after
- * a connect, Paho (3.1.1 and 5) routes every packet sent, a SUBSCRIBE included, into that buffer: the 3.1.1 client
- * then fails with a ClassCastException and drops the connection, over and over while the buffer drains, and the
- * 5 client stores the SUBSCRIBE as a buffered publish. Waiting on Paho's callback thread is no option either: the
- * buffer drains only as acknowledgements arrive, and that thread handles them.
+ * Subscribes on (re)connect only once Paho's offline buffer is empty. While the buffer
+ * still holds messages after a connect, Paho (3.1.1 and 5) routes every packet sent, a
+ * SUBSCRIBE included, into that buffer: the 3.1.1 client then fails with a
+ * ClassCastException and drops the connection, over and over while the buffer drains, and
+ * the 5 client stores the SUBSCRIBE as a buffered publish. Waiting on Paho's callback
+ * thread is no option either: the buffer drains only as acknowledgements arrive, and that
+ * thread handles them.
  */
 final class SubscribeAfterDrain implements Runnable {
 
@@ -44,10 +46,11 @@ final class SubscribeAfterDrain implements Runnable {
 	}
 
 	/**
-	 * Subscribes now when the buffer is empty, else on the scheduler once it is, looking again every few
-	 * milliseconds; gives up when the client is no longer connected (lost, or being stopped right after it
-	 * connected), since the next connect subscribes again: a SUBSCRIBE sent while it is not connected would also
-	 * land in the offline buffer.
+	 * Subscribes now when the buffer is empty, else on the scheduler once it is, looking
+	 * again every few milliseconds; gives up when the client is no longer connected
+	 * (lost, or being stopped right after it connected), since the next connect
+	 * subscribes again: a SUBSCRIBE sent while it is not connected would also land in the
+	 * offline buffer.
 	 * @param scheduler the scheduler that looks at the buffer and subscribes
 	 * @param clientId the client id, for the log
 	 * @param bufferedMessages how many messages Paho's offline buffer holds
@@ -66,7 +69,10 @@ final class SubscribeAfterDrain implements Runnable {
 		new SubscribeAfterDrain(scheduler, clientId, bufferedMessages, connected, subscribe).lookAgainLater();
 	}
 
-	/** One look at the buffer: subscribes when it is empty, else looks again after a pause. */
+	/**
+	 * One look at the buffer: subscribes when it is empty, else looks again after a
+	 * pause.
+	 */
 	@Override
 	public void run() {
 		if (!this.connected.getAsBoolean()) {
@@ -90,7 +96,8 @@ final class SubscribeAfterDrain implements Runnable {
 			this.scheduler.schedule(this, Instant.now().plus(PAUSE));
 		}
 		catch (TaskRejectedException ex) {
-			// The application is shutting down: the client stops too, and its next start subscribes
+			// The application is shutting down: the client stops too, and its next start
+			// subscribes
 			logger.debug("Not subscribing client '" + this.clientId + "': the scheduler is shut down");
 		}
 	}

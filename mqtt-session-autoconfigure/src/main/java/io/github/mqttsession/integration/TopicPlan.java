@@ -11,15 +11,17 @@ import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.Subscription;
 
 /**
- * What the inbound adapter subscribes to at start-up: the configured topics, plus (with a kept session) the
- * subscriptions stored for the client id, less the topics that were configured at the previous start and no
- * longer are, which are unsubscribed.
+ * What the inbound adapter subscribes to at start-up: the configured topics, plus (with a
+ * kept session) the subscriptions stored for the client id, less the topics that were
+ * configured at the previous start and no longer are, which are unsubscribed.
  * <p>
- * A stored subscription that came from the configuration is marked {@linkplain Subscription#configured()
- * configured}, which tells it apart from one added at runtime. The plan is {@linkplain #read read} from the store
- * before the client connects, so that the adapter's filters are in place before the broker delivers what it held
- * for the session; the store is brought in line with the configuration only by {@link #record}, once this
- * instance owns the session, so that an instance waiting for another's lease changes nothing that one holds.
+ * A stored subscription that came from the configuration is marked
+ * {@linkplain Subscription#configured() configured}, which tells it apart from one added
+ * at runtime. The plan is {@linkplain #read read} from the store before the client
+ * connects, so that the adapter's filters are in place before the broker delivers what it
+ * held for the session; the store is brought in line with the configuration only by
+ * {@link #record}, once this instance owns the session, so that an instance waiting for
+ * another's lease changes nothing that one holds.
  *
  * @param topics the topics to subscribe, configured ones first
  * @param staleTopics the topics to unsubscribe
@@ -27,11 +29,13 @@ import io.github.mqttsession.store.Subscription;
 public record TopicPlan(List<Subscription> topics, List<String> staleTopics) {
 
 	/**
-	 * Works out the topics from the configuration and the stored session, writing nothing.
+	 * Works out the topics from the configuration and the stored session, writing
+	 * nothing.
 	 * @param store the session store
 	 * @param clientId the client id
 	 * @param configured the configured topics
-	 * @param cleanSession whether the session starts clean (then only the configured topics count)
+	 * @param cleanSession whether the session starts clean (then only the configured
+	 * topics count)
 	 * @return the plan
 	 */
 	public static TopicPlan read(SessionStore store, String clientId, List<Subscription> configured,
@@ -53,11 +57,12 @@ public record TopicPlan(List<Subscription> topics, List<String> staleTopics) {
 	}
 
 	/**
-	 * Brings the stored session in line with the configuration: removes the stale topics and stores the configured
-	 * ones, marked configured. Works from the session as it is stored now, which another instance may have changed
-	 * since {@link #read} while this one waited for its lease; writes only what differs. Call it only while this
-	 * instance holds the session (its lease taken); with a clean session it writes nothing, since the connect
-	 * deletes the stored session.
+	 * Brings the stored session in line with the configuration: removes the stale topics
+	 * and stores the configured ones, marked configured. Works from the session as it is
+	 * stored now, which another instance may have changed since {@link #read} while this
+	 * one waited for its lease; writes only what differs. Call it only while this
+	 * instance holds the session (its lease taken); with a clean session it writes
+	 * nothing, since the connect deletes the stored session.
 	 * @param store the session store
 	 * @param clientId the client id
 	 * @param configured the configured topics
@@ -84,11 +89,14 @@ public record TopicPlan(List<Subscription> topics, List<String> staleTopics) {
 		return store.load(clientId).map(MqttSession::subscriptions).orElse(List.of());
 	}
 
-	/** The stored subscriptions that came from the configuration and are no longer in it. */
+	/**
+	 * The stored subscriptions that came from the configuration and are no longer in it.
+	 */
 	private static List<String> stale(List<Subscription> stored, List<Subscription> configured) {
 		Set<String> configuredFilters = configured.stream().map(Subscription::topicFilter).collect(Collectors.toSet());
 		return stored.stream()
-			.filter((subscription) -> subscription.configured() && !configuredFilters.contains(subscription.topicFilter()))
+			.filter((subscription) -> subscription.configured()
+					&& !configuredFilters.contains(subscription.topicFilter()))
 			.map(Subscription::topicFilter)
 			.toList();
 	}

@@ -12,17 +12,21 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * The meters of durable MQTT sessions: a gauge of the pending messages each MQTT client's session holds, bound per
- * {@link SessionClientManager}, and counters of what the session persistence does, which it hears as a
- * {@link SessionPersistenceListener}. Every meter is tagged with the {@code client.id}.
+ * The meters of durable MQTT sessions: a gauge of the pending messages each MQTT client's
+ * session holds, bound per {@link SessionClientManager}, and counters of what the session
+ * persistence does, which it hears as a {@link SessionPersistenceListener}. Every meter
+ * is tagged with the {@code client.id}.
  * <ul>
  * <li>{@value #PENDING}: pending messages the session holds now</li>
  * <li>{@value #PERSISTED}: messages stored durably, tagged with their {@code state}</li>
- * <li>{@value #ACKNOWLEDGED}: stored messages completed and removed, tagged with their {@code state}</li>
- * <li>{@value #RESTORED}: pending messages found in the store when a client started, to be sent again</li>
- * <li>{@value #DROPPED}: messages never sent that were discarded to keep the session within its cap</li>
- * <li>{@value #EXPIRED}: messages published while the broker was unreachable that were discarded unsent because
- * their expiry passed</li>
+ * <li>{@value #ACKNOWLEDGED}: stored messages completed and removed, tagged with their
+ * {@code state}</li>
+ * <li>{@value #RESTORED}: pending messages found in the store when a client started, to
+ * be sent again</li>
+ * <li>{@value #DROPPED}: messages never sent that were discarded to keep the session
+ * within its cap</li>
+ * <li>{@value #EXPIRED}: messages published while the broker was unreachable that were
+ * discarded unsent because their expiry passed</li>
  * </ul>
  */
 public class MqttSessionMetrics implements MeterBinder, SessionPersistenceListener {

@@ -22,12 +22,14 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * A {@link SessionStore} that times every operation of the store it wraps in the timer
- * {@value #METER_NAME}, tagged with the {@code operation}, its {@code outcome} ({@code success} or {@code error})
- * and the simple name of the {@code exception} class ({@code none} on success).
+ * {@value #METER_NAME}, tagged with the {@code operation}, its {@code outcome}
+ * ({@code success} or {@code error}) and the simple name of the {@code exception} class
+ * ({@code none} on success).
  * <p>
- * Every operation goes to the wrapped store, so a store that overrides a default operation keeps its own
- * implementation. The timed store has exactly the optional {@linkplain SessionStoreFeature features} of the store it
- * wraps, through {@link #feature(Class)}, and times their operations too.
+ * Every operation goes to the wrapped store, so a store that overrides a default
+ * operation keeps its own implementation. The timed store has exactly the optional
+ * {@linkplain SessionStoreFeature features} of the store it wraps, through
+ * {@link #feature(Class)}, and times their operations too.
  */
 public final class TimedSessionStore implements SessionStore {
 
@@ -88,7 +90,8 @@ public final class TimedSessionStore implements SessionStore {
 	@Override
 	public void replacePendingMessage(String clientId, PendingMessage.State state, int packetId,
 			PendingMessage replacement) {
-		timed("replacePendingMessage", () -> this.delegate.replacePendingMessage(clientId, state, packetId, replacement));
+		timed("replacePendingMessage",
+				() -> this.delegate.replacePendingMessage(clientId, state, packetId, replacement));
 	}
 
 	@Override
@@ -107,8 +110,8 @@ public final class TimedSessionStore implements SessionStore {
 	}
 
 	/**
-	 * The wrapped store's feature, its operations timed as the store's are; a feature this class does not know is
-	 * passed on untimed.
+	 * The wrapped store's feature, its operations timed as the store's are; a feature
+	 * this class does not know is passed on untimed.
 	 */
 	@Override
 	public <F extends SessionStoreFeature> Optional<F> feature(Class<F> type) {
@@ -116,8 +119,8 @@ public final class TimedSessionStore implements SessionStore {
 	}
 
 	/**
-	 * Two timed views of one store are the same store: the Paho persistence claims a client id per store, and
-	 * each MQTT client wraps the store anew.
+	 * Two timed views of one store are the same store: the Paho persistence claims a
+	 * client id per store, and each MQTT client wraps the store anew.
 	 */
 	@Override
 	public boolean equals(Object obj) {

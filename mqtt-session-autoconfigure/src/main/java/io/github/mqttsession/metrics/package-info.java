@@ -1,6 +1,6 @@
 /**
- * Micrometer meters: the store's operations, timed, and the messages each session holds, stores, completes,
- * restores and drops.
+ * Micrometer meters: the store's operations, timed, and the messages each session holds,
+ * stores, completes, restores and drops.
  */
 @NullMarked
 package io.github.mqttsession.metrics;

@@ -4,8 +4,8 @@ import io.github.mqttsession.persistence.OfflineBuffer;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 
 /**
- * The offline buffer of a Paho MQTT 3.1.1 client. Its entries are known by the {@code MqttMessage} the publisher
- * handed over, which Paho keeps as it is.
+ * The offline buffer of a Paho MQTT 3.1.1 client. Its entries are known by the
+ * {@code MqttMessage} the publisher handed over, which Paho keeps as it is.
  */
 final class Mqttv3OfflineBuffer implements OfflineBuffer {
 
@@ -25,8 +25,10 @@ final class Mqttv3OfflineBuffer implements OfflineBuffer {
 
 	@Override
 	public boolean mayHoldFirst() {
-		// Paho 3's drain takes the first entry, then waits while it holds it until fewer than maxInflight - 3
-		// messages are in flight, counted from before the connection dropped: it may still wait from an earlier one.
+		// Paho 3's drain takes the first entry, then waits while it holds it until fewer
+		// than maxInflight - 3
+		// messages are in flight, counted from before the connection dropped: it may
+		// still wait from an earlier one.
 		return this.client.getInFlightMessageCount() >= this.maxInflight - 3;
 	}
 

@@ -4,9 +4,10 @@ import io.github.mqttsession.persistence.OfflineBuffer;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 
 /**
- * The offline buffer of a Paho MQTT 5 client. Paho hands out a new message for an entry every time, but around the
- * property object of the stored publish, which it keeps as it is: that object is the entry's identity, and setting
- * the expiry interval on it changes the publish that will be sent.
+ * The offline buffer of a Paho MQTT 5 client. Paho hands out a new message for an entry
+ * every time, but around the property object of the stored publish, which it keeps as it
+ * is: that object is the entry's identity, and setting the expiry interval on it changes
+ * the publish that will be sent.
  */
 final class Mqttv5OfflineBuffer implements OfflineBuffer {
 

@@ -3,9 +3,10 @@ package io.github.mqttsession.paho;
 import io.github.mqttsession.store.PendingMessage;
 
 /**
- * The keys under which Paho persists packets, and the {@linkplain PendingMessage.Key pending messages} they name: a
- * prefix that names the protocol state and the packet id, such as {@code s-17} (an outbound publish), {@code sc-17}
- * (its release), {@code r-17} (an inbound QoS 2 publish) or {@code sb-17} (a publish buffered while offline).
+ * The keys under which Paho persists packets, and the {@linkplain PendingMessage.Key
+ * pending messages} they name: a prefix that names the protocol state and the packet id,
+ * such as {@code s-17} (an outbound publish), {@code sc-17} (its release), {@code r-17}
+ * (an inbound QoS 2 publish) or {@code sb-17} (a publish buffered while offline).
  */
 final class PahoKey {
 
@@ -37,7 +38,8 @@ final class PahoKey {
 				}
 			}
 		}
-		throw new IllegalArgumentException("'" + key + "' is not a key Paho persists under (s-, sc-, r- or sb- and a packet id)");
+		throw new IllegalArgumentException(
+				"'" + key + "' is not a key Paho persists under (s-, sc-, r- or sb- and a packet id)");
 	}
 
 	/**

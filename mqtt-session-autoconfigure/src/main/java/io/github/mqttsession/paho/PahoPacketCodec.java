@@ -8,13 +8,16 @@ import io.github.mqttsession.persistence.MqttReader;
 import io.github.mqttsession.store.PendingMessage;
 
 /**
- * Turns the packets Paho persists (a PUBLISH or a PUBREL, split in header and payload bytes) into
- * {@link PendingMessage}s with readable topic, QoS and payload, and back, byte for byte.
+ * Turns the packets Paho persists (a PUBLISH or a PUBREL, split in header and payload
+ * bytes) into {@link PendingMessage}s with readable topic, QoS and payload, and back,
+ * byte for byte.
  * <p>
- * The header Paho persists is the packet's fixed header, its remaining length and its variable header: topic,
- * packet id and, on MQTT 5, the property block. A PUBLISH keeps its MQTT 5 property block, length prefix included,
- * in {@link PendingMessage#properties()}; a PUBREL keeps there whatever follows its packet id (an MQTT 5 reason
- * code and properties). The packet id comes from Paho's key, since a QoS 0 PUBLISH carries none.
+ * The header Paho persists is the packet's fixed header, its remaining length and its
+ * variable header: topic, packet id and, on MQTT 5, the property block. A PUBLISH keeps
+ * its MQTT 5 property block, length prefix included, in
+ * {@link PendingMessage#properties()}; a PUBREL keeps there whatever follows its packet
+ * id (an MQTT 5 reason code and properties). The packet id comes from Paho's key, since a
+ * QoS 0 PUBLISH carries none.
  */
 final class PahoPacketCodec {
 
@@ -51,8 +54,7 @@ final class PahoPacketCodec {
 		if (key.state() == PendingMessage.State.OUTBOUND_PUBREL) {
 			require(type == PUBREL, key, type);
 			reader.readUnsignedShort();
-			return new PendingMessage(key.state(), key.packetId(), null, null, 2, false, duplicate,
-					reader.remaining());
+			return new PendingMessage(key.state(), key.packetId(), null, null, 2, false, duplicate, reader.remaining());
 		}
 		require(type == PUBLISH, key, type);
 		int qos = (first >> 1) & 0x03;
@@ -74,7 +76,8 @@ final class PahoPacketCodec {
 	}
 
 	/**
-	 * Writes the header bytes Paho persisted for a message; {@link PendingMessage#payload()} is the rest.
+	 * Writes the header bytes Paho persisted for a message;
+	 * {@link PendingMessage#payload()} is the rest.
 	 * @param message the message
 	 * @return the header bytes
 	 */
@@ -111,9 +114,8 @@ final class PahoPacketCodec {
 
 	private static void require(boolean condition, PendingMessage.Key key, int type) {
 		if (!condition) {
-			throw new IllegalArgumentException(
-					"Paho persisted an MQTT packet of type " + type + " under key " + PahoKey.of(key) + ", which names a "
-							+ key.state());
+			throw new IllegalArgumentException("Paho persisted an MQTT packet of type " + type + " under key "
+					+ PahoKey.of(key) + ", which names a " + key.state());
 		}
 	}
 

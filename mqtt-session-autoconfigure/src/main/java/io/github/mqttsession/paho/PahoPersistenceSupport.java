@@ -22,9 +22,11 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * What the MQTT 3.1.1 and MQTT 5 Paho persistences share, written once: Paho's keys and packet bytes become
- * {@link PendingMessage}s of a {@link SessionStorePersistence}, and the methods a client manager calls that carry
- * no Paho type ({@link ClientSessionPersistence}). The subclasses add only what Paho's two APIs type differently.
+ * What the MQTT 3.1.1 and MQTT 5 Paho persistences share, written once: Paho's keys and
+ * packet bytes become {@link PendingMessage}s of a {@link SessionStorePersistence}, and
+ * the methods a client manager calls that carry no Paho type
+ * ({@link ClientSessionPersistence}). The subclasses add only what Paho's two APIs type
+ * differently.
  */
 abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 
@@ -93,7 +95,10 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 		return this.persistence.restoredPacketId();
 	}
 
-	/** Opens the session and sweeps the offline buffer, as Paho opens the persistence for a connect. */
+	/**
+	 * Opens the session and sweeps the offline buffer, as Paho opens the persistence for
+	 * a connect.
+	 */
 	void openSession() {
 		this.persistence.open();
 		this.sweep.beforeConnect();
@@ -112,7 +117,8 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	/**
 	 * Hears whether Paho stored a buffered message.
 	 * @param key Paho's key
-	 * @param identity the object the message is known by in Paho's buffer; absent when storing it failed
+	 * @param identity the object the message is known by in Paho's buffer; absent when
+	 * storing it failed
 	 */
 	void buffered(String key, @Nullable Object identity) {
 		this.sweep.buffered(PahoKey.parse(key), identity);

@@ -17,10 +17,10 @@ import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Paho MQTT 3.1.1 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
- * {@link SessionStore}, under the client id it was created for (never one the broker assigns). Use one instance
- * per client; {@link #close()} keeps the data, {@link #release()} gives the client id back when the client is
- * gone.
+ * A Paho MQTT 3.1.1 {@link MqttClientPersistence} that keeps a client's in-flight and
+ * offline messages in a {@link SessionStore}, under the client id it was created for
+ * (never one the broker assigns). Use one instance per client; {@link #close()} keeps the
+ * data, {@link #release()} gives the client id back when the client is gone.
  */
 public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport implements MqttClientPersistence {
 
@@ -38,7 +38,8 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 	 * @param store the store
 	 * @param clientId the client id the session is stored under
 	 * @param limit the cap on pending messages and what happens beyond it
-	 * @param lease the lease that makes this client the session's only owner among instances, if any
+	 * @param lease the lease that makes this client the session's only owner among
+	 * instances, if any
 	 * @param listener hears what is persisted, removed and dropped
 	 */
 	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
@@ -51,21 +52,23 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 	 * @param store the store
 	 * @param clientId the client id the session is stored under
 	 * @param limit the cap on pending messages and what happens beyond it
-	 * @param lease the lease that makes this client the session's only owner among instances, if any
+	 * @param lease the lease that makes this client the session's only owner among
+	 * instances, if any
 	 * @param listener hears what is persisted, removed, dropped and expired
-	 * @param offlineMessageTtl how long a message published while offline may wait to be sent; absent to keep it
-	 * until it is sent
+	 * @param offlineMessageTtl how long a message published while offline may wait to be
+	 * sent; absent to keep it until it is sent
 	 */
 	public SessionStoreMqttClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
 			@Nullable SessionLease lease, SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl) {
 		super(store, clientId, false, limit, lease, listener, offlineMessageTtl,
-				(ex) -> ex instanceof MqttException mqtt && mqtt.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT);
+				(ex) -> ex instanceof MqttException mqtt
+						&& mqtt.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT);
 	}
 
 	/**
-	 * Lets this persistence take messages whose expiry passed out of the client's offline buffer at the start of
-	 * each connect attempt. Without it, expired messages are dropped only when a client is created on the stored
-	 * session.
+	 * Lets this persistence take messages whose expiry passed out of the client's offline
+	 * buffer at the start of each connect attempt. Without it, expired messages are
+	 * dropped only when a client is created on the stored session.
 	 * @param client the client this persistence was created for
 	 * @param maxInflight the client's {@code maxInflight} connect option
 	 */
@@ -85,7 +88,8 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 
 	@Override
 	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
-		byte[] header = slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
+		byte[] header = slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(),
+				persistable.getHeaderLength());
 		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
 				persistable.getPayloadLength());
 		if (!key.startsWith("sb-")) {

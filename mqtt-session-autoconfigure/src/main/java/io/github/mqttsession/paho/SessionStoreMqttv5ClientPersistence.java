@@ -24,10 +24,10 @@ import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Paho MQTT 5 {@link MqttClientPersistence} that keeps a client's in-flight and offline messages in a
- * {@link SessionStore}, under the client id it was created for (never one the broker assigns). Use one instance
- * per client; {@link #close()} keeps the data, {@link #release()} gives the client id back when the client is
- * gone.
+ * A Paho MQTT 5 {@link MqttClientPersistence} that keeps a client's in-flight and offline
+ * messages in a {@link SessionStore}, under the client id it was created for (never one
+ * the broker assigns). Use one instance per client; {@link #close()} keeps the data,
+ * {@link #release()} gives the client id back when the client is gone.
  */
 public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport implements MqttClientPersistence {
 
@@ -54,7 +54,8 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 	 * @param store the store
 	 * @param clientId the client id the session is stored under
 	 * @param limit the cap on pending messages and what happens beyond it
-	 * @param lease the lease that makes this client the session's only owner among instances, if any
+	 * @param lease the lease that makes this client the session's only owner among
+	 * instances, if any
 	 * @param listener hears what is persisted, removed and dropped
 	 */
 	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
@@ -67,10 +68,12 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 	 * @param store the store
 	 * @param clientId the client id the session is stored under
 	 * @param limit the cap on pending messages and what happens beyond it
-	 * @param lease the lease that makes this client the session's only owner among instances, if any
+	 * @param lease the lease that makes this client the session's only owner among
+	 * instances, if any
 	 * @param listener hears what is persisted, removed, dropped and expired
-	 * @param offlineMessageTtl how long a message published while offline may wait to be sent, when it carries no
-	 * message expiry interval of its own; absent to keep it until it is sent
+	 * @param offlineMessageTtl how long a message published while offline may wait to be
+	 * sent, when it carries no message expiry interval of its own; absent to keep it
+	 * until it is sent
 	 */
 	public SessionStoreMqttv5ClientPersistence(SessionStore store, String clientId, PendingMessageLimit limit,
 			@Nullable SessionLease lease, SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl) {
@@ -79,9 +82,10 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 	}
 
 	/**
-	 * Lets this persistence take messages whose expiry passed out of the client's offline buffer at the start of
-	 * each connect attempt, and give those it keeps what remains of their message expiry interval. Without it,
-	 * expired messages are dropped only when a client is created on the stored session.
+	 * Lets this persistence take messages whose expiry passed out of the client's offline
+	 * buffer at the start of each connect attempt, and give those it keeps what remains
+	 * of their message expiry interval. Without it, expired messages are dropped only
+	 * when a client is created on the stored session.
 	 * @param client the client this persistence was created for
 	 */
 	public void setClient(MqttAsyncClient client) {
@@ -107,8 +111,10 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 			return;
 		}
 		try {
-			// Paho 5 logs and ignores a failure to persist a buffered message, then buffers it in memory and reports
-			// it sent; an unchecked exception is the one that reaches the publisher, with nothing buffered.
+			// Paho 5 logs and ignores a failure to persist a buffered message, then
+			// buffers it in memory and reports
+			// it sent; an unchecked exception is the one that reaches the publisher, with
+			// nothing buffered.
 			store(key, header(key, persistable), payload(persistable));
 		}
 		catch (MqttPersistenceException | RuntimeException ex) {
@@ -161,10 +167,11 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 	}
 
 	/**
-	 * The header of a publish with its topic in full and no topic alias. Paho replaces the topic of an outgoing
-	 * publish with an alias once the broker allows aliases; an alias means nothing on the next connection, so the
-	 * stored packet must carry the topic itself. The first publish under an alias names its topic, which is
-	 * remembered here for the ones that follow.
+	 * The header of a publish with its topic in full and no topic alias. Paho replaces
+	 * the topic of an outgoing publish with an alias once the broker allows aliases; an
+	 * alias means nothing on the next connection, so the stored packet must carry the
+	 * topic itself. The first publish under an alias names its topic, which is remembered
+	 * here for the ones that follow.
 	 */
 	private byte[] headerWithoutTopicAlias(String key, MqttPublish publish) throws MqttPersistenceException {
 		try {
@@ -179,12 +186,13 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 			else {
 				topic = this.outgoingTopicAliases.get(alias);
 				if (topic == null) {
-					throw new IllegalStateException("Paho sent the message under key " + key + " with topic alias " + alias
-							+ " whose topic it never named; it cannot be stored for resending after a restart");
+					throw new IllegalStateException("Paho sent the message under key " + key + " with topic alias "
+							+ alias + " whose topic it never named; it cannot be stored for resending after a restart");
 				}
 			}
 			MqttProperties properties = new MqttProperties(PUBLISH_PROPERTIES);
-			properties.decodeProperties(new DataInputStream(new ByteArrayInputStream(publish.getProperties().encodeProperties())));
+			properties.decodeProperties(
+					new DataInputStream(new ByteArrayInputStream(publish.getProperties().encodeProperties())));
 			properties.setTopicAlias(null);
 			MqttPublish withTopic = new MqttPublish(topic, publish.getMessage(), properties);
 			withTopic.setMessageId(publish.getMessageId());

@@ -6,9 +6,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.github.mqttsession.store.SessionStore;
 
 /**
- * The client ids claimed in this process, per store: two clients on one store and client id would share one
- * session, and the broker would disconnect them in turn. Internal: public only so that the Paho persistences can
- * claim their client id.
+ * The client ids claimed in this process, per store: two clients on one store and client
+ * id would share one session, and the broker would disconnect them in turn. Internal:
+ * public only so that the Paho persistences can claim their client id.
  */
 public final class ClientIdClaims {
 
@@ -18,7 +18,8 @@ public final class ClientIdClaims {
 	}
 
 	/**
-	 * Claims a client id in a store for an owner; claiming it again for the same owner does nothing.
+	 * Claims a client id in a store for an owner; claiming it again for the same owner
+	 * does nothing.
 	 * @param store the store
 	 * @param clientId the client id
 	 * @param owner what claims it

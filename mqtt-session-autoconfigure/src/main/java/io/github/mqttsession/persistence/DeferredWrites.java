@@ -4,15 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The writes a publish leaves to wait for once Paho returns: Paho stores a message while it holds the lock its
- * sender thread needs, so waiting there for a durable write would let only one message through per commit. Inside
- * {@link #publishDurably} the persistence queues the write and returns; the publisher then waits outside Paho's
- * locks, so many publishers share a commit and none returns before its message is safe.
+ * The writes a publish leaves to wait for once Paho returns: Paho stores a message while
+ * it holds the lock its sender thread needs, so waiting there for a durable write would
+ * let only one message through per commit. Inside {@link #publishDurably} the persistence
+ * queues the write and returns; the publisher then waits outside Paho's locks, so many
+ * publishers share a commit and none returns before its message is safe.
  * <p>
- * The wait for room in the window and the wait for the writes together last no longer than the window's time limit
- * ({@code mqtt.outbound.send-timeout}): a store that does not answer (a connection pool waiting for a database that
- * is down) fails the publish then with a {@link io.github.mqttsession.store.SessionStoreException}. The message was
- * handed to the MQTT client by then: it is sent, and its write stays queued and may still land.
+ * The wait for room in the window and the wait for the writes together last no longer
+ * than the window's time limit ({@code mqtt.outbound.send-timeout}): a store that does
+ * not answer (a connection pool waiting for a database that is down) fails the publish
+ * then with a {@link io.github.mqttsession.store.SessionStoreException}. The message was
+ * handed to the MQTT client by then: it is sent, and its write stays queued and may still
+ * land.
  */
 final class DeferredWrites {
 
@@ -29,7 +32,8 @@ final class DeferredWrites {
 	 * Creates the deferral for one session.
 	 * @param clientId the client id, for the error message
 	 * @param window the window a publish waits for room in
-	 * @param gathers whether the store gathers writes; when it does not, nothing is deferred
+	 * @param gathers whether the store gathers writes; when it does not, nothing is
+	 * deferred
 	 */
 	DeferredWrites(String clientId, SendWindow window, boolean gathers) {
 		this.clientId = clientId;
@@ -38,15 +42,15 @@ final class DeferredWrites {
 	}
 
 	/**
-	 * Runs a publish, then waits until every message it stored is durable (or acknowledged by the broker, which
-	 * makes its write needless).
+	 * Runs a publish, then waits until every message it stored is durable (or
+	 * acknowledged by the broker, which makes its write needless).
 	 * @param <T> what the publish returns
 	 * @param <E> what it throws
 	 * @param publish the publish, such as {@code client.publish(topic, message)}
 	 * @return what the publish returned
 	 * @throws E when the publish fails
-	 * @throws io.github.mqttsession.store.SessionStoreException when a write failed, or did not land within the
-	 * window's time limit
+	 * @throws io.github.mqttsession.store.SessionStoreException when a write failed, or
+	 * did not land within the window's time limit
 	 */
 	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
 		if (this.deferred.get() != null) {
@@ -72,7 +76,8 @@ final class DeferredWrites {
 	}
 
 	/**
-	 * Leaves the wait for a write to {@link #publishDurably}, when the calling thread runs inside it.
+	 * Leaves the wait for a write to {@link #publishDurably}, when the calling thread
+	 * runs inside it.
 	 * @param write the write
 	 * @return whether the wait was left to the publish
 	 */

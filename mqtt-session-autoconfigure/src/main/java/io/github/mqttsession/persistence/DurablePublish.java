@@ -1,8 +1,9 @@
 package io.github.mqttsession.persistence;
 
 /**
- * A publish through a Paho client, run by a persistence that waits for the published message to be durable once
- * Paho returns.
+ * A publish through a Paho client, run by a persistence that waits for the published
+ * message to be durable once Paho returns.
+ *
  * @param <T> what the publish returns, such as Paho's token
  * @param <E> what it throws, such as Paho's {@code MqttException}
  */

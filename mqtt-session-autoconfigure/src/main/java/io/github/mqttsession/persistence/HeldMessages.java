@@ -14,27 +14,42 @@ import io.github.mqttsession.store.PendingMessage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The messages a session holds, by their {@linkplain PendingMessage.Key key}, so that Paho's reads of keys, its {@code containsKey} checks and its
- * removals of keys it never stored cost no statement; with them the buffered keys in the order they were buffered
- * (the candidates of {@code drop-oldest}) and the buffered messages whose send Paho undid.
+ * The messages a session holds, by their {@linkplain PendingMessage.Key key}, so that
+ * Paho's reads of keys, its {@code containsKey} checks and its removals of keys it never
+ * stored cost no statement; with them the buffered keys in the order they were buffered
+ * (the candidates of {@code drop-oldest}) and the buffered messages whose send Paho
+ * undid.
  * <p>
- * Every change goes through this class, which keeps the indexes and the {@link SendWindow}'s count in step with the
- * map: a buffered key is held, an undone key is a buffered key that is held, and the window counts the held outbound
- * publishes. Changes that queue a write are made under {@link OrderedWrites}'s lock, so that the map and the write
- * queue change in one order; this class's own lock guards only the walk over the undone keys.
+ * Every change goes through this class, which keeps the indexes and the
+ * {@link SendWindow}'s count in step with the map: a buffered key is held, an undone key
+ * is a buffered key that is held, and the window counts the held outbound publishes.
+ * Changes that queue a write are made under {@link OrderedWrites}'s lock, so that the map
+ * and the write queue change in one order; this class's own lock guards only the walk
+ * over the undone keys.
  */
 final class HeldMessages {
 
-	/** Every stored message by its key; only its identity, and the whole message while it is offline-buffered. */
+	/**
+	 * Every stored message by its key; only its identity, and the whole message while it
+	 * is offline-buffered.
+	 */
 	private final Map<PendingMessage.Key, Held> messages = new ConcurrentHashMap<>();
 
-	/** Keys of messages buffered while offline, oldest first: the candidates of {@code drop-oldest}. */
+	/**
+	 * Keys of messages buffered while offline, oldest first: the candidates of
+	 * {@code drop-oldest}.
+	 */
 	private final ConcurrentLinkedDeque<PendingMessage.Key> bufferedKeys = new ConcurrentLinkedDeque<>();
 
-	/** Buffered messages whose send Paho undid, oldest first: they come back as publishes with new packet ids. */
+	/**
+	 * Buffered messages whose send Paho undid, oldest first: they come back as publishes
+	 * with new packet ids.
+	 */
 	private final Set<PendingMessage.Key> undoneBufferedKeys = Collections.synchronizedSet(new LinkedHashSet<>());
 
-	/** Counts the outbound publishes held here, which fill the client's in-flight window. */
+	/**
+	 * Counts the outbound publishes held here, which fill the client's in-flight window.
+	 */
 	private final SendWindow window;
 
 	HeldMessages(SendWindow window) {
@@ -112,8 +127,8 @@ final class HeldMessages {
 	}
 
 	/**
-	 * Lets go of a buffered message, and of its key in every index even when the map no longer holds it, so that
-	 * {@code drop-oldest} never meets it again.
+	 * Lets go of a buffered message, and of its key in every index even when the map no
+	 * longer holds it, so that {@code drop-oldest} never meets it again.
 	 * @param key the buffered message's key
 	 */
 	void forgetBuffered(PendingMessage.Key key) {
@@ -133,9 +148,10 @@ final class HeldMessages {
 	}
 
 	/**
-	 * Lets go of a message as Paho removes it: a PUBCOMP for a message that was buffered lets go of its buffered
-	 * record with it, so that no crash can leave that behind alone, to be published a second time after a restart;
-	 * an outbound record removed while its buffered record is still held marks the buffered message undone.
+	 * Lets go of a message as Paho removes it: a PUBCOMP for a message that was buffered
+	 * lets go of its buffered record with it, so that no crash can leave that behind
+	 * alone, to be published a second time after a restart; an outbound record removed
+	 * while its buffered record is still held marks the buffered message undone.
 	 * @param key the message's key
 	 * @return what was let go; absent when nothing was held under the key
 	 */
@@ -143,8 +159,10 @@ final class HeldMessages {
 		Held removed = forget(key);
 		if (removed == null) {
 			if (key.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
-				// Paho undoes a send that failed before the publish was stored (a full in-flight window, say) by
-				// removing its key; a buffered message whose send was undone so comes back under a new packet id.
+				// Paho undoes a send that failed before the publish was stored (a full
+				// in-flight window, say) by
+				// removing its key; a buffered message whose send was undone so comes
+				// back under a new packet id.
 				markUndoneIfBuffered(key);
 			}
 			return null;
@@ -155,22 +173,26 @@ final class HeldMessages {
 			return new Removal(removed, bufferedKey, forget(bufferedKey));
 		}
 		if (removed.state() != PendingMessage.State.OFFLINE_BUFFERED) {
-			// Paho undid the send (an acknowledgement removes the buffered record right after, which clears the mark)
+			// Paho undid the send (an acknowledgement removes the buffered record right
+			// after, which clears the mark)
 			markUndoneIfBuffered(removed.key());
 		}
 		return new Removal(removed, bufferedKey, null);
 	}
 
-	/** Whether a removal is part of PUBCOMP: of the release, or of the publish while its release is held. */
+	/**
+	 * Whether a removal is part of PUBCOMP: of the release, or of the publish while its
+	 * release is held.
+	 */
 	private boolean completesQos2Send(Held removed) {
 		return removed.state() == PendingMessage.State.OUTBOUND_PUBREL
-				|| (removed.state() == PendingMessage.State.OUTBOUND_PUBLISH && this.messages
-					.containsKey(removed.key().in(PendingMessage.State.OUTBOUND_PUBREL)));
+				|| (removed.state() == PendingMessage.State.OUTBOUND_PUBLISH
+						&& this.messages.containsKey(removed.key().in(PendingMessage.State.OUTBOUND_PUBREL)));
 	}
 
 	/**
-	 * Marks the buffered message of an outbound publish's packet id as undone, if it is held: Paho sends it again
-	 * later under a new packet id.
+	 * Marks the buffered message of an outbound publish's packet id as undone, if it is
+	 * held: Paho sends it again later under a new packet id.
 	 * @param key the outbound publish's key
 	 */
 	void markUndoneIfBuffered(PendingMessage.Key key) {
@@ -183,21 +205,23 @@ final class HeldMessages {
 	}
 
 	/**
-	 * The key of a buffered message whose send Paho undid and now sends again under another packet id, if this
-	 * publish is that message.
+	 * The key of a buffered message whose send Paho undid and now sends again under
+	 * another packet id, if this publish is that message.
 	 * <p>
-	 * Paho sends a buffered message by storing it as an outbound publish and then removing its buffered record.
-	 * When that send fails (the connection drops while it is stored), Paho removes the outbound record again and
-	 * keeps the message in its memory buffer, with its buffered record still stored; it sends it later under a new
-	 * packet id, and only ever removes the buffered record of that new id. Left alone, the old buffered record
-	 * would be published again after a restart: a duplicate. The buffer drains oldest first, so the resend is the
-	 * oldest undone message with the same topic, QoS, retain flag and payload.
+	 * Paho sends a buffered message by storing it as an outbound publish and then
+	 * removing its buffered record. When that send fails (the connection drops while it
+	 * is stored), Paho removes the outbound record again and keeps the message in its
+	 * memory buffer, with its buffered record still stored; it sends it later under a new
+	 * packet id, and only ever removes the buffered record of that new id. Left alone,
+	 * the old buffered record would be published again after a restart: a duplicate. The
+	 * buffer drains oldest first, so the resend is the oldest undone message with the
+	 * same topic, QoS, retain flag and payload.
 	 * @param message the outbound publish Paho stores
 	 * @return the undone buffered message's key, if this publish is one
 	 */
 	PendingMessage.@Nullable Key undoneBufferedMessage(PendingMessage message) {
-		if (this.undoneBufferedKeys.isEmpty()
-				|| this.messages.containsKey(new PendingMessage.Key(PendingMessage.State.OFFLINE_BUFFERED, message.packetId()))) {
+		if (this.undoneBufferedKeys.isEmpty() || this.messages
+			.containsKey(new PendingMessage.Key(PendingMessage.State.OFFLINE_BUFFERED, message.packetId()))) {
 			return null;
 		}
 		synchronized (this.undoneBufferedKeys) {
@@ -254,8 +278,9 @@ final class HeldMessages {
 	}
 
 	/**
-	 * What is held of a stored message: its identity, and the whole message only while it is offline-buffered
-	 * (drop-oldest reports it, and an undone send is recognised by its content). Paho holds the rest itself.
+	 * What is held of a stored message: its identity, and the whole message only while it
+	 * is offline-buffered (drop-oldest reports it, and an undone send is recognised by
+	 * its content). Paho holds the rest itself.
 	 */
 	record Held(PendingMessage.Key key, @Nullable PendingMessage buffered) {
 
@@ -274,7 +299,9 @@ final class HeldMessages {
 	}
 
 	/**
-	 * A message Paho removed, and the buffered record of its packet id when it was let go with it.
+	 * A message Paho removed, and the buffered record of its packet id when it was let go
+	 * with it.
+	 *
 	 * @param removed the message removed
 	 * @param bufferedKey the key of the buffered record of its packet id
 	 * @param buffered that record, when it was let go too

@@ -4,9 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Reads MQTT's data types (MQTT 5, 1.5) from the bytes of a persisted packet, front to back.
+ * Reads MQTT's data types (MQTT 5, 1.5) from the bytes of a persisted packet, front to
+ * back.
  * <p>
- * Internal: public only so that the Paho packet codec reads packets as the expiry reads property blocks.
+ * Internal: public only so that the Paho packet codec reads packets as the expiry reads
+ * property blocks.
  */
 public final class MqttReader {
 

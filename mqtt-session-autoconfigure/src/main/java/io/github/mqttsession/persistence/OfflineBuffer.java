@@ -1,9 +1,9 @@
 package io.github.mqttsession.persistence;
 
 /**
- * Paho's in-memory buffer of the messages a client published while it was not connected, as its public API shows
- * it: entries by index, oldest first. Paho sends them, and deletes them one by one from the front, after the next
- * connect.
+ * Paho's in-memory buffer of the messages a client published while it was not connected,
+ * as its public API shows it: entries by index, oldest first. Paho sends them, and
+ * deletes them one by one from the front, after the next connect.
  */
 public interface OfflineBuffer {
 
@@ -14,7 +14,8 @@ public interface OfflineBuffer {
 	boolean isConnected();
 
 	/**
-	 * Whether a drain of an earlier connection may still hold the first entry, taken but not yet sent.
+	 * Whether a drain of an earlier connection may still hold the first entry, taken but
+	 * not yet sent.
 	 * @return {@code true} when the first entry must be left alone
 	 */
 	boolean mayHoldFirst();
@@ -26,7 +27,8 @@ public interface OfflineBuffer {
 	int size();
 
 	/**
-	 * The object by which the message at an index is known when Paho stores it: the same instance every time.
+	 * The object by which the message at an index is known when Paho stores it: the same
+	 * instance every time.
 	 * @param index the index
 	 * @return the object
 	 */
@@ -39,7 +41,8 @@ public interface OfflineBuffer {
 	void delete(int index);
 
 	/**
-	 * Sets the MQTT 5 message expiry interval the message at an index will be sent with; nothing on MQTT 3.1.1.
+	 * Sets the MQTT 5 message expiry interval the message at an index will be sent with;
+	 * nothing on MQTT 3.1.1.
 	 * @param index the index
 	 * @param seconds the interval
 	 */

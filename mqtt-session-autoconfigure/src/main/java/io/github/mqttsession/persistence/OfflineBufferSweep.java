@@ -13,36 +13,47 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Takes messages whose expiry passed out of Paho's in-memory offline buffer before a connect sends them, and
- * deletes their stored records.
+ * Takes messages whose expiry passed out of Paho's in-memory offline buffer before a
+ * connect sends them, and deletes their stored records.
  * <p>
- * Paho keeps what was published while the broker was unreachable in a list and, right after a connect, a thread
- * of its own takes the first entry, sends it and deletes the first entry, until the list is empty. Deleting an entry
- * while that thread is between taking and deleting would make it delete the next message unsent, so entries are
- * deleted only where no drain can run: Paho opens the persistence at the start of every connect attempt, before it
- * connects, and only a completed connect starts a drain. While the broker stays away, automatic reconnect makes
- * that an attempt at least every {@code max-reconnect-delay}; the first connect after the outage is always one.
- * The sweep also stands aside when the client is connected, when a drain of an earlier connection is midway
- * through a message (its publish is stored beside its buffered record), and when Paho opens the persistence only
- * to retry storing a buffered message. Deleting an entry from Paho's buffer leaves its stored record, which the
- * sweep deletes itself, after the entry, so that a failed write leaves a record that the next start drops.
+ * Paho keeps what was published while the broker was unreachable in a list and, right
+ * after a connect, a thread of its own takes the first entry, sends it and deletes the
+ * first entry, until the list is empty. Deleting an entry while that thread is between
+ * taking and deleting would make it delete the next message unsent, so entries are
+ * deleted only where no drain can run: Paho opens the persistence at the start of every
+ * connect attempt, before it connects, and only a completed connect starts a drain. While
+ * the broker stays away, automatic reconnect makes that an attempt at least every
+ * {@code max-reconnect-delay}; the first connect after the outage is always one. The
+ * sweep also stands aside when the client is connected, when a drain of an earlier
+ * connection is midway through a message (its publish is stored beside its buffered
+ * record), and when Paho opens the persistence only to retry storing a buffered message.
+ * Deleting an entry from Paho's buffer leaves its stored record, which the sweep deletes
+ * itself, after the entry, so that a failed write leaves a record that the next start
+ * drops.
  * <p>
- * The buffer's entries are matched to stored keys by the object Paho stores each message with: Paho's public API
- * gives no packet id for a buffered message.
+ * The buffer's entries are matched to stored keys by the object Paho stores each message
+ * with: Paho's public API gives no packet id for a buffered message.
  */
 public final class OfflineBufferSweep {
 
 	private static final Log logger = LogFactory.getLog(OfflineBufferSweep.class);
 
-	/** Stands for the key of an object stored under two keys, which cannot tell its entries apart. */
-	private static final PendingMessage.Key AMBIGUOUS = new PendingMessage.Key(PendingMessage.State.OFFLINE_BUFFERED, 0);
+	/**
+	 * Stands for the key of an object stored under two keys, which cannot tell its
+	 * entries apart.
+	 */
+	private static final PendingMessage.Key AMBIGUOUS = new PendingMessage.Key(PendingMessage.State.OFFLINE_BUFFERED,
+			0);
 
 	private final SessionStorePersistence persistence;
 
 	/** The object each buffered message was stored with, by its key. */
 	private final Map<PendingMessage.Key, Object> identities = new ConcurrentHashMap<>();
 
-	/** Set on a thread whose buffered put failed: Paho opens the persistence again to retry, not to connect. */
+	/**
+	 * Set on a thread whose buffered put failed: Paho opens the persistence again to
+	 * retry, not to connect.
+	 */
 	private final ThreadLocal<Boolean> retryingPut = new ThreadLocal<>();
 
 	private volatile @Nullable OfflineBuffer buffer;
@@ -66,7 +77,8 @@ public final class OfflineBufferSweep {
 	/**
 	 * Hears that Paho stored, or failed to store, a buffered message.
 	 * @param key the message's key
-	 * @param identity the object the message is known by in the buffer; absent when storing it failed
+	 * @param identity the object the message is known by in the buffer; absent when
+	 * storing it failed
 	 */
 	public void buffered(PendingMessage.Key key, @Nullable Object identity) {
 		if (identity == null) {
@@ -90,7 +102,10 @@ public final class OfflineBufferSweep {
 		this.identities.clear();
 	}
 
-	/** Sweeps, when the persistence is opened for a connect attempt; never fails the attempt. */
+	/**
+	 * Sweeps, when the persistence is opened for a connect attempt; never fails the
+	 * attempt.
+	 */
 	public synchronized void beforeConnect() {
 		OfflineBuffer current = this.buffer;
 		if (this.retryingPut.get() != null) {
@@ -105,7 +120,8 @@ public final class OfflineBufferSweep {
 		}
 		catch (RuntimeException ex) {
 			logger.warn("Client '" + this.persistence.clientId()
-					+ "' could not take expired messages out of its offline buffer; the next connect attempt tries again", ex);
+					+ "' could not take expired messages out of its offline buffer; the next connect attempt tries again",
+					ex);
 		}
 	}
 
@@ -119,7 +135,8 @@ public final class OfflineBufferSweep {
 			if (this.persistence.containsKey(entry.getKey().in(PendingMessage.State.OUTBOUND_PUBLISH))) {
 				return;
 			}
-			// One object stored twice (a message published twice) cannot tell its entries apart: leave both.
+			// One object stored twice (a message published twice) cannot tell its entries
+			// apart: leave both.
 			keys.merge(entry.getValue(), entry.getKey(), (first, second) -> AMBIGUOUS);
 		}
 		Instant now = this.persistence.expiry().now();

@@ -12,13 +12,15 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * When a message published while the broker was unreachable stops being worth sending: its MQTT 5 message expiry
- * interval, or else the configured time to live of offline messages, counted from the moment it was buffered.
+ * When a message published while the broker was unreachable stops being worth sending:
+ * its MQTT 5 message expiry interval, or else the configured time to live of offline
+ * messages, counted from the moment it was buffered.
  * <p>
- * The instant is fixed once, when the message is buffered, and stored with it, so that it holds across restarts
- * however long the broker stays away. An expired message is dropped unsent, with a warning, and reported to the
- * {@link SessionPersistenceListener}. On MQTT 5 a message that is still sent carries what remains of its interval,
- * as the protocol asks of a client that held a message back.
+ * The instant is fixed once, when the message is buffered, and stored with it, so that it
+ * holds across restarts however long the broker stays away. An expired message is dropped
+ * unsent, with a warning, and reported to the {@link SessionPersistenceListener}. On MQTT
+ * 5 a message that is still sent carries what remains of its interval, as the protocol
+ * asks of a client that held a message back.
  */
 final class OfflineExpiry {
 
@@ -48,7 +50,8 @@ final class OfflineExpiry {
 	}
 
 	/**
-	 * The message with its expiry, if it is buffered offline and has a lifetime; any other message as it is.
+	 * The message with its expiry, if it is buffered offline and has a lifetime; any
+	 * other message as it is.
 	 * @param message the message Paho is storing
 	 * @return the message to store
 	 */
@@ -72,10 +75,12 @@ final class OfflineExpiry {
 	}
 
 	/**
-	 * The MQTT 5 message expiry interval a buffered message should carry when it is sent now: what remains of it.
+	 * The MQTT 5 message expiry interval a buffered message should carry when it is sent
+	 * now: what remains of it.
 	 * @param message the message
 	 * @param now the time now
-	 * @return the seconds that remain, at least 1, or -1 when the message carries no interval to count down
+	 * @return the seconds that remain, at least 1, or -1 when the message carries no
+	 * interval to count down
 	 */
 	long remainingInterval(PendingMessage message, Instant now) {
 		if (!this.mqtt5 || message.state() != PendingMessage.State.OFFLINE_BUFFERED || message.expiresAt() == null
@@ -87,7 +92,8 @@ final class OfflineExpiry {
 	}
 
 	/**
-	 * A buffered message as it is to be sent now: on MQTT 5, with what remains of its expiry interval.
+	 * A buffered message as it is to be sent now: on MQTT 5, with what remains of its
+	 * expiry interval.
 	 * @param message the message
 	 * @return the message to send
 	 */
@@ -122,7 +128,8 @@ final class OfflineExpiry {
 			return "its expiry passed";
 		}
 		if (lifetime == null) {
-			// Buffered under an offline-message-ttl that is no longer configured: only the expiry itself is known.
+			// Buffered under an offline-message-ttl that is no longer configured: only
+			// the expiry itself is known.
 			return "its expiry passed " + seconds(Duration.between(expiresAt, now)) + " ago, at " + expiresAt;
 		}
 		String reason = (this.mqtt5 && PublishProperties.messageExpiryInterval(message.properties()) >= 0)

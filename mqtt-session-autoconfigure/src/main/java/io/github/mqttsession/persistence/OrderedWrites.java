@@ -10,10 +10,11 @@ import io.github.mqttsession.store.PendingMessage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Changes the {@linkplain HeldMessages held messages} of a session and queues the matching writes in one order:
- * under this class's lock, so that two changes racing each other (the drain thread's removal of a buffered record
- * against the callback thread's PUBCOMP, say) reach the write queue in the order the map saw them. The waits for
- * the writes happen outside the lock.
+ * Changes the {@linkplain HeldMessages held messages} of a session and queues the
+ * matching writes in one order: under this class's lock, so that two changes racing each
+ * other (the drain thread's removal of a buffered record against the callback thread's
+ * PUBCOMP, say) reach the write queue in the order the map saw them. The waits for the
+ * writes happen outside the lock.
  */
 final class OrderedWrites {
 
@@ -36,19 +37,20 @@ final class OrderedWrites {
 	}
 
 	/**
-	 * Holds a message Paho stores and queues its write; a resend of a buffered message whose send Paho undid takes
-	 * the old buffered record's place in one store operation.
+	 * Holds a message Paho stores and queues its write; a resend of a buffered message
+	 * whose send Paho undid takes the old buffered record's place in one store operation.
 	 * @param message the message
 	 * @param written run once the message is written
-	 * @return the write, what is held, and whether a buffered record covers the message until it is written
+	 * @return the write, what is held, and whether a buffered record covers the message
+	 * until it is written
 	 */
 	Stored add(PendingMessage message, Runnable written) {
 		PendingMessage.Key key = message.key();
 		boolean publish = key.state() == PendingMessage.State.OUTBOUND_PUBLISH;
 		synchronized (this.lock) {
 			PendingMessage.Key resent = publish ? this.messages.undoneBufferedMessage(message) : null;
-			boolean coveredByBufferedRecord = publish && (resent != null
-					|| this.messages.contains(key.in(PendingMessage.State.OFFLINE_BUFFERED)));
+			boolean coveredByBufferedRecord = publish
+					&& (resent != null || this.messages.contains(key.in(PendingMessage.State.OFFLINE_BUFFERED)));
 			HeldMessages.Held previous = (resent != null) ? this.messages.forget(resent) : null;
 			PendingWrite write;
 			if (resent != null && previous != null) {
@@ -62,9 +64,10 @@ final class OrderedWrites {
 	}
 
 	/**
-	 * Lets go of a message whose write failed or did not land in time, unless another took its key meanwhile, and
-	 * queues its removal: a write that is still queued is dropped, and one the store takes late is undone, so that
-	 * a message its client never sent is not stored.
+	 * Lets go of a message whose write failed or did not land in time, unless another
+	 * took its key meanwhile, and queues its removal: a write that is still queued is
+	 * dropped, and one the store takes late is undone, so that a message its client never
+	 * sent is not stored.
 	 * @param key the message's key
 	 * @param held what {@link #add} held
 	 */
@@ -78,8 +81,9 @@ final class OrderedWrites {
 	}
 
 	/**
-	 * Lets go of every held message, the session having been deleted: under the lock, so that a message stored at the
-	 * same time is either cleared with the rest or held afterwards, and the window's count stays that of the map.
+	 * Lets go of every held message, the session having been deleted: under the lock, so
+	 * that a message stored at the same time is either cleared with the rest or held
+	 * afterwards, and the window's count stays that of the map.
 	 */
 	void clear() {
 		synchronized (this.lock) {
@@ -88,7 +92,8 @@ final class OrderedWrites {
 	}
 
 	/**
-	 * Lets go of a message Paho removes and queues its deletion; a key that was never stored costs nothing.
+	 * Lets go of a message Paho removes and queues its deletion; a key that was never
+	 * stored costs nothing.
 	 * @param key the message's key
 	 * @return the write; absent when nothing was held under the key
 	 */
@@ -99,7 +104,8 @@ final class OrderedWrites {
 				return null;
 			}
 			HeldMessages.Held removed = removal.removed();
-			// Heard when the session lets go of the message, as the pending count drops, not when the write lands.
+			// Heard when the session lets go of the message, as the pending count drops,
+			// not when the write lands.
 			this.listener.removed(this.clientId, removed.state(), removed.packetId());
 			if (removal.buffered() != null) {
 				this.listener.removed(this.clientId, PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
@@ -110,7 +116,8 @@ final class OrderedWrites {
 	}
 
 	/**
-	 * Drops the buffered messages among these keys whose expiry has passed, and waits for their deletion.
+	 * Drops the buffered messages among these keys whose expiry has passed, and waits for
+	 * their deletion.
 	 * @param keys the keys of buffered messages
 	 * @param now the time now
 	 * @return the messages dropped
@@ -158,10 +165,11 @@ final class OrderedWrites {
 
 	/**
 	 * A message held and its write queued.
+	 *
 	 * @param write the write
 	 * @param held what is held, to forget should the write fail
-	 * @param coveredByBufferedRecord whether the message is a buffered one's send, whose buffered record stays
-	 * stored until this write is
+	 * @param coveredByBufferedRecord whether the message is a buffered one's send, whose
+	 * buffered record stays stored until this write is
 	 */
 	record Stored(PendingWrite write, HeldMessages.Held held, boolean coveredByBufferedRecord) {
 	}

@@ -3,9 +3,10 @@ package io.github.mqttsession.persistence;
 import io.github.mqttsession.store.SessionStore;
 
 /**
- * The session's packet id: the last one the stored session had used when it was loaded, and the last one used
- * since. Paho carries on from the restored id; the last one used is saved when Paho closes the persistence, so
- * that a restarted client does not hand out an id the broker may still hold.
+ * The session's packet id: the last one the stored session had used when it was loaded,
+ * and the last one used since. Paho carries on from the restored id; the last one used is
+ * saved when Paho closes the persistence, so that a restarted client does not hand out an
+ * id the broker may still hold.
  */
 final class PacketIds {
 

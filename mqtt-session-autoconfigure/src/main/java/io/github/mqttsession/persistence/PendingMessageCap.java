@@ -7,11 +7,12 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * The cap on a session's pending messages: a message beyond it is refused, or, under {@code drop-oldest}, makes
- * room by dropping the oldest message buffered while offline.
+ * The cap on a session's pending messages: a message beyond it is refused, or, under
+ * {@code drop-oldest}, makes room by dropping the oldest message buffered while offline.
  * <p>
- * Room is reserved for a buffered message before it is held, under this class's lock, so that publishers racing
- * for the last place cannot both take it; the reservation ends once the message is held (or not).
+ * Room is reserved for a buffered message before it is held, under this class's lock, so
+ * that publishers racing for the last place cannot both take it; the reservation ends
+ * once the message is held (or not).
  */
 final class PendingMessageCap {
 
@@ -42,8 +43,9 @@ final class PendingMessageCap {
 	}
 
 	/**
-	 * Fails, as a publish beyond the cap would, when the session is full and the policy is to reject; lets a
-	 * publisher learn it before Paho takes the message and a packet id for it.
+	 * Fails, as a publish beyond the cap would, when the session is full and the policy
+	 * is to reject; lets a publisher learn it before Paho takes the message and a packet
+	 * id for it.
 	 * @param topic the topic of the message about to be published
 	 */
 	void checkRoom(String topic) {
@@ -57,16 +59,17 @@ final class PendingMessageCap {
 	}
 
 	/**
-	 * Reserves room for a message about to be buffered, dropping the oldest buffered messages if the policy says
-	 * so; every reservation is {@linkplain #endReservation() ended}.
+	 * Reserves room for a message about to be buffered, dropping the oldest buffered
+	 * messages if the policy says so; every reservation is {@linkplain #endReservation()
+	 * ended}.
 	 * @param topic the message's topic
 	 * @throws PendingMessageLimitExceededException when there is no room
 	 */
 	void reserve(String topic) {
 		synchronized (this.lock) {
 			while (this.held.size() + this.reservations >= this.limit.maxPendingMessages()) {
-				PendingMessage.Key oldest = (this.limit.overflow() == OverflowPolicy.DROP_OLDEST) ? this.held.oldestBuffered()
-						: null;
+				PendingMessage.Key oldest = (this.limit.overflow() == OverflowPolicy.DROP_OLDEST)
+						? this.held.oldestBuffered() : null;
 				if (oldest == null) {
 					throw limitExceeded(topic);
 				}

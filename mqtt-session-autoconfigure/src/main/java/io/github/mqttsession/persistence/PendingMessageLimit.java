@@ -1,7 +1,8 @@
 package io.github.mqttsession.persistence;
 
 /**
- * The cap on the pending messages of one session, and what happens when a publish would exceed it.
+ * The cap on the pending messages of one session, and what happens when a publish would
+ * exceed it.
  *
  * @param maxPendingMessages the most pending messages a session holds
  * @param overflow what happens beyond
@@ -13,7 +14,8 @@ public record PendingMessageLimit(int maxPendingMessages, OverflowPolicy overflo
 
 	/**
 	 * Validates the limit.
-	 * @param maxPendingMessages the most pending messages, 1..65,535 (Paho's packet ids bound it)
+	 * @param maxPendingMessages the most pending messages, 1..65,535 (Paho's packet ids
+	 * bound it)
 	 * @param overflow the policy
 	 */
 	public PendingMessageLimit {

@@ -1,6 +1,9 @@
 package io.github.mqttsession.persistence;
 
-/** A publish was refused because the session holds as many pending messages as allowed; nothing was stored. */
+/**
+ * A publish was refused because the session holds as many pending messages as allowed;
+ * nothing was stored.
+ */
 public class PendingMessageLimitExceededException extends IllegalStateException {
 
 	/**

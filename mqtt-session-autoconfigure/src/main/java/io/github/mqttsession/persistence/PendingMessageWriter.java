@@ -16,33 +16,43 @@ import io.github.mqttsession.store.SessionStore;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes one client's changes to its pending messages to the store, in the order they were made.
+ * Writes one client's changes to its pending messages to the store, in the order they
+ * were made.
  * <p>
- * For a store that {@linkplain SessionStore#gathersWrites() gathers writes}, changes queue up and one background
- * thread applies everything queued in one {@link SessionStore#applyPendingMessageChanges} call: one transaction
- * and one durable commit shared by every publisher waiting at that moment, each of which waits for its own write
- * only. A removal does not wait at all. When a message is removed (acknowledged) before its addition was taken
- * from the queue, both are dropped: the message never needs to be written. For other stores each change is applied
- * on the caller's thread.
+ * For a store that {@linkplain SessionStore#gathersWrites() gathers writes}, changes
+ * queue up and one background thread applies everything queued in one
+ * {@link SessionStore#applyPendingMessageChanges} call: one transaction and one durable
+ * commit shared by every publisher waiting at that moment, each of which waits for its
+ * own write only. A removal does not wait at all. When a message is removed
+ * (acknowledged) before its addition was taken from the queue, both are dropped: the
+ * message never needs to be written. For other stores each change is applied on the
+ * caller's thread.
  * <p>
- * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a packet while it holds its
- * client's lock, and publishers wait for their writes, so a write that waited behind another task on a pool that a
- * blocked task (one waiting for this very write, say) had used up would stall the client. The thread lives from the
+ * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a
+ * packet while it holds its client's lock, and publishers wait for their writes, so a
+ * write that waited behind another task on a pool that a blocked task (one waiting for
+ * this very write, say) had used up would stall the client. The thread lives from the
  * session's open to its release and stops once everything queued is written.
  * <p>
- * A removal that fails (the database is down, say) is tried again every second, and before every later batch,
- * until it lands or a later write of the same message takes its place; until then, a restart would find the message
- * still stored and send it once more. Every write reports to a {@link StoreWriteStatus} whether it landed, which the
- * health check reads.
+ * A removal that fails (the database is down, say) is tried again every second, and
+ * before every later batch, until it lands or a later write of the same message takes its
+ * place; until then, a restart would find the message still stored and send it once more.
+ * Every write reports to a {@link StoreWriteStatus} whether it landed, which the health
+ * check reads.
  * <p>
  * Internal: public only so that the Paho persistences can use it.
  */
 public final class PendingMessageWriter {
 
-	/** The most writes applied in one store call, which bounds the size of a transaction. */
+	/**
+	 * The most writes applied in one store call, which bounds the size of a transaction.
+	 */
 	private static final int MAX_BATCH = 1_000;
 
-	/** Stands for a key touched by more than one queued write: such a key's addition is never dropped. */
+	/**
+	 * Stands for a key touched by more than one queued write: such a key's addition is
+	 * never dropped.
+	 */
 	private static final PendingWrite SEVERAL = new PendingWrite(List.of(), false, null);
 
 	private final SessionStore store;
@@ -62,7 +72,10 @@ public final class PendingMessageWriter {
 	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
 	private final Map<PendingMessage.Key, PendingWrite> queuedByKey = new HashMap<>();
 
-	/** Per key, the addition queued or being written, whose publisher an acknowledgement releases. */
+	/**
+	 * Per key, the addition queued or being written, whose publisher an acknowledgement
+	 * releases.
+	 */
 	private final Map<PendingMessage.Key, PendingWrite> unfinishedAdditions = new HashMap<>();
 
 	/** Removals that failed, to be tried again; guarded by the lock. */
@@ -91,7 +104,8 @@ public final class PendingMessageWriter {
 	}
 
 	/**
-	 * Whether writes are queued for the background thread; otherwise each is applied when it is made.
+	 * Whether writes are queued for the background thread; otherwise each is applied when
+	 * it is made.
 	 * @return {@code true} when writes are gathered
 	 */
 	public boolean gathers() {
@@ -142,8 +156,8 @@ public final class PendingMessageWriter {
 	/**
 	 * Adds a message, or replaces the one stored under the same key.
 	 * @param message the message
-	 * @param fresh whether the key holds no message in the store, nor one queued, so that a removal before the
-	 * write may drop both
+	 * @param fresh whether the key holds no message in the store, nor one queued, so that
+	 * a removal before the write may drop both
 	 * @param written run once the message is written
 	 * @return the write, to wait for
 	 */
@@ -183,12 +197,14 @@ public final class PendingMessageWriter {
 		try {
 			PendingWrite unfinished = this.unfinishedAdditions.remove(key);
 			if (unfinished != null) {
-				// The broker acknowledged the message: its publisher need not wait for the write any longer.
+				// The broker acknowledged the message: its publisher need not wait for
+				// the write any longer.
 				unfinished.release();
 			}
 			PendingWrite addition = this.queuedByKey.get(key);
 			if (addition != null && addition.fresh) {
-				// Not written yet, and nothing else queued touches the key: neither needs writing.
+				// Not written yet, and nothing else queued touches the key: neither needs
+				// writing.
 				addition.cancelled = true;
 				this.queuedByKey.remove(key);
 				this.finished++;
@@ -230,7 +246,10 @@ public final class PendingMessageWriter {
 		return this.status.current();
 	}
 
-	/** Waits until every write made so far is applied (or has failed); failed removals tried again do not count. */
+	/**
+	 * Waits until every write made so far is applied (or has failed); failed removals
+	 * tried again do not count.
+	 */
 	public void flush() {
 		if (!this.gathers) {
 			return;
@@ -266,8 +285,8 @@ public final class PendingMessageWriter {
 
 	/**
 	 * Queues a write for the background thread, when it runs; the caller holds the lock.
-	 * @return {@code false} when the writer is not open (Paho may still acknowledge after its client was closed):
-	 * the caller then writes right away
+	 * @return {@code false} when the writer is not open (Paho may still acknowledge after
+	 * its client was closed): the caller then writes right away
 	 */
 	private boolean enqueueIfRunning(PendingWrite write, PendingMessage.Key... keys) {
 		if (this.thread == null) {

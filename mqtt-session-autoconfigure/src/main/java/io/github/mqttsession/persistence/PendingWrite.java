@@ -17,8 +17,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One write of one or two changes to a session's pending messages, which callers may wait for. Internal: public only
- * so that the Paho persistences can wait for their writes.
+ * One write of one or two changes to a session's pending messages, which callers may wait
+ * for. Internal: public only so that the Paho persistences can wait for their writes.
  */
 public final class PendingWrite {
 
@@ -28,7 +28,10 @@ public final class PendingWrite {
 
 	final List<PendingMessageChange> changes;
 
-	/** Whether the key holds nothing in the store nor in the queue, so that a removal before the write drops both. */
+	/**
+	 * Whether the key holds nothing in the store nor in the queue, so that a removal
+	 * before the write drops both.
+	 */
 	final boolean fresh;
 
 	private final @Nullable Runnable written;
@@ -37,12 +40,18 @@ public final class PendingWrite {
 
 	private volatile boolean awaited;
 
-	/** Whether the waiter was let go before the write, because the broker acknowledged the message. */
+	/**
+	 * Whether the waiter was let go before the write, because the broker acknowledged the
+	 * message.
+	 */
 	private volatile boolean released;
 
 	private volatile @Nullable RuntimeException failure;
 
-	/** The keys the write touches; set when it is queued, read and written under the writer's lock. */
+	/**
+	 * The keys the write touches; set when it is queued, read and written under the
+	 * writer's lock.
+	 */
 	PendingMessage.Key[] keys = NO_KEYS;
 
 	/** Whether a removal made the write needless before it was taken from the queue. */
@@ -69,8 +78,9 @@ public final class PendingWrite {
 	}
 
 	/**
-	 * Waits until the write is applied (or made needless by a later removal), until a deadline at most. A write
-	 * that is not applied by then stays queued and may still be applied later.
+	 * Waits until the write is applied (or made needless by a later removal), until a
+	 * deadline at most. A write that is not applied by then stays queued and may still be
+	 * applied later.
 	 * @param deadline the {@link System#nanoTime()} to wait until
 	 * @param clientId the client id, for the error message
 	 * @param timeout the time limit the deadline comes from, for the error message
@@ -83,7 +93,8 @@ public final class PendingWrite {
 			this.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 		}
 		catch (ExecutionException ex) {
-			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : new CompletionException(ex.getCause());
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime
+					: new CompletionException(ex.getCause());
 		}
 		catch (TimeoutException ex) {
 			throw new SessionStoreException("Client '" + clientId + "': the session store did not write the message"
@@ -97,8 +108,8 @@ public final class PendingWrite {
 	}
 
 	/**
-	 * Applies writes in one store call, or one by one when that fails, so that only the writes that fail are
-	 * reported as failed; a failure nobody waits for is logged.
+	 * Applies writes in one store call, or one by one when that fails, so that only the
+	 * writes that fail are reported as failed; a failure nobody waits for is logged.
 	 */
 	static void applyAll(List<PendingWrite> batch, SessionStore store, String clientId, StoreWriteStatus status) {
 		if (batch.size() > 1) {
@@ -146,7 +157,10 @@ public final class PendingWrite {
 		return this.failure;
 	}
 
-	/** Whether the write only removes messages: such a write may be tried again at any time until it lands. */
+	/**
+	 * Whether the write only removes messages: such a write may be tried again at any
+	 * time until it lands.
+	 */
 	boolean isRemoval() {
 		return this.changes.stream().allMatch(PendingMessageChange.Removed.class::isInstance);
 	}
@@ -155,7 +169,10 @@ public final class PendingWrite {
 		return this.changes.size() == 1 && this.changes.get(0) instanceof PendingMessageChange.Added;
 	}
 
-	/** Lets the waiter go before the write: the broker acknowledged the message, so it need not be durable. */
+	/**
+	 * Lets the waiter go before the write: the broker acknowledged the message, so it
+	 * need not be durable.
+	 */
 	void release() {
 		this.released = true;
 		this.done.complete(null);

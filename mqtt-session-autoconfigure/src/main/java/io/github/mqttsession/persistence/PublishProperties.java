@@ -1,8 +1,9 @@
 package io.github.mqttsession.persistence;
 
 /**
- * The message expiry interval in the MQTT 5 property block of a PUBLISH (MQTT 5, 3.3.2.3.3), read and replaced in
- * place in the block as {@link io.github.mqttsession.store.PendingMessage#properties()} keeps it.
+ * The message expiry interval in the MQTT 5 property block of a PUBLISH (MQTT 5,
+ * 3.3.2.3.3), read and replaced in place in the block as
+ * {@link io.github.mqttsession.store.PendingMessage#properties()} keeps it.
  */
 final class PublishProperties {
 
@@ -29,7 +30,8 @@ final class PublishProperties {
 
 	/**
 	 * The MQTT 5 message expiry interval a publish's property block carries.
-	 * @param properties the property block, length prefix included, as in {@link PendingMessage#properties()}
+	 * @param properties the property block, length prefix included, as in
+	 * {@link PendingMessage#properties()}
 	 * @return the interval in seconds, or -1 when the block has none
 	 */
 	static long messageExpiryInterval(byte[] properties) {
@@ -42,11 +44,12 @@ final class PublishProperties {
 	}
 
 	/**
-	 * A property block with its message expiry interval replaced; the value has a fixed size, so nothing else of
-	 * the block, nor the packet's length, changes.
+	 * A property block with its message expiry interval replaced; the value has a fixed
+	 * size, so nothing else of the block, nor the packet's length, changes.
 	 * @param properties the property block, length prefix included
 	 * @param seconds the new interval
-	 * @return a copy with the new interval, or the block itself when it carries no interval
+	 * @return a copy with the new interval, or the block itself when it carries no
+	 * interval
 	 */
 	static byte[] withMessageExpiryInterval(byte[] properties, long seconds) {
 		int offset = messageExpiryIntervalOffset(properties);
@@ -62,8 +65,9 @@ final class PublishProperties {
 	}
 
 	/**
-	 * Where the four bytes of the message expiry interval start in a PUBLISH's property block, or -1 when it has
-	 * none (or a property a PUBLISH does not carry, which this reader cannot step over).
+	 * Where the four bytes of the message expiry interval start in a PUBLISH's property
+	 * block, or -1 when it has none (or a property a PUBLISH does not carry, which this
+	 * reader cannot step over).
 	 */
 	private static int messageExpiryIntervalOffset(byte[] properties) {
 		if (properties.length == 0) {

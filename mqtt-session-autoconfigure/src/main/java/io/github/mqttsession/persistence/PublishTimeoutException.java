@@ -3,8 +3,9 @@ package io.github.mqttsession.persistence;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A publish found no room in the client's in-flight window within {@code mqtt.outbound.send-timeout}, or could not
- * wait for it; nothing of the message was stored or sent.
+ * A publish found no room in the client's in-flight window within
+ * {@code mqtt.outbound.send-timeout}, or could not wait for it; nothing of the message
+ * was stored or sent.
  */
 public class PublishTimeoutException extends IllegalStateException {
 

@@ -11,14 +11,18 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * The removals of a session's writer that failed (the store was unreachable, say), tried again with the next batch,
- * or after a second when nothing else is queued, until they land or a later write of the same key replaces them.
- * A removal given up when the writer stops leaves a completed message stored: after a restart it is sent once more.
- * Used under the writer's lock only.
+ * The removals of a session's writer that failed (the store was unreachable, say), tried
+ * again with the next batch, or after a second when nothing else is queued, until they
+ * land or a later write of the same key replaces them. A removal given up when the writer
+ * stops leaves a completed message stored: after a restart it is sent once more. Used
+ * under the writer's lock only.
  */
 final class RemovalRetries {
 
-	/** How long a failed removal waits before it is tried again, when nothing else is queued. */
+	/**
+	 * How long a failed removal waits before it is tried again, when nothing else is
+	 * queued.
+	 */
 	private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private static final Log logger = LogFactory.getLog(RemovalRetries.class);
@@ -40,7 +44,8 @@ final class RemovalRetries {
 	}
 
 	/**
-	 * Forgets the failed removals of a key: a later write of the message settles what is stored under it.
+	 * Forgets the failed removals of a key: a later write of the message settles what is
+	 * stored under it.
 	 * @param key the key written again
 	 */
 	void supersede(PendingMessage.Key key) {
@@ -60,7 +65,8 @@ final class RemovalRetries {
 	}
 
 	/**
-	 * Waits on the writer's condition, holding its lock, while the writer is idle, until a removal is due again.
+	 * Waits on the writer's condition, holding its lock, while the writer is idle, until
+	 * a removal is due again.
 	 * @param queued the condition signalled when a write is queued or the writer stops
 	 * @param idle whether nothing is queued and the writer is not stopping
 	 */
@@ -85,7 +91,9 @@ final class RemovalRetries {
 		}
 	}
 
-	/** Gives the removals up, with a warning: the writer stops before the store took them. */
+	/**
+	 * Gives the removals up, with a warning: the writer stops before the store took them.
+	 */
 	void giveUp() {
 		if (!this.retries.isEmpty()) {
 			logger.warn("Could not remove " + this.retries.size() + " completed messages from the session of client '"

@@ -8,21 +8,24 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
- * The client's in-flight window as publishers meet it: a publish waits here for room instead of failing.
+ * The client's in-flight window as publishers meet it: a publish waits here for room
+ * instead of failing.
  * <p>
- * Paho refuses a publish with "Too many publishes in progress" (32202) while as many messages as its window holds
- * are sent and not acknowledged (the {@code max-inflight} option on MQTT 3.1.1, the broker's Receive Maximum on
- * MQTT 5), and offers no call that waits. This window counts what Paho's counts: the outbound publishes the session
- * holds (Paho stores each QoS 1 and 2 publish before it queues it, restored ones included, and removes it on PUBACK
- * or PUBCOMP), plus the publishers let through whose publish is not stored yet. A publisher waits while the count
- * fills the window and the client is connected; while it is not, its message goes to the offline buffer, which the
- * window does not limit. Paho counts an acknowledgement a moment after the session removed its message, and a QoS 0
- * publish for the moment it is written: a refusal Paho makes all the same is retried after a short pause, within
- * the same time limit.
+ * Paho refuses a publish with "Too many publishes in progress" (32202) while as many
+ * messages as its window holds are sent and not acknowledged (the {@code max-inflight}
+ * option on MQTT 3.1.1, the broker's Receive Maximum on MQTT 5), and offers no call that
+ * waits. This window counts what Paho's counts: the outbound publishes the session holds
+ * (Paho stores each QoS 1 and 2 publish before it queues it, restored ones included, and
+ * removes it on PUBACK or PUBCOMP), plus the publishers let through whose publish is not
+ * stored yet. A publisher waits while the count fills the window and the client is
+ * connected; while it is not, its message goes to the offline buffer, which the window
+ * does not limit. Paho counts an acknowledgement a moment after the session removed its
+ * message, and a QoS 0 publish for the moment it is written: a refusal Paho makes all the
+ * same is retried after a short pause, within the same time limit.
  * <p>
- * A publish from the thread that delivers Paho's callbacks never waits: that thread also handles the
- * acknowledgements that would make room, so it could only wait until the time limit. It is tried once and fails at
- * once when the window is full.
+ * A publish from the thread that delivers Paho's callbacks never waits: that thread also
+ * handles the acknowledgements that would make room, so it could only wait until the time
+ * limit. It is tried once and fails at once when the window is full.
  */
 public final class SendWindow {
 
@@ -59,7 +62,8 @@ public final class SendWindow {
 	/**
 	 * Creates a window.
 	 * @param clientId the client id, for the error messages
-	 * @param refusedForFullWindow whether an exception (or one of its causes) is Paho's refusal for a full window
+	 * @param refusedForFullWindow whether an exception (or one of its causes) is Paho's
+	 * refusal for a full window
 	 */
 	SendWindow(String clientId, Predicate<Throwable> refusedForFullWindow) {
 		this.clientId = clientId;
@@ -67,7 +71,8 @@ public final class SendWindow {
 	}
 
 	/**
-	 * Marks the calling thread as the one that delivers Paho's callbacks: a publish from it never waits for room.
+	 * Marks the calling thread as the one that delivers Paho's callbacks: a publish from
+	 * it never waits for room.
 	 */
 	public static void markCallbackThread() {
 		if (callbackThread.get() == null) {
@@ -76,7 +81,8 @@ public final class SendWindow {
 	}
 
 	/**
-	 * Sets how many messages may be in flight at once, and where that number comes from, for the error message.
+	 * Sets how many messages may be in flight at once, and where that number comes from,
+	 * for the error message.
 	 * @param size the window's size
 	 * @param origin the setting or the broker's property it comes from
 	 */
@@ -101,7 +107,8 @@ public final class SendWindow {
 	}
 
 	/**
-	 * Sets how the window learns whether the client is connected; publishes wait for room only while it is.
+	 * Sets how the window learns whether the client is connected; publishes wait for room
+	 * only while it is.
 	 * @param connected whether the client is connected
 	 */
 	public void setConnected(BooleanSupplier connected) {
@@ -125,8 +132,9 @@ public final class SendWindow {
 	}
 
 	/**
-	 * How long a publish may wait for the store to write its message: the time limit, or the default 30 s when the
-	 * limit is 0 (which fails a publish at once when the window is full, but a write always takes a moment).
+	 * How long a publish may wait for the store to write its message: the time limit, or
+	 * the default 30 s when the limit is 0 (which fails a publish at once when the window
+	 * is full, but a write always takes a moment).
 	 * @return the time limit for the writes
 	 */
 	Duration writeTimeout() {
@@ -175,14 +183,15 @@ public final class SendWindow {
 	}
 
 	/**
-	 * Runs a publish once the window has room, and again after a short pause while Paho refuses it for a full
-	 * window, until the time limit.
+	 * Runs a publish once the window has room, and again after a short pause while Paho
+	 * refuses it for a full window, until the time limit.
 	 * @param <T> what the publish returns
 	 * @param <E> what it throws
 	 * @param publish the publish
 	 * @return what the publish returned
 	 * @throws E when the publish fails for another reason
-	 * @throws PublishTimeoutException when the window stayed full for the whole time limit
+	 * @throws PublishTimeoutException when the window stayed full for the whole time
+	 * limit
 	 */
 	<T, E extends Exception> T send(DurablePublish<T, E> publish) throws E {
 		boolean mayWait = callbackThread.get() == null;
@@ -230,13 +239,15 @@ public final class SendWindow {
 				}
 				long left = deadline - System.nanoTime();
 				if (left <= 0) {
-					// Room this thread was signalled for and no longer takes goes to the next waiter
+					// Room this thread was signalled for and no longer takes goes to the
+					// next waiter
 					this.changed.signal();
 					throw new PublishTimeoutException(timedOut(start), null);
 				}
 				this.waiting++;
 				try {
-					// In slices: a lost connection is not signalled, so it is seen within a slice
+					// In slices: a lost connection is not signalled, so it is seen within
+					// a slice
 					this.changed.awaitNanos(Math.min(left, SLICE_NANOS));
 				}
 				catch (InterruptedException ex) {
@@ -286,8 +297,9 @@ public final class SendWindow {
 	}
 
 	/**
-	 * Waits a moment after Paho refused a publish, or less when an acknowledgement arrives meanwhile: Paho counts an
-	 * acknowledgement a few microseconds after the session removed the message, so the refusal rarely lasts.
+	 * Waits a moment after Paho refused a publish, or less when an acknowledgement
+	 * arrives meanwhile: Paho counts an acknowledgement a few microseconds after the
+	 * session removed the message, so the refusal rarely lasts.
 	 */
 	private void awaitChange(long nanos) {
 		if (nanos <= 0) {

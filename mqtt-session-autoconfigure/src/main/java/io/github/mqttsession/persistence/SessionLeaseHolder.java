@@ -15,11 +15,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Holds the lease on one client id's session for this instance while its client runs: takes it (refusing, or
- * waiting, when another instance holds a live one), renews it at a third of its duration on the given
- * {@link TaskScheduler}, and gives it up. A lease whose owner is a process of this host that no longer runs
- * ({@link LeaseOwner#isGoneFromThisHost}) is taken over at once: an instance restarted after a crash gets its session
- * back without waiting for the lease to run out. It holds none on a store without {@link SessionLeasing}.
+ * Holds the lease on one client id's session for this instance while its client runs:
+ * takes it (refusing, or waiting, when another instance holds a live one), renews it at a
+ * third of its duration on the given {@link TaskScheduler}, and gives it up. A lease
+ * whose owner is a process of this host that no longer runs
+ * ({@link LeaseOwner#isGoneFromThisHost}) is taken over at once: an instance restarted
+ * after a crash gets its session back without waiting for the lease to run out. It holds
+ * none on a store without {@link SessionLeasing}.
  */
 final class SessionLeaseHolder {
 
@@ -40,8 +42,8 @@ final class SessionLeaseHolder {
 	private volatile @Nullable ScheduledFuture<?> renewal;
 
 	/**
-	 * Creates a holder. When leases are asked for and the store cannot lease sessions, says once that the client
-	 * runs without a lease.
+	 * Creates a holder. When leases are asked for and the store cannot lease sessions,
+	 * says once that the client runs without a lease.
 	 * @param store the store
 	 * @param clientId the client id
 	 * @param settings the lease settings; absent to hold no lease
@@ -50,10 +52,11 @@ final class SessionLeaseHolder {
 		this.clientId = clientId;
 		SessionLeasing leasing = (settings != null) ? store.feature(SessionLeasing.class).orElse(null) : null;
 		if (settings != null && leasing == null) {
-			// The store as it names itself: a decorator's class name would hide the store it wraps
-			logger.info("The session store " + store + " does not lease sessions (it does not"
-					+ " implement " + SessionLeasing.class.getName() + "); nothing stops a second instance with client"
-					+ " id '" + clientId + "' from sharing the session. Set mqtt.session.lease.enabled=false to run"
+			// The store as it names itself: a decorator's class name would hide the store
+			// it wraps
+			logger.info("The session store " + store + " does not lease sessions (it does not" + " implement "
+					+ SessionLeasing.class.getName() + "); nothing stops a second instance with client" + " id '"
+					+ clientId + "' from sharing the session. Set mqtt.session.lease.enabled=false to run"
 					+ " without a lease knowingly");
 		}
 		this.leasing = leasing;
@@ -61,9 +64,9 @@ final class SessionLeaseHolder {
 	}
 
 	/**
-	 * Sets the scheduler that renews the lease; a holder with lease settings needs one before {@link #take()}.
-	 * Renewal runs on a scheduler of its own, apart from the application's other periodic work, where a slow task
-	 * would let the lease run out.
+	 * Sets the scheduler that renews the lease; a holder with lease settings needs one
+	 * before {@link #take()}. Renewal runs on a scheduler of its own, apart from the
+	 * application's other periodic work, where a slow task would let the lease run out.
 	 * @param scheduler the scheduler
 	 */
 	void setTaskScheduler(TaskScheduler scheduler) {
@@ -71,8 +74,8 @@ final class SessionLeaseHolder {
 	}
 
 	/**
-	 * Takes the session's lease for this instance, waiting for another owner's live lease to run out when so
-	 * configured, and keeps renewing it.
+	 * Takes the session's lease for this instance, waiting for another owner's live lease
+	 * to run out when so configured, and keeps renewing it.
 	 */
 	void take() {
 		if (this.settings == null) {
@@ -88,7 +91,8 @@ final class SessionLeaseHolder {
 		long pause = Math.max(100, Math.min(1000, this.settings.duration().toMillis() / 10));
 		while (other.isPresent()) {
 			if (!this.settings.waitForTakeover()) {
-				throw new IllegalStateException("Client id '" + this.clientId + "' is in use by instance '" + other.get()
+				throw new IllegalStateException("Client id '" + this.clientId + "' is in use by instance '"
+						+ other.get()
 						+ "', which holds the lease on its session in the store; give each instance its own client id"
 						+ " (mqtt.client.client-id), or set mqtt.session.lease.wait-for-takeover=true to take the session"
 						+ " over once that instance has stopped and its lease has run out");
@@ -103,7 +107,8 @@ final class SessionLeaseHolder {
 	}
 
 	/**
-	 * Takes the lease over from its owner when that is a process of this host that no longer runs.
+	 * Takes the lease over from its owner when that is a process of this host that no
+	 * longer runs.
 	 * @param other the owner of the lease, empty when this instance holds it
 	 * @return the owner of the lease now, empty when this instance holds it
 	 */
@@ -113,7 +118,8 @@ final class SessionLeaseHolder {
 		}
 		logger.info("Client id '" + this.clientId + "' is leased by process '" + other.get()
 				+ "' of this host, which no longer runs; taking its session over");
-		// Given up in the gone process's name: only a lease it still holds is given up, so of several instances
+		// Given up in the gone process's name: only a lease it still holds is given up,
+		// so of several instances
 		// taking over at once, one wins and the others find it holding the lease
 		this.leasing.releaseLease(this.clientId, other.get());
 		return acquireLease();
@@ -123,7 +129,10 @@ final class SessionLeaseHolder {
 		return this.leasing.acquireLease(this.clientId, this.settings.owner(), this.settings.duration());
 	}
 
-	/** Renews the lease unless it was given up meanwhile: a renewal after the release would hold it once more. */
+	/**
+	 * Renews the lease unless it was given up meanwhile: a renewal after the release
+	 * would hold it once more.
+	 */
 	private void renew() {
 		synchronized (this.renewalLock) {
 			if (this.renewal == null) {
@@ -135,15 +144,20 @@ final class SessionLeaseHolder {
 
 	private void renewHeldLease() {
 		try {
-			acquireLease().ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
-					+ this.clientId + "' after this instance's lease ran out; stop one of them"));
+			acquireLease()
+				.ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
+						+ this.clientId + "' after this instance's lease ran out; stop one of them"));
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Could not renew the lease on the session of client '" + this.clientId + "': " + ex.getMessage());
+			logger
+				.warn("Could not renew the lease on the session of client '" + this.clientId + "': " + ex.getMessage());
 		}
 	}
 
-	/** Stops renewing the lease and gives it up, waiting for a renewal under way to finish first. */
+	/**
+	 * Stops renewing the lease and gives it up, waiting for a renewal under way to finish
+	 * first.
+	 */
 	void release() {
 		ScheduledFuture<?> renewal;
 		synchronized (this.renewalLock) {

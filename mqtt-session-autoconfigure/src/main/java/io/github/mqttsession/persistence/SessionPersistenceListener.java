@@ -2,7 +2,10 @@ package io.github.mqttsession.persistence;
 
 import io.github.mqttsession.store.PendingMessage;
 
-/** Hears what a session persistence does, for metrics and logs. Every method does nothing by default. */
+/**
+ * Hears what a session persistence does, for metrics and logs. Every method does nothing
+ * by default.
+ */
 public interface SessionPersistenceListener {
 
 	/** A listener that does nothing. */
@@ -35,7 +38,8 @@ public interface SessionPersistenceListener {
 	}
 
 	/**
-	 * A message published while the broker was unreachable was discarded unsent because its expiry passed.
+	 * A message published while the broker was unreachable was discarded unsent because
+	 * its expiry passed.
 	 * @param clientId the client id
 	 * @param message the discarded message
 	 */

@@ -18,8 +18,8 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Loads a session when its persistence opens, less what must not come back, and hands Paho the whole messages when
- * it reads them back.
+ * Loads a session when its persistence opens, less what must not come back, and hands
+ * Paho the whole messages when it reads them back.
  */
 final class SessionRestore {
 
@@ -32,8 +32,9 @@ final class SessionRestore {
 	private final OfflineExpiry expiry;
 
 	/**
-	 * The whole messages of the loaded session, by key, until Paho has read them back: it does so once, when it
-	 * creates its client, and then holds its own copies. Dropped on the persistence's next close.
+	 * The whole messages of the loaded session, by key, until Paho has read them back: it
+	 * does so once, when it creates its client, and then holds its own copies. Dropped on
+	 * the persistence's next close.
 	 */
 	private volatile @Nullable Map<PendingMessage.Key, PendingMessage> restoring;
 
@@ -44,7 +45,8 @@ final class SessionRestore {
 	}
 
 	/**
-	 * Loads the session, deleting stale and expired buffered records from the store first.
+	 * Loads the session, deleting stale and expired buffered records from the store
+	 * first.
 	 * @return the messages to hold and the last packet id used
 	 */
 	Loaded load() {
@@ -63,8 +65,10 @@ final class SessionRestore {
 	@Nullable PendingMessage whole(PendingMessage.Key key) {
 		Map<PendingMessage.Key, PendingMessage> whole = this.restoring;
 		if (whole == null || !whole.containsKey(key)) {
-			// Paho reads messages back only when it creates a client; a second client on this persistence without
-			// a release in between reads what was stored since: load the session once more.
+			// Paho reads messages back only when it creates a client; a second client on
+			// this persistence without
+			// a release in between reads what was stored since: load the session once
+			// more.
 			whole = byKey(this.store.load(this.clientId).map(MqttSession::pendingMessages).orElse(List.of()));
 			this.restoring = whole;
 		}
@@ -85,10 +89,12 @@ final class SessionRestore {
 	}
 
 	/**
-	 * The stored messages less buffered records whose send had begun: a crash can stop Paho between storing the
-	 * publish of a buffered message and removing its buffered record. Restored too, the buffered record would take
-	 * the place of the publish or its release in Paho's tables and the message would be published again; it is
-	 * deleted instead. Buffered messages whose expiry passed while the client was away are deleted with them.
+	 * The stored messages less buffered records whose send had begun: a crash can stop
+	 * Paho between storing the publish of a buffered message and removing its buffered
+	 * record. Restored too, the buffered record would take the place of the publish or
+	 * its release in Paho's tables and the message would be published again; it is
+	 * deleted instead. Buffered messages whose expiry passed while the client was away
+	 * are deleted with them.
 	 */
 	private List<PendingMessage> withoutStaleBufferedRecords(List<PendingMessage> stored) {
 		Set<Integer> sending = new HashSet<>();
@@ -127,6 +133,7 @@ final class SessionRestore {
 
 	/**
 	 * A loaded session.
+	 *
 	 * @param pendingMessages the messages to hold
 	 * @param packetId the last packet id the session used, 0 when none
 	 */

@@ -16,19 +16,21 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * One client id's session as the MQTT client keeps it: the pending messages the client stores, removes and reads
- * back, kept in a {@link SessionStore}. The Paho persistences (MQTT 3.1.1 and 5) turn Paho's keyed packets into
- * {@link PendingMessage}s and hand them to this class; nothing here knows Paho's types.
+ * One client id's session as the MQTT client keeps it: the pending messages the client
+ * stores, removes and reads back, kept in a {@link SessionStore}. The Paho persistences
+ * (MQTT 3.1.1 and 5) turn Paho's keyed packets into {@link PendingMessage}s and hand them
+ * to this class; nothing here knows Paho's types.
  * <p>
- * Every {@link #put} is durable in the store before it returns, which is what lets Paho tell a publisher "sent".
- * The messages stored are also {@linkplain HeldMessages held} here, by {@linkplain PendingMessage.Key key}. This
- * class coordinates the parts that keep a session: the claim of its client id and its lease, its restore, the held
- * messages and their writes, which change in one order through {@link OrderedWrites}, the cap on pending messages
- * and the packet id.
+ * Every {@link #put} is durable in the store before it returns, which is what lets Paho
+ * tell a publisher "sent". The messages stored are also {@linkplain HeldMessages held}
+ * here, by {@linkplain PendingMessage.Key key}. This class coordinates the parts that
+ * keep a session: the claim of its client id and its lease, its restore, the held
+ * messages and their writes, which change in one order through {@link OrderedWrites}, the
+ * cap on pending messages and the packet id.
  * <p>
- * Paho opens and closes a persistence around every connection; this one claims its client id on the first open,
- * loads the session then, and keeps both until {@link #release()}. A second persistence for a client id that is
- * claimed in this process is refused.
+ * Paho opens and closes a persistence around every connection; this one claims its client
+ * id on the first open, loads the session then, and keeps both until {@link #release()}.
+ * A second persistence for a client id that is claimed in this process is refused.
  */
 public final class SessionStorePersistence {
 
@@ -54,12 +56,17 @@ public final class SessionStorePersistence {
 
 	private final OrderedWrites writes;
 
-	/** Counts the outbound publishes held here, which fill the client's in-flight window. */
+	/**
+	 * Counts the outbound publishes held here, which fill the client's in-flight window.
+	 */
 	private final SendWindow window;
 
 	private final DeferredWrites deferredWrites;
 
-	/** Writes that wait until this instance owns the session, run at every open once the lease is taken. */
+	/**
+	 * Writes that wait until this instance owns the session, run at every open once the
+	 * lease is taken.
+	 */
 	private final List<Runnable> ownedWrites = new CopyOnWriteArrayList<>();
 
 	private final PacketIds packetIds = new PacketIds();
@@ -70,12 +77,16 @@ public final class SessionStorePersistence {
 	 * Creates the persistence of one client id's session.
 	 * @param store the store
 	 * @param clientId the client id
-	 * @param mqtt5 whether the client speaks MQTT 5 (its messages carry an expiry interval)
+	 * @param mqtt5 whether the client speaks MQTT 5 (its messages carry an expiry
+	 * interval)
 	 * @param limit the cap on pending messages and what happens beyond it
-	 * @param lease the lease that makes this client the session's only owner; absent for none
+	 * @param lease the lease that makes this client the session's only owner; absent for
+	 * none
 	 * @param listener hears what is persisted, removed, dropped and expired
-	 * @param offlineMessageTtl how long a message published while offline may wait; absent for ever
-	 * @param refusedForFullWindow whether a failed publish was refused for a full in-flight window
+	 * @param offlineMessageTtl how long a message published while offline may wait;
+	 * absent for ever
+	 * @param refusedForFullWindow whether a failed publish was refused for a full
+	 * in-flight window
 	 */
 	public SessionStorePersistence(SessionStore store, String clientId, boolean mqtt5, PendingMessageLimit limit,
 			@Nullable SessionLease lease, SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl,
@@ -123,9 +134,9 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * Runs a write that must not touch the store before this instance owns the session: each time an open claims
-	 * the session, once its lease is taken, and now when the session is open already. A write that fails fails the
-	 * open.
+	 * Runs a write that must not touch the store before this instance owns the session:
+	 * each time an open claims the session, once its lease is taken, and now when the
+	 * session is open already. A write that fails fails the open.
 	 * @param write the write
 	 */
 	public synchronized void whenOwned(Runnable write) {
@@ -135,7 +146,9 @@ public final class SessionStorePersistence {
 		}
 	}
 
-	/** Claims the client id and loads its session, the first time; later calls do nothing. */
+	/**
+	 * Claims the client id and loads its session, the first time; later calls do nothing.
+	 */
 	public synchronized void open() {
 		if (this.loaded) {
 			return;
@@ -159,8 +172,9 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * Stores a packet durably: returns once it is written, or, inside {@link #publishDurably}, leaves the wait to
-	 * that method, outside Paho's locks (for all but QoS 2 publishes, which must be durable before they are sent).
+	 * Stores a packet durably: returns once it is written, or, inside
+	 * {@link #publishDurably}, leaves the wait to that method, outside Paho's locks (for
+	 * all but QoS 2 publishes, which must be durable before they are sent).
 	 * @param packet the packet as a pending message
 	 */
 	public void put(PendingMessage packet) {
@@ -190,17 +204,23 @@ public final class SessionStorePersistence {
 			return;
 		}
 		if (stored.coveredByBufferedRecord() && !qos2Publish) {
-			// Paho sends a buffered QoS 1 message: its buffered record stays stored until this write is, since
-			// the writer keeps order, so the message is durable already and the drain need not wait.
+			// Paho sends a buffered QoS 1 message: its buffered record stays stored until
+			// this write is, since
+			// the writer keeps order, so the message is durable already and the drain
+			// need not wait.
 			return;
 		}
-		// A QoS 2 publish is durable before Paho may send it: a broker keeps the packet id of a QoS 2 publish until
-		// PUBREL, so an id it saw from a publish the client then lost in a crash would swallow the next message
+		// A QoS 2 publish is durable before Paho may send it: a broker keeps the packet
+		// id of a QoS 2 publish until
+		// PUBREL, so an id it saw from a publish the client then lost in a crash would
+		// swallow the next message
 		// sent under that id.
-		// Bounded by the send timeout, as a deferred wait is: a store that does not answer fails the publish then.
+		// Bounded by the send timeout, as a deferred wait is: a store that does not
+		// answer fails the publish then.
 		try {
-			stored.write().await(System.nanoTime() + this.window.writeTimeout().toNanos(), this.clientId,
-					"mqtt.outbound.send-timeout (" + this.window.writeTimeout() + ")");
+			stored.write()
+				.await(System.nanoTime() + this.window.writeTimeout().toNanos(), this.clientId,
+						"mqtt.outbound.send-timeout (" + this.window.writeTimeout() + ")");
 		}
 		catch (RuntimeException ex) {
 			this.writes.abandon(key, stored.held());
@@ -236,8 +256,8 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * The message stored under a key as it is to be sent now: a buffered MQTT 5 message carries what remains of its
-	 * expiry interval.
+	 * The message stored under a key as it is to be sent now: a buffered MQTT 5 message
+	 * carries what remains of its expiry interval.
 	 * @param key the message's key
 	 * @return the message, if one is held
 	 */
@@ -252,10 +272,11 @@ public final class SessionStorePersistence {
 	 */
 	public void remove(PendingMessage.Key key) {
 		PendingWrite write = this.writes.remove(key);
-		// An acknowledged publish needs no commit of its own: written late, or lost in a crash, it is at worst sent
-		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that waits, as it did before.
-		if (write != null && (!this.writer.gathers()
-				|| key.state() == PendingMessage.State.INBOUND_PUBLISH)) {
+		// An acknowledged publish needs no commit of its own: written late, or lost in a
+		// crash, it is at worst sent
+		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that
+		// waits, as it did before.
+		if (write != null && (!this.writer.gathers() || key.state() == PendingMessage.State.INBOUND_PUBLISH)) {
 			write.await();
 		}
 	}
@@ -286,7 +307,10 @@ public final class SessionStorePersistence {
 		this.packetIds.restored(0);
 	}
 
-	/** Records the last packet id used; Paho calls this around every connection. The data stays. */
+	/**
+	 * Records the last packet id used; Paho calls this around every connection. The data
+	 * stays.
+	 */
 	public void close() {
 		this.writer.flush();
 		this.restore.done();
@@ -295,7 +319,10 @@ public final class SessionStorePersistence {
 		}
 	}
 
-	/** Closes, and gives the client id back so that another client in this process may use it. */
+	/**
+	 * Closes, and gives the client id back so that another client in this process may use
+	 * it.
+	 */
 	public synchronized void release() {
 		try {
 			close();
@@ -309,9 +336,10 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * Deals with a connect where the broker reports no session although this one holds messages in flight:
-	 * publishes are sent again by Paho (with a warning here); releases are complete from the client's side, since
-	 * the broker that would complete them forgot them, and are dropped.
+	 * Deals with a connect where the broker reports no session although this one holds
+	 * messages in flight: publishes are sent again by Paho (with a warning here);
+	 * releases are complete from the client's side, since the broker that would complete
+	 * them forgot them, and are dropped.
 	 */
 	public void brokerHasNoSession() {
 		// Buffered messages were never sent: the broker has nothing of them to lose
@@ -328,7 +356,8 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * The writes of this session that failed since its last write that landed: while the store does not take them.
+	 * The writes of this session that failed since its last write that landed: while the
+	 * store does not take them.
 	 * @return the failures; absent while writes land
 	 */
 	public @Nullable StoreWriteFailure lastStoreWriteFailure() {
@@ -352,7 +381,8 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * Fails, as a publish beyond the cap would, when the session is full and the policy is to reject.
+	 * Fails, as a publish beyond the cap would, when the session is full and the policy
+	 * is to reject.
 	 * @param topic the topic of the message about to be published
 	 */
 	public void checkRoom(String topic) {
@@ -360,8 +390,8 @@ public final class SessionStorePersistence {
 	}
 
 	/**
-	 * Drops buffered messages whose expiry has passed, in one store write at most; a key no longer held, or of a
-	 * message that has not expired, is left alone.
+	 * Drops buffered messages whose expiry has passed, in one store write at most; a key
+	 * no longer held, or of a message that has not expired, is left alone.
 	 * @param keys the keys of buffered messages
 	 * @return the keys dropped
 	 */

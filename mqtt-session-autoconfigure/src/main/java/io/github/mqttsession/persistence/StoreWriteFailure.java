@@ -3,8 +3,8 @@ package io.github.mqttsession.persistence;
 import java.time.Instant;
 
 /**
- * Writes of one client's session that failed, with no write of it succeeding since: what the health check reports
- * until the store takes the session's writes again.
+ * Writes of one client's session that failed, with no write of it succeeding since: what
+ * the health check reports until the store takes the session's writes again.
  *
  * @param error the class and message of the latest failure
  * @param since when the first of these writes failed

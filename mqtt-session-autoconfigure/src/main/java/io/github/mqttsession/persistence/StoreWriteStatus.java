@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Whether one client's writes reach the store: the failures since its last successful write. The writer reports
- * every write it applies here, on whichever thread applied it; the health check reads it.
+ * Whether one client's writes reach the store: the failures since its last successful
+ * write. The writer reports every write it applies here, on whichever thread applied it;
+ * the health check reads it.
  */
 final class StoreWriteStatus {
 
@@ -26,8 +27,8 @@ final class StoreWriteStatus {
 
 	void failed(RuntimeException ex) {
 		Instant now = this.clock.instant();
-		this.failure.updateAndGet((previous) -> (previous != null) ? previous.followedBy(ex, now)
-				: StoreWriteFailure.first(ex, now));
+		this.failure.updateAndGet(
+				(previous) -> (previous != null) ? previous.followedBy(ex, now) : StoreWriteFailure.first(ex, now));
 	}
 
 	@Nullable StoreWriteFailure current() {

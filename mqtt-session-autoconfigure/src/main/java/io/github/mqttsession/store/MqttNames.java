@@ -1,9 +1,9 @@
 package io.github.mqttsession.store;
 
-
 /**
- * Validation of the names MQTT puts on the wire: client ids, topic filters and topic names, and QoS levels.
- * Each check throws {@link IllegalArgumentException} with a message that names the value and the rule.
+ * Validation of the names MQTT puts on the wire: client ids, topic filters and topic
+ * names, and QoS levels. Each check throws {@link IllegalArgumentException} with a
+ * message that names the value and the rule.
  */
 public final class MqttNames {
 
@@ -67,8 +67,8 @@ public final class MqttNames {
 	}
 
 	/**
-	 * Checks a topic filter per MQTT: not empty, no NUL, {@code #} only as the whole last level, {@code +} only
-	 * as a whole level, at most 65,535 UTF-8 bytes.
+	 * Checks a topic filter per MQTT: not empty, no NUL, {@code #} only as the whole last
+	 * level, {@code +} only as a whole level, at most 65,535 UTF-8 bytes.
 	 * @param topicFilter the topic filter
 	 * @return the topic filter
 	 */
@@ -90,7 +90,8 @@ public final class MqttNames {
 	}
 
 	/**
-	 * Checks a topic name (what a message is published to): like a filter, but with no wildcards.
+	 * Checks a topic name (what a message is published to): like a filter, but with no
+	 * wildcards.
 	 * @param topic the topic name
 	 * @return the topic name
 	 */
@@ -116,9 +117,10 @@ public final class MqttNames {
 	}
 
 	/**
-	 * Checks a string MQTT carries as UTF-8, such as a user name or an MQTT 5 user property (MQTT 5, 1.5.4): no NUL
-	 * character, no lone UTF-16 surrogate (which UTF-8 cannot encode: Java would send {@code ?} in its place, a
-	 * different string than the one given), and at most 65,535 bytes.
+	 * Checks a string MQTT carries as UTF-8, such as a user name or an MQTT 5 user
+	 * property (MQTT 5, 1.5.4): no NUL character, no lone UTF-16 surrogate (which UTF-8
+	 * cannot encode: Java would send {@code ?} in its place, a different string than the
+	 * one given), and at most 65,535 bytes.
 	 * @param what what the string is, for the message, such as {@code "User name"}
 	 * @param value the string
 	 * @return the string
@@ -137,9 +139,11 @@ public final class MqttNames {
 	}
 
 	/**
-	 * Checks text that MQTT carries as binary data with a two-byte length once encoded in UTF-8, such as a password
-	 * or a will message's payload: no lone UTF-16 surrogate (Java would encode {@code ?} in its place, different bytes
-	 * than the ones configured), and at most 65,535 bytes. A NUL character is allowed: binary data may hold any byte.
+	 * Checks text that MQTT carries as binary data with a two-byte length once encoded in
+	 * UTF-8, such as a password or a will message's payload: no lone UTF-16 surrogate
+	 * (Java would encode {@code ?} in its place, different bytes than the ones
+	 * configured), and at most 65,535 bytes. A NUL character is allowed: binary data may
+	 * hold any byte.
 	 * @param what what the text is, for the message, such as {@code "Password"}
 	 * @param value the text
 	 * @return the text
@@ -157,7 +161,10 @@ public final class MqttNames {
 		return value;
 	}
 
-	/** Fails for a NUL character or a lone surrogate, which MQTT's UTF-8 strings must not hold. */
+	/**
+	 * Fails for a NUL character or a lone surrogate, which MQTT's UTF-8 strings must not
+	 * hold.
+	 */
 	private static void requireWellFormed(String what, String value) {
 		requireWellFormed(what, value, false);
 	}
@@ -169,7 +176,8 @@ public final class MqttNames {
 				throw new IllegalArgumentException(what + " '" + abbreviate(printable(value))
 						+ "' must not contain the NUL character (U+0000), found at index " + i);
 			}
-			if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+			if (Character.isHighSurrogate(c) && i + 1 < value.length()
+					&& Character.isLowSurrogate(value.charAt(i + 1))) {
 				i++;
 			}
 			else if (Character.isSurrogate(c)) {
@@ -180,7 +188,10 @@ public final class MqttNames {
 		}
 	}
 
-	/** The string with NUL characters and lone surrogates written as escapes, for a message. */
+	/**
+	 * The string with NUL characters and lone surrogates written as escapes, for a
+	 * message.
+	 */
 	private static String printable(String value) {
 		StringBuilder printable = new StringBuilder(value.length());
 		for (int i = 0; i < value.length(); i++) {

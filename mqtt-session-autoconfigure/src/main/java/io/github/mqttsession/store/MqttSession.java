@@ -6,11 +6,13 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The client's half of an MQTT session: its subscriptions, its pending messages in order, and the last packet id
- * it used. Immutable: the lists are copied in and cannot be changed.
+ * The client's half of an MQTT session: its subscriptions, its pending messages in order,
+ * and the last packet id it used. Immutable: the lists are copied in and cannot be
+ * changed.
  *
  * @param subscriptions the subscriptions, one per topic filter
- * @param pendingMessages the pending messages in the order they were stored, one per {@code (state, packetId)}
+ * @param pendingMessages the pending messages in the order they were stored, one per
+ * {@code (state, packetId)}
  * @param packetId the last packet id used, 0..65,535 (0: none used yet)
  */
 public record MqttSession(List<Subscription> subscriptions, List<PendingMessage> pendingMessages, int packetId) {

@@ -7,30 +7,36 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A message of a client session that is not complete yet, identified within its session by
- * {@code (state, packetId)}: an outbound QoS 1/2 publish not yet acknowledged, an outbound QoS 2 release not yet
- * completed, an inbound QoS 2 publish not yet released, or a message published while the broker was unreachable.
+ * A message of a client session that is not complete yet, identified within its session
+ * by {@code (state, packetId)}: an outbound QoS 1/2 publish not yet acknowledged, an
+ * outbound QoS 2 release not yet completed, an inbound QoS 2 publish not yet released, or
+ * a message published while the broker was unreachable.
  * <p>
- * Payload and properties are copied in and out, so no caller can change a stored message through a reference.
+ * Payload and properties are copied in and out, so no caller can change a stored message
+ * through a reference.
  *
  * @param state the protocol state the message is in
  * @param packetId the MQTT packet id, 1..65,535
  * @param topic the topic name (no wildcards); absent for {@link State#OUTBOUND_PUBREL}
- * @param payload the application payload, possibly empty; empty for {@link State#OUTBOUND_PUBREL}
+ * @param payload the application payload, possibly empty; empty for
+ * {@link State#OUTBOUND_PUBREL}
  * @param qos the QoS of the publish, 0..2 (2 for {@link State#OUTBOUND_PUBREL})
  * @param retained the retain flag of the publish
  * @param duplicate the dup flag the packet carried when it was stored
- * @param properties the MQTT 5 property block of the packet, encoded as on the wire; empty on MQTT 3.1.1
- * @param expiresAt when a message buffered offline expires: past it, the message is dropped instead of sent; absent
- * for a message that never expires (and for messages in other states, which are already on their way)
+ * @param properties the MQTT 5 property block of the packet, encoded as on the wire;
+ * empty on MQTT 3.1.1
+ * @param expiresAt when a message buffered offline expires: past it, the message is
+ * dropped instead of sent; absent for a message that never expires (and for messages in
+ * other states, which are already on their way)
  */
-public record PendingMessage(State state, int packetId, @Nullable String topic, byte[] payload, int qos, boolean retained,
-		boolean duplicate, byte[] properties, @Nullable Instant expiresAt) {
+public record PendingMessage(State state, int packetId, @Nullable String topic, byte[] payload, int qos,
+		boolean retained, boolean duplicate, byte[] properties, @Nullable Instant expiresAt) {
 
 	private static final byte[] EMPTY = new byte[0];
 
 	/**
-	 * Validates the message and copies its arrays; absent payload and properties stand for empty ones.
+	 * Validates the message and copies its arrays; absent payload and properties stand
+	 * for empty ones.
 	 * @param state the protocol state
 	 * @param packetId the packet id, 1..65,535
 	 * @param topic the topic name, absent for a release
@@ -43,8 +49,8 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 	 */
 	public PendingMessage {
 		if (state == null) {
-			throw new IllegalArgumentException("Pending message state must not be null; valid states are "
-					+ Arrays.toString(State.values()));
+			throw new IllegalArgumentException(
+					"Pending message state must not be null; valid states are " + Arrays.toString(State.values()));
 		}
 		if (packetId < 1 || packetId > 65_535) {
 			throw new IllegalArgumentException(
@@ -56,8 +62,8 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 		if (state == State.OUTBOUND_PUBREL) {
 			if (topic != null || payload.length > 0 || qos != 2) {
 				throw new IllegalArgumentException("An OUTBOUND_PUBREL record (packet id " + packetId
-						+ ") has no topic, an empty payload and QoS 2, but had topic " + topic + ", "
-						+ payload.length + " payload bytes and QoS " + qos);
+						+ ") has no topic, an empty payload and QoS 2, but had topic " + topic + ", " + payload.length
+						+ " payload bytes and QoS " + qos);
 			}
 		}
 		else {
@@ -175,9 +181,10 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 	}
 
 	/**
-	 * The identity of a pending message within its session: its state and packet id. Paho can hold an
-	 * {@link State#OUTBOUND_PUBLISH} and an {@link State#OUTBOUND_PUBREL} of one packet id at once, so the packet id
-	 * alone does not tell two messages apart. Stores, the persistence and its indexes all use this one identity.
+	 * The identity of a pending message within its session: its state and packet id. Paho
+	 * can hold an {@link State#OUTBOUND_PUBLISH} and an {@link State#OUTBOUND_PUBREL} of
+	 * one packet id at once, so the packet id alone does not tell two messages apart.
+	 * Stores, the persistence and its indexes all use this one identity.
 	 *
 	 * @param state the protocol state
 	 * @param packetId the packet id
@@ -185,7 +192,8 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 	public record Key(State state, int packetId) {
 
 		/**
-		 * The key of the same packet id in another state: the offline-buffered record of an outbound publish, say.
+		 * The key of the same packet id in another state: the offline-buffered record of
+		 * an outbound publish, say.
 		 * @param other the other state
 		 * @return the key
 		 */
@@ -203,13 +211,18 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 	/** The protocol state a pending message is in. */
 	public enum State {
 
-		/** An outbound QoS 1 or 2 PUBLISH sent or about to be sent, not yet acknowledged. */
+		/**
+		 * An outbound QoS 1 or 2 PUBLISH sent or about to be sent, not yet acknowledged.
+		 */
 		OUTBOUND_PUBLISH,
 
 		/** An outbound QoS 2 PUBREL sent after PUBREC, waiting for PUBCOMP. */
 		OUTBOUND_PUBREL,
 
-		/** An inbound QoS 2 PUBLISH received and acknowledged with PUBREC, waiting for PUBREL. */
+		/**
+		 * An inbound QoS 2 PUBLISH received and acknowledged with PUBREC, waiting for
+		 * PUBREL.
+		 */
 		INBOUND_PUBLISH,
 
 		/** A message published while the client was disconnected, waiting to be sent. */

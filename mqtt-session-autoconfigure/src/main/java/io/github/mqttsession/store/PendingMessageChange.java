@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One change to a session's pending messages, for {@link SessionStore#applyPendingMessageChanges}: a message added
- * (or replaced in place) or a message removed.
+ * One change to a session's pending messages, for
+ * {@link SessionStore#applyPendingMessageChanges}: a message added (or replaced in place)
+ * or a message removed.
  */
 public sealed interface PendingMessageChange {
 
 	/**
-	 * Whether any of the changes adds a message: only an addition creates a missing session.
+	 * Whether any of the changes adds a message: only an addition creates a missing
+	 * session.
 	 * @param changes the changes
 	 * @return {@code true} when one of them is {@link Added}
 	 */
@@ -24,8 +26,9 @@ public sealed interface PendingMessageChange {
 	}
 
 	/**
-	 * A message added at the end of the session's messages, or replacing the message with the same
-	 * {@code (state, packetId)} in place.
+	 * A message added at the end of the session's messages, or replacing the message with
+	 * the same {@code (state, packetId)} in place.
+	 *
 	 * @param message the message
 	 */
 	record Added(PendingMessage message) implements PendingMessageChange {
@@ -41,7 +44,9 @@ public sealed interface PendingMessageChange {
 	}
 
 	/**
-	 * The message with a state and packet id removed; removing one that is not there is fine.
+	 * The message with a state and packet id removed; removing one that is not there is
+	 * fine.
+	 *
 	 * @param state the message's state
 	 * @param packetId the message's packet id
 	 */

@@ -7,16 +7,19 @@ import java.util.Optional;
 /**
  * Where the client's half of MQTT sessions lives, keyed by client id.
  * <p>
- * A store must implement {@link #load}, {@link #save} and {@link #delete}. The fine-grained operations have default
- * bodies written on those three (load, change, save), which makes a store that implements only them correct for
- * one writer per client id at a time. The built-in stores override every operation: each is atomic per client id,
- * does work independent of the session's size, loses no concurrent update and never fails with a conflict.
+ * A store must implement {@link #load}, {@link #save} and {@link #delete}. The
+ * fine-grained operations have default bodies written on those three (load, change,
+ * save), which makes a store that implements only them correct for one writer per client
+ * id at a time. The built-in stores override every operation: each is atomic per client
+ * id, does work independent of the session's size, loses no concurrent update and never
+ * fails with a conflict.
  * <p>
- * Listing sessions, deleting idle ones and leasing them are optional {@linkplain SessionStoreFeature features}, small
- * interfaces a store implements besides this one; code that needs one asks {@link #feature(Class)}.
+ * Listing sessions, deleting idle ones and leasing them are optional
+ * {@linkplain SessionStoreFeature features}, small interfaces a store implements besides
+ * this one; code that needs one asks {@link #feature(Class)}.
  * <p>
- * Failures are {@link SessionStoreException}s whose message names the client id and the cause. Invalid arguments
- * are {@link IllegalArgumentException}s.
+ * Failures are {@link SessionStoreException}s whose message names the client id and the
+ * cause. Invalid arguments are {@link IllegalArgumentException}s.
  */
 public interface SessionStore {
 
@@ -28,9 +31,9 @@ public interface SessionStore {
 	Optional<MqttSession> load(String clientId);
 
 	/**
-	 * Stores a whole session, replacing what was stored for the client id. A store may refuse a save that would
-	 * overwrite a change made by another writer since this one loaded the session, with a
-	 * {@link SessionStoreException}.
+	 * Stores a whole session, replacing what was stored for the client id. A store may
+	 * refuse a save that would overwrite a change made by another writer since this one
+	 * loaded the session, with a {@link SessionStoreException}.
 	 * @param clientId the client id
 	 * @param session the session to store
 	 */
@@ -43,8 +46,8 @@ public interface SessionStore {
 	void delete(String clientId);
 
 	/**
-	 * Adds a subscription, or replaces the QoS of the subscription with the same topic filter in place. Creates
-	 * the session when there is none.
+	 * Adds a subscription, or replaces the QoS of the subscription with the same topic
+	 * filter in place. Creates the session when there is none.
 	 * @param clientId the client id
 	 * @param subscription the subscription
 	 */
@@ -62,7 +65,8 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Removes the subscription with a topic filter; removing one that is not there is fine.
+	 * Removes the subscription with a topic filter; removing one that is not there is
+	 * fine.
 	 * @param clientId the client id
 	 * @param topicFilter the topic filter
 	 */
@@ -81,8 +85,9 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Adds a pending message at the end of the session's messages, or replaces the message with the same
-	 * {@code (state, packetId)} in place. Creates the session when there is none.
+	 * Adds a pending message at the end of the session's messages, or replaces the
+	 * message with the same {@code (state, packetId)} in place. Creates the session when
+	 * there is none.
 	 * @param clientId the client id
 	 * @param message the message
 	 */
@@ -100,7 +105,8 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Removes the pending message with a state and packet id; removing one that is not there is fine.
+	 * Removes the pending message with a state and packet id; removing one that is not
+	 * there is fine.
 	 * @param clientId the client id
 	 * @param state the message's state
 	 * @param packetId the message's packet id
@@ -120,9 +126,10 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Replaces one pending message by another in one step, so that no crash can leave both or neither stored:
-	 * removes the message with {@code (state, packetId)} and adds {@code replacement} as
-	 * {@link #addPendingMessage} does. Creates the session when there is none.
+	 * Replaces one pending message by another in one step, so that no crash can leave
+	 * both or neither stored: removes the message with {@code (state, packetId)} and adds
+	 * {@code replacement} as {@link #addPendingMessage} does. Creates the session when
+	 * there is none.
 	 * @param clientId the client id
 	 * @param state the state of the message to remove
 	 * @param packetId the packet id of the message to remove
@@ -147,10 +154,12 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Applies changes to a session's pending messages in order, all or none: built-in stores write them in one
-	 * transaction with one durable commit, which is how a client's persistence lets many publishers share a commit.
-	 * An addition creates the session when there is none; removals alone leave a missing session missing. The
-	 * default applies them to the loaded session and saves it once (atomic for one writer per client id).
+	 * Applies changes to a session's pending messages in order, all or none: built-in
+	 * stores write them in one transaction with one durable commit, which is how a
+	 * client's persistence lets many publishers share a commit. An addition creates the
+	 * session when there is none; removals alone leave a missing session missing. The
+	 * default applies them to the loaded session and saves it once (atomic for one writer
+	 * per client id).
 	 * @param clientId the client id
 	 * @param changes the changes, applied first to last
 	 */
@@ -186,10 +195,11 @@ public interface SessionStore {
 	}
 
 	/**
-	 * Whether each write costs a round trip or a durable commit, so that writes are worth gathering: the Paho
-	 * persistence then hands its writes to a background writer that applies whatever has queued up in one
-	 * {@link #applyPendingMessageChanges} call, and publishers wait for their own message only. A store whose
-	 * writes cost no more than a map update returns {@code false} and is written on the caller's thread.
+	 * Whether each write costs a round trip or a durable commit, so that writes are worth
+	 * gathering: the Paho persistence then hands its writes to a background writer that
+	 * applies whatever has queued up in one {@link #applyPendingMessageChanges} call, and
+	 * publishers wait for their own message only. A store whose writes cost no more than
+	 * a map update returns {@code false} and is written on the caller's thread.
 	 * @return {@code true} (the default) when writes are worth gathering
 	 */
 	default boolean gathersWrites() {
@@ -207,10 +217,12 @@ public interface SessionStore {
 	}
 
 	/**
-	 * This store's implementation of an optional {@link SessionStoreFeature}, such as {@link SessionListing}: how
-	 * code that needs a feature asks for it. The default answers with this store when it implements the feature's
-	 * interface. A store that wraps another (a decorator) overrides it to answer from the store it wraps, so that it
-	 * exposes exactly the features of that store, wrapped in turn where the decorator adds behaviour to them.
+	 * This store's implementation of an optional {@link SessionStoreFeature}, such as
+	 * {@link SessionListing}: how code that needs a feature asks for it. The default
+	 * answers with this store when it implements the feature's interface. A store that
+	 * wraps another (a decorator) overrides it to answer from the store it wraps, so that
+	 * it exposes exactly the features of that store, wrapped in turn where the decorator
+	 * adds behaviour to them.
 	 * @param <F> the feature's type
 	 * @param type the feature's interface
 	 * @return the feature, or empty when this store does not have it

@@ -1,8 +1,9 @@
 package io.github.mqttsession.store;
 
 /**
- * A session store could not do what was asked: the database is down, a constraint was broken, or a whole-session
- * save conflicted with another writer. The message names the client id and the cause.
+ * A session store could not do what was asked: the database is down, a constraint was
+ * broken, or a whole-session save conflicted with another writer. The message names the
+ * client id and the cause.
  */
 public class SessionStoreException extends RuntimeException {
 

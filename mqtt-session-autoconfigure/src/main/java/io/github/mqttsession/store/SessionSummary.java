@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param packetId the last packet id used, 0..65,535
  * @param lastUpdated when the session or any of its parts last changed
  * @param owner the instance holding the session's lease, absent when none does
- * @param leaseExpiresAt when that lease runs out unless renewed, absent when there is none
+ * @param leaseExpiresAt when that lease runs out unless renewed, absent when there is
+ * none
  */
 public record SessionSummary(String clientId, int subscriptionCount, int pendingMessageCount, int packetId,
 		Instant lastUpdated, @Nullable String owner, @Nullable Instant leaseExpiresAt) {

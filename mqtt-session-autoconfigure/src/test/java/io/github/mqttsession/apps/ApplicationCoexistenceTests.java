@@ -27,13 +27,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
- * Whole applications with entities and repositories of their own, with and without {@code @EntityScan} and
- * {@code @EnableJpaRepositories}: theirs and ours keep working side by side.
+ * Whole applications with entities and repositories of their own, with and without
+ * {@code @EntityScan} and {@code @EnableJpaRepositories}: theirs and ours keep working
+ * side by side.
  */
 class ApplicationCoexistenceTests {
 
-	private final String url = "jdbc:h2:file:"
-			+ Path.of("target", "h2", "app-" + UUID.randomUUID()).toAbsolutePath() + ";WRITE_DELAY=0";
+	private final String url = "jdbc:h2:file:" + Path.of("target", "h2", "app-" + UUID.randomUUID()).toAbsolutePath()
+			+ ";WRITE_DELAY=0";
 
 	@Test
 	void defaultScanningFindsTheApplicationsEntitiesBesideTheStore() {
@@ -86,8 +87,8 @@ class ApplicationCoexistenceTests {
 	private ConfigurableApplicationContext start(Class<?> application) {
 		return new SpringApplicationBuilder(application).web(WebApplicationType.NONE)
 			.properties("spring.datasource.url=" + this.url, "spring.datasource.username=sa",
-					"spring.jpa.hibernate.ddl-auto=create-drop",
-					"spring.main.banner-mode=off", "mqtt.client.enabled=false")
+					"spring.jpa.hibernate.ddl-auto=create-drop", "spring.main.banner-mode=off",
+					"mqtt.client.enabled=false")
 			.run();
 	}
 

@@ -17,7 +17,10 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
 
-/** What a person sees when an application with bad session settings starts: Boot's failure report. */
+/**
+ * What a person sees when an application with bad session settings starts: Boot's failure
+ * report.
+ */
 @ExtendWith({ EmbeddedPostgresExtension.class, OutputCaptureExtension.class })
 @ExpectedStartupFailureReport
 class StartupFailureReportTests {
@@ -68,7 +71,8 @@ class StartupFailureReportTests {
 	@ValueSource(strings = { "auto", "jpa" })
 	void aDatabaseThatCannotBeReachedIsReportedWithItsUrlTheCauseAndTheStoreProperty(String store,
 			CapturedOutput output) {
-		// The embedded server's own URL, with a port nothing listens on: a database that is down
+		// The embedded server's own URL, with a port nothing listens on: a database that
+		// is down
 		String url = EmbeddedPostgresExtension.jdbcUrl()
 			.replace(":" + EmbeddedPostgresExtension.port() + "/", ":" + FreePort.find() + "/");
 		startFails("spring.datasource.url=" + url, "mqtt.session.store=" + store);
@@ -81,12 +85,12 @@ class StartupFailureReportTests {
 	}
 
 	private static void startFails(String... properties) {
-		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class)
-			.web(WebApplicationType.NONE)
-			.properties(properties)
-			.properties("spring.main.banner-mode=off", "mqtt.client.enabled=false")
-			.run()
-			.close());
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class).web(WebApplicationType.NONE)
+				.properties(properties)
+				.properties("spring.main.banner-mode=off", "mqtt.client.enabled=false")
+				.run()
+				.close());
 	}
 
 }

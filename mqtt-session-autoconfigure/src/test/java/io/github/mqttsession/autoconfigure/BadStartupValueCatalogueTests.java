@@ -29,20 +29,26 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A catalogue of bad configured values that would reach the wire: each fails at start-up, before any connection is
- * tried, naming the property, the value and what is valid, and leaves the stored session as it was.
+ * A catalogue of bad configured values that would reach the wire: each fails at start-up,
+ * before any connection is tried, naming the property, the value and what is valid, and
+ * leaves the stored session as it was.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadStartupValueCatalogueTests {
 
-	/** Nothing listens there; a configuration that fails validation never gets as far as connecting. */
+	/**
+	 * Nothing listens there; a configuration that fails validation never gets as far as
+	 * connecting.
+	 */
 	private static final String UNREACHABLE = "tcp://127.0.0.1:1";
 
 	private static final String CLIENT_ID = "catalogue-startup";
 
 	private static final String LONG = "x".repeat(65_536);
 
-	/** 1,025 UTF-8 bytes: one more than the JPA store accepts, far less than MQTT allows. */
+	/**
+	 * 1,025 UTF-8 bytes: one more than the JPA store accepts, far less than MQTT allows.
+	 */
 	private static final String OVER_STORE_LIMIT = "s".repeat(1_025);
 
 	/** 342 euro signs: 342 characters but 1,026 UTF-8 bytes. */
@@ -53,13 +59,17 @@ class BadStartupValueCatalogueTests {
 					"pending".getBytes(StandardCharsets.UTF_8), 1, false)),
 			7);
 
-	/** One store for every case, holding a session under the configured client id that no case may change. */
+	/**
+	 * One store for every case, holding a session under the configured client id that no
+	 * case may change.
+	 */
 	private final LimitedStore store = new LimitedStore();
 
 	private final String databaseUrl = "jdbc:h2:mem:catalogue-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
 
 	private final ApplicationContextRunner jpaStoreOnly = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, SessionStoreAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(DataSourceAutoConfiguration.class, SessionStoreAutoConfiguration.class))
 		.withPropertyValues("spring.datasource.url=" + this.databaseUrl);
 
 	private final ApplicationContextRunner client = new ApplicationContextRunner()
@@ -75,8 +85,8 @@ class BadStartupValueCatalogueTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("badValues")
-	void aBadValueFailsAtStartUpNamingThePropertyTheValueAndTheRule(String property, Object value,
-			List<String> rule, List<String> otherProperties) {
+	void aBadValueFailsAtStartUpNamingThePropertyTheValueAndTheRule(String property, Object value, List<String> rule,
+			List<String> otherProperties) {
 		this.client.withBean(SessionStore.class, () -> this.store)
 			.withPropertyValues(otherProperties.toArray(String[]::new))
 			.withPropertyValues(property + "=" + value)
@@ -92,8 +102,8 @@ class BadStartupValueCatalogueTests {
 			.withPropertyValues("spring.datasource.url=" + this.databaseUrl, property + "=" + value)
 			.run((context) -> assertInvalidValue(context, property, value,
 					List.of(bytes + " UTF-8 bytes long", "JpaSessionStore", "at most 1024 bytes")));
-		this.jpaStoreOnly.run((context) -> assertThat(context.getBean(SessionStore.class).load(CLIENT_ID))
-			.contains(STORED));
+		this.jpaStoreOnly
+			.run((context) -> assertThat(context.getBean(SessionStore.class).load(CLIENT_ID)).contains(STORED));
 	}
 
 	static Stream<Arguments> overTheJpaStoreLimits() {
@@ -146,7 +156,10 @@ class BadStartupValueCatalogueTests {
 				bad("mqtt.client.keep-alive", Duration.ofDays(1), "two-byte", "at most 65535s"));
 	}
 
-	/** The password is the one value a report must not print: it is named, masked, with the rule. */
+	/**
+	 * The password is the one value a report must not print: it is named, masked, with
+	 * the rule.
+	 */
 	@ParameterizedTest(name = "password {1}")
 	@MethodSource("badPasswords")
 	void aBadPasswordFailsAtStartUpWithoutShowingIt(String password, String rule) {
@@ -161,8 +174,7 @@ class BadStartupValueCatalogueTests {
 
 	static Stream<Arguments> badPasswords() {
 		return Stream.of(Arguments.of("secret\uD800", "lone UTF-16 surrogate"),
-				Arguments.of("\uDC00secret", "lone UTF-16 surrogate"),
-				Arguments.of(LONG, "at most 65535 bytes"));
+				Arguments.of("\uDC00secret", "lone UTF-16 surrogate"), Arguments.of(LONG, "at most 65535 bytes"));
 	}
 
 	private static Arguments bad(String property, Object value, String... rule) {
@@ -185,7 +197,10 @@ class BadStartupValueCatalogueTests {
 			});
 	}
 
-	/** An in-memory store that states the JPA store's limits, as a store of the user's own may. */
+	/**
+	 * An in-memory store that states the JPA store's limits, as a store of the user's own
+	 * may.
+	 */
 	static final class LimitedStore extends InMemorySessionStore implements SessionStoreLimits {
 
 		@Override

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The configuration processor documents every property, so that IDEs complete and explain it. */
+/**
+ * The configuration processor documents every property, so that IDEs complete and explain
+ * it.
+ */
 class ConfigurationMetadataTests {
 
 	@Test
@@ -24,7 +27,8 @@ class ConfigurationMetadataTests {
 			.isNotBlank());
 		assertThat(defaultOf(properties, "mqtt.session.store")).isEqualTo("auto");
 		assertThat(defaultOf(properties, "mqtt.session.jpa.initialize-schema")).isEqualTo("always");
-		assertThat(defaultOf(properties, "mqtt.session.jpa.table-prefix")).isEqualTo(JpaSessionStore.DEFAULT_TABLE_PREFIX);
+		assertThat(defaultOf(properties, "mqtt.session.jpa.table-prefix"))
+			.isEqualTo(JpaSessionStore.DEFAULT_TABLE_PREFIX);
 		assertThat(defaultOf(properties, "management.health.mqttsession.store-timeout")).isEqualTo("2s");
 	}
 
@@ -38,7 +42,10 @@ class ConfigurationMetadataTests {
 	}
 
 	private static Object defaultOf(List<Map<String, Object>> properties, String name) {
-		return properties.stream().filter((property) -> name.equals(property.get("name"))).findFirst().orElseThrow()
+		return properties.stream()
+			.filter((property) -> name.equals(property.get("name")))
+			.findFirst()
+			.orElseThrow()
 			.get("defaultValue");
 	}
 

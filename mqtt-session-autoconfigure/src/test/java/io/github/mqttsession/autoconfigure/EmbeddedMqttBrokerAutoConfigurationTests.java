@@ -42,19 +42,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.awaitility.Awaitility.await;
 
-/** One test per condition of {@link EmbeddedMqttBrokerAutoConfiguration}, with a real HiveMQ CE started by it. */
+/**
+ * One test per condition of {@link EmbeddedMqttBrokerAutoConfiguration}, with a real
+ * HiveMQ CE started by it.
+ */
 @ExtendWith(HiveMqExtension.class)
 class EmbeddedMqttBrokerAutoConfigurationTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(EmbeddedMqttBrokerAutoConfiguration.class,
-				SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class,
-				IntegrationAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(EmbeddedMqttBrokerAutoConfiguration.class, SessionStoreAutoConfiguration.class,
+						MqttClientAutoConfiguration.class, IntegrationAutoConfiguration.class))
 		.withPropertyValues("mqtt.client.client-id=embedded-broker", "mqtt.client.completion-timeout=5s",
-				"mqtt.client.quiescent-timeout=0s",
-				"spring.integration.endpoint.default-timeout=1s");
+				"mqtt.client.quiescent-timeout=0s", "spring.integration.endpoint.default-timeout=1s");
 
 	@TempDir
 	Path dataDirectory;
@@ -86,16 +88,19 @@ class EmbeddedMqttBrokerAutoConfigurationTests {
 				assertThat(this.dataDirectory.resolve("conf/config.xml")).content()
 					.contains("<port>" + broker.getPort() + "</port>", "<mode>file</mode>");
 				assertThat(context.getBean(SessionStore.class)).isInstanceOf(InMemorySessionStore.class);
-				// The broker is destroyed only after the client manager that depends on it
+				// The broker is destroyed only after the client manager that depends on
+				// it
 				assertThat(context.getBeanFactory().getDependentBeans("embeddedMqttBroker"))
 					.contains("mqttClientManager");
 
 				@SuppressWarnings("unchecked")
-				BlockingQueue<MqttSubscribedEvent> subscribed = context.getBean("subscribedEvents", BlockingQueue.class);
+				BlockingQueue<MqttSubscribedEvent> subscribed = context.getBean("subscribedEvents",
+						BlockingQueue.class);
 				await().atMost(TIMEOUT).until(() -> !subscribed.isEmpty());
 				context.getBean("mqttOutboundChannel", MessageChannel.class)
 					.send(MessageBuilder.withPayload("21.5").setHeader(MqttHeaders.TOPIC, "embedded/kitchen").build());
-				Message<?> received = context.getBean("mqttInboundChannel", QueueChannel.class).receive(TIMEOUT.toMillis());
+				Message<?> received = context.getBean("mqttInboundChannel", QueueChannel.class)
+					.receive(TIMEOUT.toMillis());
 				assertThat(received).isNotNull();
 				assertThat(received.getHeaders().get(MqttHeaders.RECEIVED_TOPIC)).isEqualTo("embedded/kitchen");
 				assertThat(received.getPayload()).isEqualTo("21.5");
@@ -107,10 +112,9 @@ class EmbeddedMqttBrokerAutoConfigurationTests {
 	@Test
 	void aPortInUseStopsTheStartUpSayingWhatToChange() throws IOException {
 		try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-			this.runner
-				.withPropertyValues("mqtt.broker.embedded.enabled=true",
-						"mqtt.broker.embedded.port=" + taken.getLocalPort(), "mqtt.broker.embedded.persistence=in-memory",
-						"mqtt.broker.embedded.data-directory=" + this.dataDirectory)
+			this.runner.withPropertyValues("mqtt.broker.embedded.enabled=true",
+					"mqtt.broker.embedded.port=" + taken.getLocalPort(), "mqtt.broker.embedded.persistence=in-memory",
+					"mqtt.broker.embedded.data-directory=" + this.dataDirectory)
 				.run((context) -> {
 					assertThat(context).hasFailed();
 					FailureAnalysis analysis = new MqttSessionFailureAnalyzer().analyze(context.getStartupFailure());
@@ -156,11 +160,9 @@ class EmbeddedMqttBrokerAutoConfigurationTests {
 
 	@Test
 	void anExplicitClientUrlWinsOverTheEmbeddedBroker() {
-		this.runner
-			.withPropertyValues("mqtt.broker.embedded.enabled=true", "mqtt.broker.embedded.port=0",
-					"mqtt.broker.embedded.persistence=in-memory",
-					"mqtt.broker.embedded.data-directory=" + this.dataDirectory,
-					"mqtt.client.url=" + HiveMqExtension.url())
+		this.runner.withPropertyValues("mqtt.broker.embedded.enabled=true", "mqtt.broker.embedded.port=0",
+				"mqtt.broker.embedded.persistence=in-memory",
+				"mqtt.broker.embedded.data-directory=" + this.dataDirectory, "mqtt.client.url=" + HiveMqExtension.url())
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				EmbeddedMqttBroker broker = context.getBean(EmbeddedMqttBroker.class);
@@ -169,7 +171,8 @@ class EmbeddedMqttBrokerAutoConfigurationTests {
 				@SuppressWarnings("unchecked")
 				ClientManager<IMqttAsyncClient, ?> manager = context.getBean(ClientManager.class);
 				await().atMost(TIMEOUT).until(manager::isConnected);
-				assertThat(((MqttAsyncClient) manager.getClient()).getCurrentServerURI()).isEqualTo(HiveMqExtension.url());
+				assertThat(((MqttAsyncClient) manager.getClient()).getCurrentServerURI())
+					.isEqualTo(HiveMqExtension.url());
 			});
 	}
 
@@ -193,7 +196,8 @@ class EmbeddedMqttBrokerAutoConfigurationTests {
 		}
 
 		@Bean
-		ApplicationListener<MqttSubscribedEvent> subscribedEventCollector(BlockingQueue<MqttSubscribedEvent> subscribedEvents) {
+		ApplicationListener<MqttSubscribedEvent> subscribedEventCollector(
+				BlockingQueue<MqttSubscribedEvent> subscribedEvents) {
 			return subscribedEvents::add;
 		}
 

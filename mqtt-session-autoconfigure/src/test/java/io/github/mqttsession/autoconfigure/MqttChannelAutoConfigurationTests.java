@@ -24,15 +24,19 @@ import org.springframework.messaging.MessageChannel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The inbound and outbound channels are beans under their configured names, direct channels unless the application
- * defines its own; the inbound adapter sends what the flow fails on to the configured error channel.
+ * The inbound and outbound channels are beans under their configured names, direct
+ * channels unless the application defines its own; the inbound adapter sends what the
+ * flow fails on to the configured error channel.
  */
 class MqttChannelAutoConfigurationTests {
 
-	/** Nothing listens there; the client keeps trying in the background while each context runs. */
+	/**
+	 * Nothing listens there; the client keeps trying in the background while each context
+	 * runs.
+	 */
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SessionStoreAutoConfiguration.class,
-				MqttClientAutoConfiguration.class, IntegrationAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class,
+				IntegrationAutoConfiguration.class))
 		.withPropertyValues("mqtt.client.url=tcp://127.0.0.1:1", "mqtt.client.client-id=channels",
 				"mqtt.client.completion-timeout=1s", "mqtt.client.disconnect-timeout=1s",
 				"mqtt.client.quiescent-timeout=0s");
@@ -154,7 +158,10 @@ class MqttChannelAutoConfigurationTests {
 
 	}
 
-	/** Declares the channels inside its flows, where they become beans only when the flows are built. */
+	/**
+	 * Declares the channels inside its flows, where they become beans only when the flows
+	 * are built.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	static class FlowDeclaredChannels {
 
@@ -186,7 +193,10 @@ class MqttChannelAutoConfigurationTests {
 
 	}
 
-	/** Registers its channel from a post-processor of its own, after the configuration classes are read. */
+	/**
+	 * Registers its channel from a post-processor of its own, after the configuration
+	 * classes are read.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	static class LateChannel {
 

@@ -39,16 +39,22 @@ import static org.assertj.core.api.Assertions.assertThatException;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Every bad MQTT client setting fails at start-up, before any connection is tried, with a message that names the
- * property, the value and what is valid.
+ * Every bad MQTT client setting fails at start-up, before any connection is tried, with a
+ * message that names the property, the value and what is valid.
  */
 @ExtendWith({ MoquetteExtension.class, OutputCaptureExtension.class })
 class MqttClientConfigurationFailureTests {
 
-	/** Nothing listens there; a configuration that fails validation never gets as far as connecting. */
+	/**
+	 * Nothing listens there; a configuration that fails validation never gets as far as
+	 * connecting.
+	 */
 	private static final String UNREACHABLE = "tcp://127.0.0.1:1";
 
-	/** A property of this starter named in a message, up to an '=' or the end of the sentence. */
+	/**
+	 * A property of this starter named in a message, up to an '=' or the end of the
+	 * sentence.
+	 */
 	private static final Pattern PROPERTY_NAME = Pattern.compile("mqtt(\\.[a-z0-9-]+)+");
 
 	private static final String NO_DATABASE = "spring.autoconfigure.exclude="
@@ -57,18 +63,22 @@ class MqttClientConfigurationFailureTests {
 			+ "org.springframework.boot.data.jpa.autoconfigure.DataJpaRepositoriesAutoConfiguration";
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(SessionStoreAutoConfiguration.class,
-				MqttClientAutoConfiguration.class, IntegrationAutoConfiguration.class));
+		.withConfiguration(AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class,
+				IntegrationAutoConfiguration.class));
 
-	/** Valid in every respect but the broker, so that each test below fails for the one property it sets. */
+	/**
+	 * Valid in every respect but the broker, so that each test below fails for the one
+	 * property it sets.
+	 */
 	private final ApplicationContextRunner configured = this.runner.withPropertyValues("mqtt.client.url=" + UNREACHABLE,
 			"mqtt.client.client-id=configuration-failure");
 
 	@Test
 	void theBaseConfigurationIsValidAndConnects() {
 		this.runner
-			.withPropertyValues("mqtt.client.url=" + MoquetteExtension.url(), "mqtt.client.client-id=configuration-valid",
-					"mqtt.client.completion-timeout=5s", "mqtt.client.quiescent-timeout=0s", "mqtt.inbound.topics[0].filter=valid/#")
+			.withPropertyValues("mqtt.client.url=" + MoquetteExtension.url(),
+					"mqtt.client.client-id=configuration-valid", "mqtt.client.completion-timeout=5s",
+					"mqtt.client.quiescent-timeout=0s", "mqtt.inbound.topics[0].filter=valid/#")
 			.run((context) -> {
 				assertThat(context).hasNotFailed()
 					.hasSingleBean(ClientManager.class)
@@ -326,12 +336,12 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	private static void startFails(String... properties) {
-		assertThatException().isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class)
-			.web(WebApplicationType.NONE)
-			.properties(properties)
-			.properties("spring.main.banner-mode=off", "mqtt.client.client-id=configuration-report")
-			.run()
-			.close());
+		assertThatException()
+			.isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class).web(WebApplicationType.NONE)
+				.properties(properties)
+				.properties("spring.main.banner-mode=off", "mqtt.client.client-id=configuration-report")
+				.run()
+				.close());
 	}
 
 }

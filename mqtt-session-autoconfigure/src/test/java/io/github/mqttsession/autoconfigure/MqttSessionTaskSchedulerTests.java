@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The session's periodic work (lease renewal, expiry) runs on a scheduler of its own, mqttSessionTaskScheduler,
- * which an application may replace and which leaves Boot's own executor and scheduler in place.
+ * The session's periodic work (lease renewal, expiry) runs on a scheduler of its own,
+ * mqttSessionTaskScheduler, which an application may replace and which leaves Boot's own
+ * executor and scheduler in place.
  */
 class MqttSessionTaskSchedulerTests {
 
@@ -35,7 +36,10 @@ class MqttSessionTaskSchedulerTests {
 		.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class,
 				TaskSchedulingAutoConfiguration.class, SessionStoreAutoConfiguration.class));
 
-	/** Nothing listens there: the client still opens its session, and takes its lease, while it tries to connect. */
+	/**
+	 * Nothing listens there: the client still opens its session, and takes its lease,
+	 * while it tries to connect.
+	 */
 	private final ApplicationContextRunner clientRunner = this.runner
 		.withConfiguration(AutoConfigurations.of(MqttClientAutoConfiguration.class, IntegrationAutoConfiguration.class))
 		.withPropertyValues("mqtt.client.url=tcp://127.0.0.1:1", "mqtt.client.completion-timeout=1s",
@@ -101,7 +105,8 @@ class MqttSessionTaskSchedulerTests {
 					"mqtt.session.lease.owner=this-instance")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				// The first take runs where the client is created; every renewal after it on the scheduler
+				// The first take runs where the client is created; every renewal after it
+				// on the scheduler
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> store.leaseThreads.stream().anyMatch((name) -> name.startsWith("mqtt-session-")));
 				assertThat(store.leaseThreads).filteredOn((name) -> name.startsWith("mqtt-session-"))
@@ -110,8 +115,7 @@ class MqttSessionTaskSchedulerTests {
 				context.close();
 				assertThat(scheduler.getScheduledExecutor().isShutdown()).isTrue();
 				// The client gave its lease up: another owner takes it at once
-				assertThat(store.acquireLease("scheduled-lease", "next-instance", Duration.ofSeconds(60)))
-					.isEmpty();
+				assertThat(store.acquireLease("scheduled-lease", "next-instance", Duration.ofSeconds(60))).isEmpty();
 			});
 	}
 

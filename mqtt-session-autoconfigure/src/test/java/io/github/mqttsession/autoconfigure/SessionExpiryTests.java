@@ -20,14 +20,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sessions idle for longer than mqtt.session.expiry are deleted, unless a running instance leases them. (On a store
- * that cannot delete idle sessions: {@link StoreWithoutFeaturesTests}.)
+ * Sessions idle for longer than mqtt.session.expiry are deleted, unless a running
+ * instance leases them. (On a store that cannot delete idle sessions:
+ * {@link StoreWithoutFeaturesTests}.)
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class SessionExpiryTests {
 
-	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, SessionStoreAutoConfiguration.class));
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(
+			AutoConfigurations.of(DataSourceAutoConfiguration.class, SessionStoreAutoConfiguration.class));
 
 	@ParameterizedTest(name = "{0}")
 	@ValueSource(strings = { "h2", "postgresql" })
@@ -36,15 +37,18 @@ class SessionExpiryTests {
 				: EmbeddedPostgresExtension.jdbcUrl();
 		String idle = "idle-" + UUID.randomUUID();
 		String live = "live-" + UUID.randomUUID();
-		this.runner.withPropertyValues("spring.datasource.url=" + url, "spring.datasource.username="
-				+ (database.equals("h2") ? "sa" : "postgres"), "spring.datasource.password="
-				+ (database.equals("h2") ? "" : "postgres"), "mqtt.session.expiry=1s",
-				"mqtt.session.cleanup-interval=200ms")
+		this.runner
+			.withPropertyValues("spring.datasource.url=" + url,
+					"spring.datasource.username=" + (database.equals("h2") ? "sa" : "postgres"),
+					"spring.datasource.password=" + (database.equals("h2") ? "" : "postgres"), "mqtt.session.expiry=1s",
+					"mqtt.session.cleanup-interval=200ms")
 			.run((context) -> {
 				SessionStore store = context.getBean(SessionStore.class);
 				store.setPacketId(idle, 1);
 				store.setPacketId(live, 1);
-				store.feature(SessionLeasing.class).orElseThrow().acquireLease(live, "running-instance", Duration.ofSeconds(60));
+				store.feature(SessionLeasing.class)
+					.orElseThrow()
+					.acquireLease(live, "running-instance", Duration.ofSeconds(60));
 				await().atMost(Duration.ofSeconds(15)).until(() -> store.load(idle).isEmpty());
 				assertThat(store.load(live)).isPresent();
 				assertThat(context.getBean(SessionExpiry.class).getExpiredSessionCount()).isGreaterThanOrEqualTo(1);

@@ -80,7 +80,8 @@ class SessionStoreAutoConfigurationTests {
 		this.withDatabase.withUserConfiguration(OwnStoreConfiguration.class)
 			.withPropertyValues("mqtt.session.store=jpa")
 			.run((context) -> {
-				assertThat(context).hasSingleBean(SessionStore.class).doesNotHaveBean(MqttSessionSchemaInitializer.class);
+				assertThat(context).hasSingleBean(SessionStore.class)
+					.doesNotHaveBean(MqttSessionSchemaInitializer.class);
 				assertThat(context.getBean(SessionStore.class)).isSameAs(context.getBean("ownStore"));
 			});
 	}
@@ -104,7 +105,8 @@ class SessionStoreAutoConfigurationTests {
 			.withPropertyValues("mqtt.session.store=jpa")
 			.run((context) -> {
 				FailureAnalysis analysis = new MqttSessionFailureAnalyzer().analyze(context.getStartupFailure());
-				assertThat(analysis.getDescription()).contains("Hibernate (org.hibernate.orm:hibernate-core) is not on the classpath");
+				assertThat(analysis.getDescription())
+					.contains("Hibernate (org.hibernate.orm:hibernate-core) is not on the classpath");
 			});
 	}
 
@@ -152,7 +154,9 @@ class SessionStoreAutoConfigurationTests {
 	@Test
 	void initializeSchemaEmbeddedCreatesTablesInAnInMemoryDatabase() {
 		this.withDatabase.withPropertyValues("mqtt.session.jpa.initialize-schema=embedded")
-			.run((context) -> assertThat(context).hasNotFailed().getBean(SessionStore.class).isInstanceOf(JpaSessionStore.class));
+			.run((context) -> assertThat(context).hasNotFailed()
+				.getBean(SessionStore.class)
+				.isInstanceOf(JpaSessionStore.class));
 	}
 
 	@Test
@@ -170,7 +174,8 @@ class SessionStoreAutoConfigurationTests {
 		this.runner.withUserConfiguration(TwoDataSourcesConfiguration.class).run((context) -> {
 			context.getBean(SessionStore.class).setPacketId("qualified", 1);
 			assertThat(rowCount(context.getBean("sessionDataSource", DataSource.class), "MQTT_SESSION")).isEqualTo(1);
-			assertThat(tableExists(context.getBean("applicationDataSource", DataSource.class), "MQTT_SESSION")).isFalse();
+			assertThat(tableExists(context.getBean("applicationDataSource", DataSource.class), "MQTT_SESSION"))
+				.isFalse();
 		});
 	}
 

@@ -21,9 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An application's own store with only load, save and delete: the client runs on it without the optional features,
- * saying once that it holds no lease, and a feature asked for by a property fails at start-up naming the property.
- * (The endpoint on such a store: {@code MqttSessionsEndpointTests}.)
+ * An application's own store with only load, save and delete: the client runs on it
+ * without the optional features, saying once that it holds no lease, and a feature asked
+ * for by a property fails at start-up naming the property. (The endpoint on such a store:
+ * {@code MqttSessionsEndpointTests}.)
  */
 @ExtendWith({ MoquetteExtension.class, OutputCaptureExtension.class })
 class StoreWithoutFeaturesTests {
@@ -44,7 +45,8 @@ class StoreWithoutFeaturesTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				ClientManager<?, ?> manager = context.getBean(ClientManager.class);
-				// Connected: the client opened its session in the store, where it would have taken the lease
+				// Connected: the client opened its session in the store, where it would
+				// have taken the lease
 				await().atMost(Duration.ofSeconds(20)).until(manager::isConnected);
 			});
 		assertThat(output.getAll().split(LEASES_OFF, -1)).as("the line saying leases are off, once").hasSize(2);

@@ -36,8 +36,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Sends in tight loops at the default in-flight window: a send waits for room instead of failing, and fails only
- * after {@code mqtt.outbound.send-timeout} when the broker stops acknowledging, leaving nothing stored.
+ * Sends in tight loops at the default in-flight window: a send waits for room instead of
+ * failing, and fails only after {@code mqtt.outbound.send-timeout} when the broker stops
+ * acknowledging, leaving nothing stored.
  */
 @ExtendWith({ HiveMqExtension.class, MoquetteExtension.class, EmbeddedPostgresExtension.class })
 class BackPressureTests {
@@ -45,9 +46,9 @@ class BackPressureTests {
 	private static final int THREADS = 8;
 
 	/**
-	 * Two hundred times the default in-flight window of 10 across the threads: every thread waits for room again and
-	 * again, while the in-process broker, which delivers about a thousand messages a second to the subscriber, keeps
-	 * each case to seconds.
+	 * Two hundred times the default in-flight window of 10 across the threads: every
+	 * thread waits for room again and again, while the in-process broker, which delivers
+	 * about a thousand messages a second to the subscriber, keeps each case to seconds.
 	 */
 	private static final int PER_THREAD = 250;
 
@@ -112,8 +113,9 @@ class BackPressureTests {
 			try (ConfigurableApplicationContext context = app.start()) {
 				SessionClientManager manager = context.getBean(SessionClientManager.class);
 				ClientManager<?, ?> clientManager = (ClientManager<?, ?>) manager;
-				Queue<Throwable> failures = sendFromEachThread(perThread, (thread, i) -> manager.publishDurably(
-						() -> publish(clientManager.getClient(), topic, (thread + "-" + i).getBytes(StandardCharsets.UTF_8))));
+				Queue<Throwable> failures = sendFromEachThread(perThread,
+						(thread, i) -> manager.publishDurably(() -> publish(clientManager.getClient(), topic,
+								(thread + "-" + i).getBytes(StandardCharsets.UTF_8))));
 				assertThat(failures).isEmpty();
 				await().atMost(Duration.ofMinutes(1))
 					.untilAsserted(() -> assertThat(subscriber.distinct()).isEqualTo(THREADS * perThread));
@@ -124,7 +126,8 @@ class BackPressureTests {
 	}
 
 	/**
-	 * Sends from {@link #THREADS} threads at once, each its own numbered messages in a tight loop.
+	 * Sends from {@link #THREADS} threads at once, each its own numbered messages in a
+	 * tight loop.
 	 * @return what the sends threw
 	 */
 	private static Queue<Throwable> sendFromEachThread(int perThread, Send send) throws Exception {
@@ -182,7 +185,8 @@ class BackPressureTests {
 			try (ConfigurableApplicationContext context = app.start()) {
 				proxy.holdBrokerToClientPacketsOfType(TcpProxy.PUBACK);
 				IntStream.rangeClosed(1, window).forEach((i) -> OfflinePublishingTests.send(context, "held " + i));
-				String origin = version.equals("5") ? "the Receive Maximum the broker sent" : "mqtt.client.max-inflight";
+				String origin = version.equals("5") ? "the Receive Maximum the broker sent"
+						: "mqtt.client.max-inflight";
 				assertThatExceptionOfType(MessageHandlingException.class)
 					.isThrownBy(() -> OfflinePublishingTests.send(context, "late"))
 					.withStackTraceContaining("in-flight window of " + window + " messages (" + origin + ")")

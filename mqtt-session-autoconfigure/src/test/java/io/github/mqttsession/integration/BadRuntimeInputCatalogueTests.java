@@ -32,10 +32,12 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A catalogue of bad values handed to a running client, one application per MQTT version for all of them: a message
- * sent to the outbound channel with a bad header, and a runtime subscribe or unsubscribe with a bad filter or QoS.
- * Each fails naming the header or argument, the value and what is valid, before anything is stored: the stored
- * session, with a subscription made at runtime and a message the broker has not acknowledged, stays as it was.
+ * A catalogue of bad values handed to a running client, one application per MQTT version
+ * for all of them: a message sent to the outbound channel with a bad header, and a
+ * runtime subscribe or unsubscribe with a bad filter or QoS. Each fails naming the header
+ * or argument, the value and what is valid, before anything is stored: the stored
+ * session, with a subscription made at runtime and a message the broker has not
+ * acknowledged, stays as it was.
  */
 @ExtendWith(HiveMqExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,7 +54,8 @@ class BadRuntimeInputCatalogueTests {
 	void startOneApplicationPerVersion() {
 		this.clients.put("3.1.1", new RunningClient("3.1.1"));
 		this.clients.put("5", new RunningClient("5"));
-		// Spring Integration maps no user properties unless told to: this application maps headers 'app-*'
+		// Spring Integration maps no user properties unless told to: this application
+		// maps headers 'app-*'
 		MqttHeaderMapper mapper = new MqttHeaderMapper();
 		mapper.setOutboundHeaderNames(MessageHeaders.CONTENT_TYPE, MqttHeaders.MESSAGE_EXPIRY_INTERVAL,
 				MqttHeaders.RESPONSE_TOPIC, MqttHeaders.CORRELATION_DATA, "app-*");
@@ -117,8 +120,8 @@ class BadRuntimeInputCatalogueTests {
 		cases.add(header("5", MqttHeaders.MESSAGE_EXPIRY_INTERVAL, 4_294_967_296L, "is 4294967296",
 				"0..4294967295 seconds"));
 		cases.add(header("5", MqttHeaders.MESSAGE_EXPIRY_INTERVAL, "soon", "'soon'", "not a number"));
-		cases.add(header("5", MqttHeaders.CORRELATION_DATA, new byte[65_536], "65536 bytes long",
-				"at most 65535 bytes"));
+		cases.add(
+				header("5", MqttHeaders.CORRELATION_DATA, new byte[65_536], "65536 bytes long", "at most 65535 bytes"));
 		cases.add(header("5", "app-site", "north\u0000", "User property 'app-site' value", "U+0000"));
 		cases.add(header("5", "app-site", "north\uD800", "User property 'app-site' value", "U+D800"));
 		cases.add(header("5", "app-site", LONG, "User property 'app-site' value", "at most 65535 bytes"));
@@ -200,8 +203,9 @@ class BadRuntimeInputCatalogueTests {
 	}
 
 	/**
-	 * A running application of one MQTT version whose stored session holds a subscription made at runtime and a
-	 * QoS 1 message in flight: the proxy holds back the broker's PUBACK.
+	 * A running application of one MQTT version whose stored session holds a subscription
+	 * made at runtime and a QoS 1 message in flight: the proxy holds back the broker's
+	 * PUBACK.
 	 */
 	private static final class RunningClient implements AutoCloseable {
 
@@ -247,8 +251,7 @@ class BadRuntimeInputCatalogueTests {
 
 		void assertSessionUnchanged() {
 			assertThat(this.store.load(this.clientId)).contains(this.stored);
-			assertThat(this.proxy.heldPacketCount()).as("the PUBACK held back, so nothing else was published")
-				.isOne();
+			assertThat(this.proxy.heldPacketCount()).as("the PUBACK held back, so nothing else was published").isOne();
 		}
 
 		@Override

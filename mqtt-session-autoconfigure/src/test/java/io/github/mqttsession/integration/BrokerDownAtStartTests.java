@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An application started while its broker is unreachable: every send returns, the messages wait in the session, and
- * they are delivered once the broker can be reached, by the same run or by the next.
+ * An application started while its broker is unreachable: every send returns, the
+ * messages wait in the session, and they are delivered once the broker can be reached, by
+ * the same run or by the next.
  */
 @ExtendWith(HiveMqExtension.class)
 class BrokerDownAtStartTests {
@@ -42,7 +43,8 @@ class BrokerDownAtStartTests {
 					.untilAsserted(() -> assertThat(subscriber.received()).containsAll(payloads()));
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> OfflinePublishingTests.pending(context, clientId).isEmpty());
-				// Nothing is left in Paho's offline buffer for a later send to queue behind
+				// Nothing is left in Paho's offline buffer for a later send to queue
+				// behind
 				OfflinePublishingTests.send(context, "after the first connect");
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> subscriber.received().contains("after the first connect"));
@@ -74,8 +76,8 @@ class BrokerDownAtStartTests {
 	}
 
 	/**
-	 * Sends every message while the client has never been connected; each send returns, and the session holds each
-	 * message as buffered offline.
+	 * Sends every message while the client has never been connected; each send returns,
+	 * and the session holds each message as buffered offline.
 	 */
 	private static void sendAll(ConfigurableApplicationContext context, String clientId) {
 		payloads().forEach((payload) -> OfflinePublishingTests.send(context, payload));

@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Whatever kind of channel the application brings, or the starter's direct channels, a message published through
- * the outbound channel comes back through the inbound one.
+ * Whatever kind of channel the application brings, or the starter's direct channels, a
+ * message published through the outbound channel comes back through the inbound one.
  */
 @ExtendWith(HiveMqExtension.class)
 class ChannelKindsTests {
@@ -41,9 +41,9 @@ class ChannelKindsTests {
 	void aMessageMakesTheRoundTripThroughTheApplicationsKindOfChannel(String kind, String inbound, String outbound,
 			String channelClass) throws Exception {
 		String topic = "round-trip/" + kind + "/" + inbound;
-		MqttApplicationRunner app = runner("channels-" + kind + "-" + inbound)
-			.with("test.channel=" + kind, "mqtt.inbound.channel=" + inbound, "mqtt.outbound.channel=" + outbound,
-					"mqtt.inbound.topics[0].filter=" + topic, "mqtt.outbound.default-topic=" + topic);
+		MqttApplicationRunner app = runner("channels-" + kind + "-" + inbound).with("test.channel=" + kind,
+				"mqtt.inbound.channel=" + inbound, "mqtt.outbound.channel=" + outbound,
+				"mqtt.inbound.topics[0].filter=" + topic, "mqtt.outbound.default-topic=" + topic);
 		try (ConfigurableApplicationContext context = app.start()) {
 			assertThat(context.getBean(inbound).getClass().getName()).isEqualTo(CHANNELS + channelClass);
 			assertThat(context.getBean(outbound).getClass().getName()).isEqualTo(CHANNELS + channelClass);
@@ -57,9 +57,8 @@ class ChannelKindsTests {
 	@ValueSource(strings = { "autowired", "constructor" })
 	void aHandlerSubscribedBeforeTheLifecycleStartsReceives(String consumer) throws Exception {
 		String topic = "early/" + consumer;
-		MqttApplicationRunner app = runner("channels-early-" + consumer)
-			.with("test.consumer=" + consumer, "mqtt.inbound.topics[0].filter=" + topic,
-					"mqtt.outbound.default-topic=" + topic);
+		MqttApplicationRunner app = runner("channels-early-" + consumer).with("test.consumer=" + consumer,
+				"mqtt.inbound.topics[0].filter=" + topic, "mqtt.outbound.default-topic=" + topic);
 		try (ConfigurableApplicationContext context = app.start()) {
 			awaitSubscribed(context);
 			send(context.getBean("mqttOutboundChannel", MessageChannel.class), "early bird");
@@ -72,12 +71,13 @@ class ChannelKindsTests {
 		String topic = "queued/outbound";
 		String clientId = "channels-queued-outbound";
 		try (Subscriber subscriber = new Subscriber(HiveMqExtension.url(), topic, 1)) {
-			MqttApplicationRunner app = runner(clientId)
-				.with("test.channel=queue", "test.poll-gate=closed", "mqtt.outbound.default-topic=" + topic);
+			MqttApplicationRunner app = runner(clientId).with("test.channel=queue", "test.poll-gate=closed",
+					"mqtt.outbound.default-topic=" + topic);
 			try (ConfigurableApplicationContext context = app.start()) {
 				QueueChannel outbound = context.getBean("mqttOutboundChannel", QueueChannel.class);
 				send(outbound, "queued");
-				// The send returned; the message waits in memory only, where a crash would lose it
+				// The send returned; the message waits in memory only, where a crash
+				// would lose it
 				assertThat(outbound.getQueueSize()).isOne();
 				assertThat(OfflinePublishingTests.pending(context, clientId)).isEmpty();
 				context.getBean(ChannelsApplication.PollGate.class).open();
@@ -89,14 +89,15 @@ class ChannelKindsTests {
 	@Test
 	void aMessageHandedToAnInboundQueueChannelIsAcknowledgedBeforeTheFlowHandledIt() throws Exception {
 		String topic = "queued/inbound";
-		MqttApplicationRunner app = runner("channels-queued-inbound")
-			.with("test.channel=queue", "mqtt.inbound.topics[0].filter=" + topic);
+		MqttApplicationRunner app = runner("channels-queued-inbound").with("test.channel=queue",
+				"mqtt.inbound.topics[0].filter=" + topic);
 		try (ConfigurableApplicationContext context = app.start("test.poll-gate=closed")) {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, "handed over");
 			QueueChannel inbound = context.getBean("mqttInboundChannel", QueueChannel.class);
 			await().atMost(Duration.ofSeconds(20)).until(() -> inbound.getQueueSize() == 1);
-			// The application stops before its flow took the message from the queue, as in a crash
+			// The application stops before its flow took the message from the queue, as
+			// in a crash
 		}
 		try (ConfigurableApplicationContext context = app.start("test.poll-gate=open")) {
 			awaitSubscribed(context);

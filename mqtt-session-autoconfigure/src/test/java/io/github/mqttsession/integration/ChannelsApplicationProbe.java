@@ -16,7 +16,10 @@ import org.springframework.messaging.support.ErrorMessage;
 
 import static org.awaitility.Awaitility.await;
 
-/** Starts {@link ChannelsApplication} against the shared broker and reads what it collected. */
+/**
+ * Starts {@link ChannelsApplication} against the shared broker and reads what it
+ * collected.
+ */
 final class ChannelsApplicationProbe {
 
 	private ChannelsApplicationProbe() {
@@ -33,7 +36,10 @@ final class ChannelsApplicationProbe {
 			.until(() -> events.stream().anyMatch(MqttSubscribedEvent.class::isInstance));
 	}
 
-	/** The payloads of the next messages the consumer took, up to {@code count}, waiting at most 20 seconds. */
+	/**
+	 * The payloads of the next messages the consumer took, up to {@code count}, waiting
+	 * at most 20 seconds.
+	 */
 	@SuppressWarnings("unchecked")
 	static List<String> received(ConfigurableApplicationContext context, int count) throws InterruptedException {
 		BlockingQueue<Message<?>> received = context.getBean("received", BlockingQueue.class);

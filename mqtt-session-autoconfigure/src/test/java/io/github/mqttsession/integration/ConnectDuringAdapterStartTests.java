@@ -19,9 +19,10 @@ import org.springframework.context.annotation.Configuration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The broker's connect acknowledgement reaches the inbound adapter on Paho's thread while the adapter is starting
- * and has not yet taken its client: the adapter subscribes once it has, and nothing fails. The adapters here report
- * a connect from another thread at that very moment, a window that is otherwise hit only now and then.
+ * The broker's connect acknowledgement reaches the inbound adapter on Paho's thread while
+ * the adapter is starting and has not yet taken its client: the adapter subscribes once
+ * it has, and nothing fails. The adapters here report a connect from another thread at
+ * that very moment, a window that is otherwise hit only now and then.
  */
 @ExtendWith(HiveMqExtension.class)
 class ConnectDuringAdapterStartTests {
@@ -56,7 +57,8 @@ class ConnectDuringAdapterStartTests {
 	}
 
 	/**
-	 * Reports a connect to an adapter from another thread, as Paho's callback thread does, and waits for it.
+	 * Reports a connect to an adapter from another thread, as Paho's callback thread
+	 * does, and waits for it.
 	 */
 	static void reportConnect(String adapter, Runnable connectComplete) {
 		Thread callback = new Thread(connectComplete, "connect-callback-" + adapter);
@@ -71,7 +73,10 @@ class ConnectDuringAdapterStartTests {
 		}
 	}
 
-	/** Inbound adapters, one per protocol version, that hear of a connect in the middle of their start. */
+	/**
+	 * Inbound adapters, one per protocol version, that hear of a connect in the middle of
+	 * their start.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	static class StartingAdapters {
 
@@ -79,8 +84,7 @@ class ConnectDuringAdapterStartTests {
 		@ConditionalOnProperty(name = "mqtt.client.protocol-version", havingValue = "3.1.1")
 		SessionMqttInboundChannelAdapter startingAdapter(SessionMqttv3ClientManager manager,
 				@Value("${test.topic}") String topic) {
-			SessionMqttInboundChannelAdapter adapter = new SessionMqttInboundChannelAdapter(manager, List.of(),
-					topic) {
+			SessionMqttInboundChannelAdapter adapter = new SessionMqttInboundChannelAdapter(manager, List.of(), topic) {
 
 				@Override
 				protected void doStart() {

@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A client that cannot connect, or loses its connection, says so once at WARN with the broker URL and the cause,
- * however often it retries, and its health says the same.
+ * A client that cannot connect, or loses its connection, says so once at WARN with the
+ * broker URL and the cause, however often it retries, and its health says the same.
  */
 @ExtendWith({ HiveMqExtension.class, OutputCaptureExtension.class })
 class ConnectFailureReportTests {
@@ -61,10 +61,12 @@ class ConnectFailureReportTests {
 				OfflinePublishingTests.cutAndAwaitDisconnect(proxy, context);
 				await().atMost(Duration.ofSeconds(20)).until(() -> proxy.refusedConnectionCount() > 2);
 				List<String> warnings = warningsAbout(output, proxy.url());
-				// Paho's first reconnect attempt may fail before its callback thread reports the loss: either comes first
+				// Paho's first reconnect attempt may fail before its callback thread
+				// reports the loss: either comes first
 				assertThat(warnings).anySatisfy((warning) -> assertThat(warning)
 					.contains("MQTT client 'lost-connection' lost its connection to " + proxy.url()));
-				// The proxy resets each attempt, which Paho reports as a reset or an end of stream: one line each
+				// The proxy resets each attempt, which Paho reports as a reset or an end
+				// of stream: one line each
 				assertThat(warnings).hasSizeLessThanOrEqualTo(3);
 				await().atMost(Duration.ofSeconds(20)).until(() -> proxy.refusedConnectionCount() > 6);
 				assertThat(warningsAbout(output, proxy.url())).isEqualTo(warnings);
@@ -82,9 +84,14 @@ class ConnectFailureReportTests {
 	void credentialsTheBrokerRefusesAreReportedWithItsReturnCode(CapturedOutput output) throws IOException {
 		Server broker = new Server();
 		int port = FreePort.find();
-		broker.startServer(new FluentConfig().host("127.0.0.1").port(port).disablePersistence().disableTelemetry()
-			.disallowAnonymous().build(), List.of(), null, (clientId, username, password) -> false,
-				new PermitAllAuthorizatorPolicy());
+		broker.startServer(
+				new FluentConfig().host("127.0.0.1")
+					.port(port)
+					.disablePersistence()
+					.disableTelemetry()
+					.disallowAnonymous()
+					.build(),
+				List.of(), null, (clientId, username, password) -> false, new PermitAllAuthorizatorPolicy());
 		try {
 			String url = "tcp://127.0.0.1:" + port;
 			MqttApplicationRunner app = new MqttApplicationRunner(url, "bad-credentials")

@@ -13,8 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A connected client stops with a DISCONNECT that ends once it is sent: it does not wait out the disconnect timeout,
- * as Paho's forced disconnect (Spring Integration's stop) does even after the broker has closed the connection.
+ * A connected client stops with a DISCONNECT that ends once it is sent: it does not wait
+ * out the disconnect timeout, as Paho's forced disconnect (Spring Integration's stop)
+ * does even after the broker has closed the connection.
  */
 @ExtendWith(HiveMqExtension.class)
 class ConnectedStopTests {
@@ -36,7 +37,8 @@ class ConnectedStopTests {
 		long started = System.nanoTime();
 		context.close();
 		Duration stop = Duration.ofNanos(System.nanoTime() - started);
-		// A bound on behaviour, not a speed target: the forced disconnect took the whole 30 s disconnect timeout
+		// A bound on behaviour, not a speed target: the forced disconnect took the whole
+		// 30 s disconnect timeout
 		assertThat(stop).isLessThan(Duration.ofSeconds(15));
 		assertThat(manager.isConnected()).isFalse();
 	}

@@ -11,10 +11,11 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
 /**
- * A plain Paho client, connected straight to the broker, that counts how often each payload arrives on a topic:
- * for many messages, where {@link Subscriber}'s list would be slow. On MQTT 5 it takes up to 65,535 messages in
- * flight, so that a broker that queues at most 1,000 messages for a client (HiveMQ's default) never has to drop
- * one while this subscriber acknowledges the ones before; MQTT 3.1.1 has no such setting.
+ * A plain Paho client, connected straight to the broker, that counts how often each
+ * payload arrives on a topic: for many messages, where {@link Subscriber}'s list would be
+ * slow. On MQTT 5 it takes up to 65,535 messages in flight, so that a broker that queues
+ * at most 1,000 messages for a client (HiveMQ's default) never has to drop one while this
+ * subscriber acknowledges the ones before; MQTT 3.1.1 has no such setting.
  */
 final class CountingSubscriber implements AutoCloseable {
 
@@ -22,7 +23,10 @@ final class CountingSubscriber implements AutoCloseable {
 
 	private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
 
-	/** Per sender, the sequence number of the last payload {@code <sender>-<sequence>} that arrived. */
+	/**
+	 * Per sender, the sequence number of the last payload {@code <sender>-<sequence>}
+	 * that arrived.
+	 */
 	private final Map<String, Integer> lastSequence = new ConcurrentHashMap<>();
 
 	private final AtomicInteger outOfOrder = new AtomicInteger();
@@ -51,8 +55,9 @@ final class CountingSubscriber implements AutoCloseable {
 		options.setConnectionTimeout(5);
 		options.setReceiveMaximum(65_535);
 		client.connect(options);
-		client.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
-				new org.eclipse.paho.mqttv5.common.MqttSubscription(topicFilter, qos) },
+		client.subscribe(
+				new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+						new org.eclipse.paho.mqttv5.common.MqttSubscription(topicFilter, qos) },
 				new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {
 						(topic, message) -> subscriber.count(message.getPayload()) });
 		return subscriber;
@@ -99,7 +104,8 @@ final class CountingSubscriber implements AutoCloseable {
 	}
 
 	/**
-	 * How many numbered payloads {@code <sender>-<sequence>} arrived after a later one of the same sender.
+	 * How many numbered payloads {@code <sender>-<sequence>} arrived after a later one of
+	 * the same sender.
 	 * @return the count
 	 */
 	int outOfOrder() {

@@ -14,15 +14,18 @@ import org.springframework.messaging.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** With manual acknowledgement, a message the application did not acknowledge comes again after a restart. */
+/**
+ * With manual acknowledgement, a message the application did not acknowledge comes again
+ * after a restart.
+ */
 @ExtendWith(HiveMqExtension.class)
 class InboundAcknowledgementTests {
 
 	@Test
 	@SuppressWarnings("unchecked")
 	void anUnacknowledgedMessageIsDeliveredAgainAndAnAcknowledgedOneIsNot() throws Exception {
-		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "manual-acks").with(
-				"mqtt.inbound.topics[0].filter=acks/#", "mqtt.inbound.acknowledgement=manual");
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "manual-acks")
+			.with("mqtt.inbound.topics[0].filter=acks/#", "mqtt.inbound.acknowledgement=manual");
 		try (ConfigurableApplicationContext context = app.start()) {
 			// A new session has no subscription at the broker until the adapter made it
 			assertThat(context.getBean("subscribedEvents", BlockingQueue.class).poll(20, TimeUnit.SECONDS)).isNotNull();

@@ -14,9 +14,10 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationListener;
 
 /**
- * Collects the events logged at ERROR while applications run, for a test to assert there were none. Spring Boot
- * resets Logback each time an application starts after another has closed, which removes every appender; so this
- * attaches its appender to the root logger again at each start, before the context is refreshed.
+ * Collects the events logged at ERROR while applications run, for a test to assert there
+ * were none. Spring Boot resets Logback each time an application starts after another has
+ * closed, which removes every appender; so this attaches its appender to the root logger
+ * again at each start, before the context is refreshed.
  */
 final class LoggedErrors implements ApplicationListener<ApplicationPreparedEvent>, AutoCloseable {
 

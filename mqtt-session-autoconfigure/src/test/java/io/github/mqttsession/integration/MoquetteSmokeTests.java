@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The durable session against a second broker, Moquette (MQTT 3.1.1 only), so that nothing passes only because of
- * how HiveMQ behaves.
+ * The durable session against a second broker, Moquette (MQTT 3.1.1 only), so that
+ * nothing passes only because of how HiveMQ behaves.
  */
 @ExtendWith(MoquetteExtension.class)
 class MoquetteSmokeTests {
@@ -33,13 +33,17 @@ class MoquetteSmokeTests {
 			.with("mqtt.inbound.topics[0].filter=sensors/#", "mqtt.inbound.topics[0].qos=1");
 		try (ConfigurableApplicationContext context = app.start()) {
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 1);
-			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#", "alarms/+");
-			// Both subscriptions are in place at the broker, not only in the adapter, before the application stops
+			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#",
+					"alarms/+");
+			// Both subscriptions are in place at the broker, not only in the adapter,
+			// before the application stops
 			List<String> probes = publish("sensors/probe", "alarms/probe");
-			assertThat(MqttSessionRestartTests.receive(context, probes.size())).containsExactlyInAnyOrderElementsOf(probes);
+			assertThat(MqttSessionRestartTests.receive(context, probes.size()))
+				.containsExactlyInAnyOrderElementsOf(probes);
 		}
 		List<String> sent = publish("sensors/kitchen", "alarms/fire", "sensors/hall");
-		// The broker delivers what it held the moment the client connects; the delay makes sure that is before the
+		// The broker delivers what it held the moment the client connects; the delay
+		// makes sure that is before the
 		// inbound adapter has registered
 		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
@@ -69,7 +73,10 @@ class MoquetteSmokeTests {
 		}
 	}
 
-	/** Publishes with QoS 1 from a plain client, one message per topic, and returns them as topic=payload. */
+	/**
+	 * Publishes with QoS 1 from a plain client, one message per topic, and returns them
+	 * as topic=payload.
+	 */
 	private static List<String> publish(String... topics) throws Exception {
 		try (MqttClient publisher = new MqttClient(MoquetteExtension.url(), "publisher-" + System.nanoTime(),
 				new MemoryPersistence())) {

@@ -13,8 +13,8 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * Starts {@link MqttApplication}, or another test application, with small timeouts, on an H2 file that outlives each
- * start.
+ * Starts {@link MqttApplication}, or another test application, with small timeouts, on an
+ * H2 file that outlives each start.
  */
 final class MqttApplicationRunner {
 
@@ -35,15 +35,15 @@ final class MqttApplicationRunner {
 		this.databaseUrl = "jdbc:h2:file:" + Path.of("target", "h2", "mqtt-" + UUID.randomUUID()).toAbsolutePath()
 				+ ";WRITE_DELAY=0";
 		this.properties.addAll(List.of("spring.main.banner-mode=off", "spring.datasource.url=" + this.databaseUrl,
-				"spring.datasource.username=sa", "mqtt.client.url=" + brokerUrl,
-				"mqtt.client.client-id=" + clientId, "mqtt.client.completion-timeout=5s",
-				"mqtt.client.quiescent-timeout=0s",
+				"spring.datasource.username=sa", "mqtt.client.url=" + brokerUrl, "mqtt.client.client-id=" + clientId,
+				"mqtt.client.completion-timeout=5s", "mqtt.client.quiescent-timeout=0s",
 				"mqtt.client.connection-timeout=3s", "mqtt.client.max-reconnect-delay=2s",
 				"spring.integration.endpoint.default-timeout=1s", "spring.lifecycle.timeout-per-shutdown-phase=5s"));
 	}
 
 	/**
-	 * The JDBC URL of the application's H2 database, to look at the stored session while it is not running.
+	 * The JDBC URL of the application's H2 database, to look at the stored session while
+	 * it is not running.
 	 * @return the URL
 	 */
 	String databaseUrl() {

@@ -35,7 +35,10 @@ import static org.assertj.core.api.InstanceOfAssertFactories.map;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-/** The {@code mqttSession} health: the store answering, and every MQTT client connected to a real broker. */
+/**
+ * The {@code mqttSession} health: the store answering, and every MQTT client connected to
+ * a real broker.
+ */
 @ExtendWith({ HiveMqExtension.class, EmbeddedPostgresExtension.class })
 class MqttSessionHealthIndicatorTests {
 
@@ -77,9 +80,9 @@ class MqttSessionHealthIndicatorTests {
 				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 				assertThat(down.getDetails().get("store")).asInstanceOf(map(String.class, Object.class))
 					.containsEntry("status", "unreachable")
-					.hasEntrySatisfying("error", (error) -> assertThat(error.toString())
-						.contains(MqttSessionHealthIndicator.PROBE_CLIENT_ID)
-						.contains("the database is down (simulated)"));
+					.hasEntrySatisfying("error",
+							(error) -> assertThat(error.toString()).contains(MqttSessionHealthIndicator.PROBE_CLIENT_ID)
+								.contains("the database is down (simulated)"));
 
 				counting.setDown(false);
 				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
@@ -91,21 +94,24 @@ class MqttSessionHealthIndicatorTests {
 	@ExpectedLog(logger = "com.zaxxer.hikari", reason = "the connection pool reports the database it cannot reach")
 	void aDatabaseThatStopsAnsweringIsDownWithinTheStoreTimeoutAndUpAgainOnceItAnswers() {
 		try (TcpProxy proxy = TcpProxy.forAnyProtocol("127.0.0.1", EmbeddedPostgresExtension.port());
-				HikariDataSource database = Databases.pooled(
-						"jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", "postgres", "postgres")) {
+				HikariDataSource database = Databases
+					.pooled("jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres", "postgres", "postgres")) {
 			this.runner.withBean(DataSource.class, () -> database).run((context) -> {
 				MqttSessionHealthIndicator indicator = context.getBean(MqttSessionHealthIndicator.class);
 				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
 
-				// The query goes out and no answer comes back: the driver would wait for ever
+				// The query goes out and no answer comes back: the driver would wait for
+				// ever
 				proxy.holdBrokerToClient(true);
 				assertStoreDown(indicator, "The store did not answer within 2s");
-				// The question is still out: a second check waits for the same answer, and gives up as soon
+				// The question is still out: a second check waits for the same answer,
+				// and gives up as soon
 				assertStoreDown(indicator, "The store did not answer within 2s");
 				proxy.holdBrokerToClient(false);
 				await().atMost(Duration.ofSeconds(20)).until(() -> indicator.health().getStatus() == Status.UP);
 
-				// Every connection reset and new ones refused: the pool waits for a connection (30 s by default)
+				// Every connection reset and new ones refused: the pool waits for a
+				// connection (30 s by default)
 				proxy.cut();
 				assertStoreDown(indicator, "");
 				assertStoreDown(indicator, "");
@@ -116,7 +122,8 @@ class MqttSessionHealthIndicatorTests {
 	}
 
 	private static void assertStoreDown(MqttSessionHealthIndicator indicator, String error) {
-		// Well above the 2 s store timeout, well below the pool's 30 s: a bound on behaviour, not a speed target
+		// Well above the 2 s store timeout, well below the pool's 30 s: a bound on
+		// behaviour, not a speed target
 		Health down = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> indicator.health());
 		assertThat(down.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(down.getDetails().get("store")).asInstanceOf(map(String.class, Object.class))
@@ -153,7 +160,8 @@ class MqttSessionHealthIndicatorTests {
 
 				proxy.resume();
 				await().atMost(Duration.ofSeconds(20))
-					.untilAsserted(() -> assertThat(health.healthForPath("mqttSession").getStatus()).isEqualTo(Status.UP));
+					.untilAsserted(
+							() -> assertThat(health.healthForPath("mqttSession").getStatus()).isEqualTo(Status.UP));
 			}
 		}
 	}

@@ -51,7 +51,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-/** The meters of durable sessions, read from the application's registry while a real client publishes. */
+/**
+ * The meters of durable sessions, read from the application's registry while a real
+ * client publishes.
+ */
 @ExtendWith(HiveMqExtension.class)
 class MqttSessionMetricsTests {
 
@@ -102,7 +105,8 @@ class MqttSessionMetricsTests {
 				.counter()
 				.count()).isEqualTo(1);
 			assertThat(pending(registry, "metrics-acked")).isZero();
-			// Five messages written and five removed, gathered by the writer into at most one store call each.
+			// Five messages written and five removed, gathered by the writer into at most
+			// one store call each.
 			assertThat(timer(registry, "applyPendingMessageChanges", "success").count()).isBetween(1L, 10L);
 			assertThat(timer(registry, "load", "success").count()).isPositive();
 			assertThat(timer(registry, "acquireLease", "success").count()).isPositive();
@@ -129,7 +133,8 @@ class MqttSessionMetricsTests {
 				proxy.resume();
 				await().atMost(Duration.ofSeconds(30))
 					.untilAsserted(() -> assertThat(pending(registry, "metrics-restored")).isZero());
-				assertThat(count(registry, MqttSessionMetrics.ACKNOWLEDGED, "metrics-restored")).isGreaterThanOrEqualTo(3);
+				assertThat(count(registry, MqttSessionMetrics.ACKNOWLEDGED, "metrics-restored"))
+					.isGreaterThanOrEqualTo(3);
 			}
 		}
 	}
@@ -163,8 +168,8 @@ class MqttSessionMetricsTests {
 		store.addSubscription("timed", new Subscription("a/#", 1));
 		store.addPendingMessage("timed", message);
 		store.setPacketId("timed", 1);
-		assertThat(target.load("timed")).contains(new MqttSession(List.of(new Subscription("a/#", 1)),
-				List.of(message), 1));
+		assertThat(target.load("timed"))
+			.contains(new MqttSession(List.of(new Subscription("a/#", 1)), List.of(message), 1));
 		assertThat(store.load("timed")).isEqualTo(target.load("timed"));
 		SessionLeasing leasing = store.feature(SessionLeasing.class).orElseThrow();
 		SessionListing listing = store.feature(SessionListing.class).orElseThrow();
@@ -177,15 +182,15 @@ class MqttSessionMetricsTests {
 		store.applyPendingMessageChanges("timed", List.of(new PendingMessageChange.Removed(message.state(), 1)));
 		store.removeSubscription("timed", "a/#");
 		assertThat(target.load("timed")).contains(new MqttSession(List.of(), List.of(), 1));
-		assertThat(store.feature(IdleSessionCleanup.class).orElseThrow().deleteSessionsIdleSince(Instant.now().plusSeconds(60)))
-			.isEqualTo(1);
+		assertThat(store.feature(IdleSessionCleanup.class)
+			.orElseThrow()
+			.deleteSessionsIdleSince(Instant.now().plusSeconds(60))).isEqualTo(1);
 		store.delete("timed");
 		assertThat(target.listSessions()).isEmpty();
 
 		for (String operation : List.of("load", "save", "delete", "addSubscription", "removeSubscription",
 				"addPendingMessage", "removePendingMessage", "replacePendingMessage", "applyPendingMessageChanges",
-				"setPacketId", "listSessions", "deleteSessionsIdleSince",
-				"acquireLease", "releaseLease")) {
+				"setPacketId", "listSessions", "deleteSessionsIdleSince", "acquireLease", "releaseLease")) {
 			assertThat(timer(registry, operation, "success").count()).as(operation).isEqualTo(1);
 		}
 	}

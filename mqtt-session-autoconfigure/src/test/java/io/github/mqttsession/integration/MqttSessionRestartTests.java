@@ -38,13 +38,16 @@ class MqttSessionRestartTests {
 				"mqtt.inbound.topics[0].qos=1");
 		try (ConfigurableApplicationContext context = app.start()) {
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 2);
-			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#", "alarms/+");
-			// Both subscriptions are in place at the broker, not only in the adapter, before the application stops
+			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#",
+					"alarms/+");
+			// Both subscriptions are in place at the broker, not only in the adapter,
+			// before the application stops
 			List<String> probes = publishFromAnotherClient("sensors/probe", "alarms/probe");
 			assertThat(receive(context, probes.size())).containsExactlyInAnyOrderElementsOf(probes);
 		}
 		List<String> sent = publishFromAnotherClient("sensors/kitchen", "alarms/fire", "sensors/hall");
-		// The broker delivers what it held the moment the client connects; the delay makes sure that is before the
+		// The broker delivers what it held the moment the client connects; the delay
+		// makes sure that is before the
 		// inbound adapter has registered
 		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
@@ -126,7 +129,8 @@ class MqttSessionRestartTests {
 			Message<?> message = received.poll(100, TimeUnit.MILLISECONDS);
 			if (message != null) {
 				Object payload = message.getPayload();
-				String text = (payload instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8) : payload.toString();
+				String text = (payload instanceof byte[] bytes) ? new String(bytes, StandardCharsets.UTF_8)
+						: payload.toString();
 				messages.add(message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC) + "=" + text);
 			}
 		}

@@ -57,8 +57,9 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The {@code mqttsessions} endpoint, called through Boot's web endpoint infrastructure as an HTTP request would
- * call it, on an application whose MQTT client runs against a real broker.
+ * The {@code mqttsessions} endpoint, called through Boot's web endpoint infrastructure as
+ * an HTTP request would call it, on an application whose MQTT client runs against a real
+ * broker.
  */
 @ExtendWith(HiveMqExtension.class)
 class MqttSessionsEndpointTests {
@@ -83,7 +84,8 @@ class MqttSessionsEndpointTests {
 
 	@Test
 	void exposedOverJmxOnlyTheEndpointHasNoWebExtension() {
-		this.runner.withPropertyValues("spring.jmx.enabled=true", "management.endpoints.jmx.exposure.include=mqttsessions")
+		this.runner
+			.withPropertyValues("spring.jmx.enabled=true", "management.endpoints.jmx.exposure.include=mqttsessions")
 			.run((context) -> assertThat(context).hasSingleBean(MqttSessionsEndpoint.class)
 				.doesNotHaveBean(MqttSessionsEndpointWebExtension.class));
 	}
@@ -103,9 +105,8 @@ class MqttSessionsEndpointTests {
 				"mqtt.inbound.topics[0].filter=listed/#");
 		try (ConfigurableApplicationContext context = app.start()) {
 			SessionStore store = context.getBean(SessionStore.class);
-			store.save("ops-idle", new MqttSession(List.of(new Subscription("idle/#", 1)),
-					List.of(new PendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, 7, "idle/x", bytes("idle"), 1,
-							false)),
+			store.save("ops-idle", new MqttSession(List.of(new Subscription("idle/#", 1)), List
+				.of(new PendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, 7, "idle/x", bytes("idle"), 1, false)),
 					7));
 			SessionLeasing leasing = store.feature(SessionLeasing.class).orElseThrow();
 			leasing.acquireLease("ops-leased-elsewhere", "instance-2", Duration.ofMinutes(5));
@@ -124,10 +125,8 @@ class MqttSessionsEndpointTests {
 			List<SessionDescriptor> sessions = ((SessionsDescriptor) response.getBody()).sessions();
 			assertThat(sessions).filteredOn((session) -> session.clientId().startsWith("ops-"))
 				.extracting(SessionDescriptor::clientId, SessionDescriptor::live)
-				.containsExactlyInAnyOrder(tuple("ops-listed", true),
-						tuple("ops-idle", false),
-						tuple("ops-leased-elsewhere", true),
-						tuple("ops-lease-ran-out", false));
+				.containsExactlyInAnyOrder(tuple("ops-listed", true), tuple("ops-idle", false),
+						tuple("ops-leased-elsewhere", true), tuple("ops-lease-ran-out", false));
 			assertThat(sessions).filteredOn((session) -> session.clientId().equals("ops-listed"))
 				.singleElement()
 				.as("the configured topic is a subscription of the client's own session")
@@ -196,7 +195,9 @@ class MqttSessionsEndpointTests {
 				"mqtt.inbound.topics[0].filter=running/#");
 		try (ConfigurableApplicationContext context = app.start()) {
 			SessionStore store = context.getBean(SessionStore.class);
-			store.feature(SessionLeasing.class).orElseThrow().acquireLease("ops-held", "instance-2", Duration.ofMinutes(5));
+			store.feature(SessionLeasing.class)
+				.orElseThrow()
+				.acquireLease("ops-held", "instance-2", Duration.ofMinutes(5));
 			store.addSubscription("ops-held", new Subscription("held/#", 1));
 
 			WebEndpointResponse<?> running = delete(context, "ops-running");
@@ -241,7 +242,8 @@ class MqttSessionsEndpointTests {
 
 	@Test
 	void aStoreThatCannotListSaysSoAndSessionsCanStillBeShownAndDeleted() {
-		this.runner.withPropertyValues(EXPOSE).withUserConfiguration(LoadSaveDeleteStoreConfiguration.class)
+		this.runner.withPropertyValues(EXPOSE)
+			.withUserConfiguration(LoadSaveDeleteStoreConfiguration.class)
 			.run((context) -> {
 				SessionStore store = context.getBean(SessionStore.class);
 				store.save("ops-unlisted", new MqttSession(List.of(new Subscription("a/b", 0)), List.of(), 0));
@@ -270,13 +272,14 @@ class MqttSessionsEndpointTests {
 	}
 
 	/**
-	 * Calls an operation as Boot's web layer does: discovered with its web extension, matched by HTTP method and
-	 * path, arguments given as the strings of a request.
+	 * Calls an operation as Boot's web layer does: discovered with its web extension,
+	 * matched by HTTP method and path, arguments given as the strings of a request.
 	 */
 	private static Object call(ApplicationContext context, WebEndpointHttpMethod method, String path,
 			Map<String, Object> arguments) {
-		WebEndpointDiscoverer discoverer = new WebEndpointDiscoverer(context, new ConversionServiceParameterValueMapper(),
-				EndpointMediaTypes.DEFAULT, List.of(), List.of(), List.of(), List.of(), List.of());
+		WebEndpointDiscoverer discoverer = new WebEndpointDiscoverer(context,
+				new ConversionServiceParameterValueMapper(), EndpointMediaTypes.DEFAULT, List.of(), List.of(),
+				List.of(), List.of(), List.of());
 		ExposableWebEndpoint endpoint = discoverer.getEndpoints()
 			.stream()
 			.filter((candidate) -> candidate.getEndpointId().toString().equals("mqttsessions"))

@@ -15,8 +15,8 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
- * A plain Paho MQTT 5 client, connected straight to the broker, that records the payloads it receives on a topic
- * with the message expiry interval each arrived with.
+ * A plain Paho MQTT 5 client, connected straight to the broker, that records the payloads
+ * it receives on a topic with the message expiry interval each arrived with.
  */
 final class Mqttv5Subscriber implements AutoCloseable {
 
@@ -38,7 +38,8 @@ final class Mqttv5Subscriber implements AutoCloseable {
 
 	/**
 	 * What arrived, by payload.
-	 * @return the message expiry interval each payload arrived with, {@link #NO_EXPIRY} for none
+	 * @return the message expiry interval each payload arrived with, {@link #NO_EXPIRY}
+	 * for none
 	 */
 	Map<String, Long> received() {
 		return Map.copyOf(this.received);

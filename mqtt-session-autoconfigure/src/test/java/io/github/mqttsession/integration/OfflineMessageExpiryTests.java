@@ -26,9 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Messages published while the broker is unreachable expire: on MQTT 3.1.1 by {@code offline-message-ttl}, on
- * MQTT 5 by their message expiry interval (a header, or {@code message-expiry-interval} for messages without one)
- * or else the TTL. An expired message is never delivered, whether it expired across a restart or while the
+ * Messages published while the broker is unreachable expire: on MQTT 3.1.1 by
+ * {@code offline-message-ttl}, on MQTT 5 by their message expiry interval (a header, or
+ * {@code message-expiry-interval} for messages without one) or else the TTL. An expired
+ * message is never delivered, whether it expired across a restart or while the
  * application kept running, and it is counted.
  */
 @ExtendWith({ HiveMqExtension.class, OutputCaptureExtension.class })
@@ -94,8 +95,9 @@ class OfflineMessageExpiryTests {
 				assertThat(expired(context, clientId)).isEqualTo(1);
 				await().atMost(Duration.ofSeconds(10))
 					.until(() -> OfflinePublishingTests.pending(context, clientId).isEmpty());
-				assertThat(output).contains("Client '" + clientId + "' dropped the message published while the broker"
-						+ " was unreachable, packet id ")
+				assertThat(output)
+					.contains("Client '" + clientId + "' dropped the message published while the broker"
+							+ " was unreachable, packet id ")
 					.contains(" to '" + topic + "', unsent: it waited ")
 					.contains("mqtt.outbound.offline-message-ttl (4.0 s)");
 			}

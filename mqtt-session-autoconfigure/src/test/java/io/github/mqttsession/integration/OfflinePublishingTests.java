@@ -24,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
-/** Publishing while the broker is unreachable, across a restart, and the cap on pending messages. */
+/**
+ * Publishing while the broker is unreachable, across a restart, and the cap on pending
+ * messages.
+ */
 @ExtendWith(HiveMqExtension.class)
 class OfflinePublishingTests {
 
@@ -75,8 +78,9 @@ class OfflinePublishingTests {
 			}
 			try (ConfigurableApplicationContext context = app.start()) {
 				proxy.resume();
-				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(subscriber.received())
-					.containsAll(IntStream.rangeClosed(1, 5).mapToObj((i) -> "kept " + i).toList()));
+				await().atMost(Duration.ofSeconds(30))
+					.untilAsserted(() -> assertThat(subscriber.received())
+						.containsAll(IntStream.rangeClosed(1, 5).mapToObj((i) -> "kept " + i).toList()));
 				assertThat(subscriber.received()).doesNotContain("refused");
 			}
 		}
@@ -99,8 +103,9 @@ class OfflinePublishingTests {
 			}
 			try (ConfigurableApplicationContext context = app.start()) {
 				proxy.resume();
-				await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(subscriber.received())
-					.containsAll(IntStream.rangeClosed(4, 8).mapToObj((i) -> "message " + i).toList()));
+				await().atMost(Duration.ofSeconds(30))
+					.untilAsserted(() -> assertThat(subscriber.received())
+						.containsAll(IntStream.rangeClosed(4, 8).mapToObj((i) -> "message " + i).toList()));
 				assertThat(subscriber.received()).doesNotContain("message 1", "message 2", "message 3");
 			}
 		}

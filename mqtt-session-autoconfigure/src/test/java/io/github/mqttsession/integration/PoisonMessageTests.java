@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A message the inbound flow fails on goes to the error channel once, as an error message with the exception and
- * the message, and the connection stays up for the messages after it. With automatic acknowledgement it is then
- * acknowledged; with manual acknowledgement it is left to the application.
+ * A message the inbound flow fails on goes to the error channel once, as an error message
+ * with the exception and the message, and the connection stays up for the messages after
+ * it. With automatic acknowledgement it is then acknowledged; with manual acknowledgement
+ * it is left to the application.
  */
 @ExtendWith(HiveMqExtension.class)
 @ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "org.springframework.integration.handler.LoggingHandler",
@@ -38,14 +39,15 @@ class PoisonMessageTests {
 	@ValueSource(strings = { "3.1.1", "5" })
 	void withAutomaticAcknowledgementItIsAcknowledgedAndTheNextMessageArrives(String version) throws Exception {
 		String topic = "poison/auto/" + version;
-		MqttApplicationRunner app = runner("poison-auto-" + version)
-			.with("mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=" + topic);
+		MqttApplicationRunner app = runner("poison-auto-" + version).with("mqtt.client.protocol-version=" + version,
+				"mqtt.inbound.topics[0].filter=" + topic);
 		try (ConfigurableApplicationContext context = app.start()) {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, ChannelsApplication.POISON);
 			MqttSessionRestartTests.publish(topic, "wholesome");
 			assertThat(received(context, 1)).containsExactly("wholesome");
-			// The poison message came first, on the same thread, so its error is in already
+			// The poison message came first, on the same thread, so its error is in
+			// already
 			assertThat(errors(context)).singleElement().satisfies(PoisonMessageTests::carriesThePoisonMessage);
 			assertThat(connectionEvents(context)).singleElement().isInstanceOf(MqttSubscribedEvent.class);
 		}
@@ -53,8 +55,7 @@ class PoisonMessageTests {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, "after the restart");
 			// The broker would deliver an unacknowledged message again, before a new one
-			assertThat(received(context, 1))
-				.containsExactly("after the restart");
+			assertThat(received(context, 1)).containsExactly("after the restart");
 			assertThat(errors(context)).isEmpty();
 		}
 	}
@@ -64,16 +65,16 @@ class PoisonMessageTests {
 	void withManualAcknowledgementItStaysUnacknowledgedUntilTheApplicationAcknowledgesIt(String version)
 			throws Exception {
 		String topic = "poison/manual/" + version;
-		MqttApplicationRunner app = runner("poison-manual-" + version)
-			.with("mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=" + topic,
-					"mqtt.inbound.acknowledgement=manual");
+		MqttApplicationRunner app = runner("poison-manual-" + version).with("mqtt.client.protocol-version=" + version,
+				"mqtt.inbound.topics[0].filter=" + topic, "mqtt.inbound.acknowledgement=manual");
 		try (ConfigurableApplicationContext context = app.start()) {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, ChannelsApplication.POISON);
 			MqttSessionRestartTests.publish(topic, "wholesome");
 			await().atMost(Duration.ofSeconds(20)).until(() -> !errors(context).isEmpty());
 			assertThat(errors(context)).singleElement().satisfies(PoisonMessageTests::carriesThePoisonMessage);
-			// HiveMQ holds a client's next QoS 1 message back while one is unacknowledged, so "wholesome" may not
+			// HiveMQ holds a client's next QoS 1 message back while one is
+			// unacknowledged, so "wholesome" may not
 			// have come; the application stops without acknowledging the poison message
 		}
 		try (ConfigurableApplicationContext context = app.start()) {

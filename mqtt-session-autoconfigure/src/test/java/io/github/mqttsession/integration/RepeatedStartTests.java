@@ -29,16 +29,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Starts an application many times over: the broker's connect acknowledgement reaches the inbound adapter at any
- * point of its start, and no start may log an error, nor leave a configured or stored subscription unmade, also
- * when the broker lost the session in between.
+ * Starts an application many times over: the broker's connect acknowledgement reaches the
+ * inbound adapter at any point of its start, and no start may log an error, nor leave a
+ * configured or stored subscription unmade, also when the broker lost the session in
+ * between.
  */
 @ExtendWith(HiveMqExtension.class)
 class RepeatedStartTests {
 
 	private static final int STARTS = 8;
 
-	/** Without a database, so that the many starts stay quick; the session lives in one store across them all. */
+	/**
+	 * Without a database, so that the many starts stay quick; the session lives in one
+	 * store across them all.
+	 */
 	private static final String NO_DATABASE = "spring.autoconfigure.exclude="
 			+ "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
 			+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration,"
@@ -65,7 +69,8 @@ class RepeatedStartTests {
 				ClientManager<?, ?> manager = context.getBean(ClientManager.class);
 				await().atMost(Duration.ofSeconds(10)).until(manager::isConnected);
 				if (version.equals("3.1.1")) {
-					// Spring Integration's 3.1.1 adapter reports its subscribe on connect even with no topics: the
+					// Spring Integration's 3.1.1 adapter reports its subscribe on connect
+					// even with no topics: the
 					// connect has gone all the way through the adapter
 					BlockingQueue<MqttSubscribedEvent> subscribed = context.getBean("subscribedEvents",
 							BlockingQueue.class);
@@ -120,9 +125,9 @@ class RepeatedStartTests {
 	}
 
 	/**
-	 * The topics on which the application received a probe, once two have arrived or after a while. Probes of an
-	 * earlier start may come again, their acknowledgement cut short by the stop (QoS 1 is at least once), and are
-	 * left aside.
+	 * The topics on which the application received a probe, once two have arrived or
+	 * after a while. Probes of an earlier start may come again, their acknowledgement cut
+	 * short by the stop (QoS 1 is at least once), and are left aside.
 	 */
 	@SuppressWarnings("unchecked")
 	private static Set<String> receiveProbes(ConfigurableApplicationContext context, String probe)
@@ -142,8 +147,9 @@ class RepeatedStartTests {
 	}
 
 	/**
-	 * Makes the broker forget the session of a client id, subscriptions included, as a broker restart without
-	 * persistence or an expired session would: a clean-session connect under that id.
+	 * Makes the broker forget the session of a client id, subscriptions included, as a
+	 * broker restart without persistence or an expired session would: a clean-session
+	 * connect under that id.
 	 */
 	private static void dropBrokerSession(String clientId) throws Exception {
 		try (MqttClient client = new MqttClient(HiveMqExtension.url(), clientId, new MemoryPersistence())) {

@@ -100,11 +100,12 @@ class SessionLeaseTests {
 			List<Subscription> owned = List.of(new Subscription("first/#", 1, true), new Subscription("runtime/#", 1));
 			assertThat(store.load("leased-topics")).map(MqttSession::subscriptions).contains(owned);
 
-			// Configured otherwise, the second instance would drop first/# as no longer configured and add second/#
+			// Configured otherwise, the second instance would drop first/# as no longer
+			// configured and add second/#
 			assertThatException()
-				.isThrownBy(() -> app
-					.start("mqtt.session.lease.owner=instance-2", "mqtt.inbound.topics[0].filter=second/#")
-					.close())
+				.isThrownBy(
+						() -> app.start("mqtt.session.lease.owner=instance-2", "mqtt.inbound.topics[0].filter=second/#")
+							.close())
 				.withStackTraceContaining("Client id 'leased-topics' is in use by instance 'instance-1'");
 
 			assertThat(store.load("leased-topics")).map(MqttSession::subscriptions).contains(owned);
@@ -121,15 +122,15 @@ class SessionLeaseTests {
 		try (HikariDataSource dataSource = Databases.pooled(app.databaseUrl(), "sa", "");
 				JpaSessionStore store = storeOn(dataSource)) {
 			store.save("waiting-topics", held);
-			assertThat(store.acquireLease("waiting-topics", "crashed-instance", Duration.ofMinutes(5)))
-				.isEmpty();
+			assertThat(store.acquireLease("waiting-topics", "crashed-instance", Duration.ofMinutes(5))).isEmpty();
 			SingletonsCreated.latch = new CountDownLatch(1);
 
 			CompletableFuture<ConfigurableApplicationContext> successor = CompletableFuture
 				.supplyAsync(() -> app.start("mqtt.session.lease.owner=successor",
 						"mqtt.session.lease.wait-for-takeover=true", "mqtt.inbound.topics[0].filter=new/#"));
 			try {
-				// Every bean is created, the inbound adapter with its topics read from the store; the client's
+				// Every bean is created, the inbound adapter with its topics read from
+				// the store; the client's
 				// start, where the lease is taken, waits for the crashed instance's lease
 				assertThat(SingletonsCreated.latch.await(60, TimeUnit.SECONDS)).isTrue();
 				assertThat(successor).isNotDone();
@@ -157,7 +158,10 @@ class SessionLeaseTests {
 		return new JpaSessionStore(dataSource);
 	}
 
-	/** Tells the test once every bean of the application is created, before the application starts them. */
+	/**
+	 * Tells the test once every bean of the application is created, before the
+	 * application starts them.
+	 */
 	@Configuration(proxyBeanMethods = false)
 	static class SingletonsCreated {
 

@@ -32,15 +32,18 @@ class SessionLifecycleTests {
 
 	@ParameterizedTest(name = "MQTT {0}")
 	@ValueSource(strings = { "3.1.1", "5" })
-	// A defect of the MQTT 5 inbound adapter's stop, left to it: with clean start, Spring Integration unsubscribes
-	// every topic on stop, and Paho 5's CommsCallback.removeMessageListener removes entries from the map it iterates
-	@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter",
+	// A defect of the MQTT 5 inbound adapter's stop, left to it: with clean start, Spring
+	// Integration unsubscribes
+	// every topic on stop, and Paho 5's CommsCallback.removeMessageListener removes
+	// entries from the map it iterates
+	@ExpectedLog(level = ExpectedLog.Level.ERROR,
+			logger = "io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter",
 			message = "Error unsubscribing", exception = ConcurrentModificationException.class)
 	void cleanSessionLeavesNoStoredSessionBehind(String version) throws Exception {
 		String clientId = "clean-" + version;
-		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId)
-			.with("mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=clean/#",
-					"mqtt.outbound.default-topic=clean/out");
+		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId).with(
+				"mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=clean/#",
+				"mqtt.outbound.default-topic=clean/out");
 		try (ConfigurableApplicationContext context = app.start()) {
 			context.getBean(MqttSubscriptions.class).subscribe("kept/#", 1);
 		}
@@ -64,36 +67,41 @@ class SessionLifecycleTests {
 					"mqtt.inbound.topics[0].qos=2");
 			int deliveredBeforeRestart;
 			try (ConfigurableApplicationContext context = app.start()) {
-				// A new session has no subscription at the broker until the adapter made it
+				// A new session has no subscription at the broker until the adapter made
+				// it
 				assertThat(context.getBean("subscribedEvents", BlockingQueue.class).poll(20, TimeUnit.SECONDS))
 					.isNotNull();
 				proxy.holdBrokerToClientPacketsOfType(TcpProxy.PUBREL);
 				publishQos2(topic, "the one");
 				await().atMost(Duration.ofSeconds(10)).until(() -> proxy.heldPacketCount() == 1);
-				await().atMost(Duration.ofSeconds(10)).until(() -> context.getBean(SessionStore.class)
-					.load(clientId)
-					.orElseThrow()
-					.pendingMessages()
-					.stream()
-					.anyMatch((message) -> message.state() == PendingMessage.State.INBOUND_PUBLISH));
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> context.getBean(SessionStore.class)
+						.load(clientId)
+						.orElseThrow()
+						.pendingMessages()
+						.stream()
+						.anyMatch((message) -> message.state() == PendingMessage.State.INBOUND_PUBLISH));
 				deliveredBeforeRestart = received(context).size();
 			}
 			proxy.discardHeldPackets();
 			proxy.releaseHeldPackets();
 			try (ConfigurableApplicationContext context = app.start()) {
-				await().atMost(Duration.ofSeconds(20)).until(() -> context.getBean(SessionStore.class)
-					.load(clientId)
-					.orElseThrow()
-					.pendingMessages()
-					.isEmpty());
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> context.getBean(SessionStore.class)
+						.load(clientId)
+						.orElseThrow()
+						.pendingMessages()
+						.isEmpty());
 				int deliveredAfterRestart = received(context).size();
 				if (version.equals("3.1.1")) {
-					// Paho 3 hands a QoS 2 message over on PUBREL: nothing before, once after the restart
+					// Paho 3 hands a QoS 2 message over on PUBREL: nothing before, once
+					// after the restart
 					assertThat(deliveredBeforeRestart).isZero();
 					assertThat(deliveredAfterRestart).isEqualTo(1);
 				}
 				else {
-					// Paho 5 hands it over on PUBLISH, before its PUBREC: once before, not again after
+					// Paho 5 hands it over on PUBLISH, before its PUBREC: once before,
+					// not again after
 					assertThat(deliveredBeforeRestart).isEqualTo(1);
 					assertThat(deliveredAfterRestart).isZero();
 				}

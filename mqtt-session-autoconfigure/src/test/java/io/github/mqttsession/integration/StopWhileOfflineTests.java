@@ -16,13 +16,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An application whose broker is unreachable stops at once, at the default quiescent and disconnect timeouts, and
- * what it published meanwhile is delivered after the next start.
+ * An application whose broker is unreachable stops at once, at the default quiescent and
+ * disconnect timeouts, and what it published meanwhile is delivered after the next start.
  */
 @ExtendWith(HiveMqExtension.class)
 class StopWhileOfflineTests {
 
-	/** Well below the 30 s quiescent timeout a stop used to wait out; a bound on behaviour, not a speed target. */
+	/**
+	 * Well below the 30 s quiescent timeout a stop used to wait out; a bound on
+	 * behaviour, not a speed target.
+	 */
 	private static final Duration PROMPT_STOP = Duration.ofSeconds(15);
 
 	@ParameterizedTest(name = "MQTT {0}")
@@ -66,7 +69,8 @@ class StopWhileOfflineTests {
 	}
 
 	private static MqttApplicationRunner runner(TcpProxy proxy, String clientId, String version, String topic) {
-		// The defaults a user gets, which the runner otherwise shortens so that other tests stop quickly
+		// The defaults a user gets, which the runner otherwise shortens so that other
+		// tests stop quickly
 		return new MqttApplicationRunner(proxy.url(), clientId).with("mqtt.client.protocol-version=" + version,
 				"mqtt.outbound.default-topic=" + topic, "mqtt.client.quiescent-timeout=30s",
 				"mqtt.client.disconnect-timeout=5s", "spring.lifecycle.timeout-per-shutdown-phase=30s");
@@ -83,7 +87,8 @@ class StopWhileOfflineTests {
 	}
 
 	private static void assertDeliveredAfterRestart(MqttApplicationRunner app, TcpProxy proxy, Subscriber subscriber) {
-		// This stop, while connected, is no longer what the test is about: it need not wait for what is in flight
+		// This stop, while connected, is no longer what the test is about: it need not
+		// wait for what is in flight
 		try (ConfigurableApplicationContext context = app.start("mqtt.client.quiescent-timeout=0s")) {
 			proxy.resume();
 			List<String> expected = IntStream.rangeClosed(1, 5).mapToObj((i) -> "offline " + i).toList();

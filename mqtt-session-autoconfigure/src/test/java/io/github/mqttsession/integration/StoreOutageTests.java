@@ -28,13 +28,15 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * The database of a JPA store on PostgreSQL becomes unreachable while the broker stays up, and comes back: health,
- * sends and the session across the outage. The database is cut off by a TCP proxy between the pool and PostgreSQL.
+ * The database of a JPA store on PostgreSQL becomes unreachable while the broker stays
+ * up, and comes back: health, sends and the session across the outage. The database is
+ * cut off by a TCP proxy between the pool and PostgreSQL.
  */
 @ExtendWith({ HiveMqExtension.class, EmbeddedPostgresExtension.class })
 class StoreOutageTests {
 
-	// The pool's default connection timeout (30 s) outlasts the send timeout: the send gives up waiting. A short one
+	// The pool's default connection timeout (30 s) outlasts the send timeout: the send
+	// gives up waiting. A short one
 	// lets the store's own error reach the sender first.
 	@ParameterizedTest(name = "MQTT {0}, connection timeout {1} ms, send timeout {2}")
 	@CsvSource({ "3.1.1, 30000, PT3S", "5, 1000, PT8S" })
@@ -52,7 +54,8 @@ class StoreOutageTests {
 					"spring.datasource.username=postgres", "spring.datasource.password=postgres",
 					"spring.datasource.hikari.connection-timeout=" + connectionTimeout,
 					"mqtt.client.protocol-version=" + version, "mqtt.outbound.default-topic=" + topic,
-					"mqtt.outbound.send-timeout=" + sendTimeout.toSeconds() + "s", "management.endpoint.health.show-details=always");
+					"mqtt.outbound.send-timeout=" + sendTimeout.toSeconds() + "s",
+					"management.endpoint.health.show-details=always");
 			try (ConfigurableApplicationContext context = app.start()) {
 				HealthEndpoint health = context.getBean(HealthEndpoint.class);
 				send(context, "before", 2);
@@ -64,19 +67,21 @@ class StoreOutageTests {
 						() -> health.healthForPath("mqttSession").getStatus()))
 					.isEqualTo(Status.DOWN);
 
-				// QoS 1: sent before it is durable; acknowledged by the broker, which makes its write needless, unless
+				// QoS 1: sent before it is durable; acknowledged by the broker, which
+				// makes its write needless, unless
 				// the write fails first (a broken pooled connection fails at once)
 				Throwable qos1Failure = catchThrowable(() -> send(context, "at least once", 1));
 				if (qos1Failure != null) {
 					assertThat(storeFailure(qos1Failure)).hasMessageContaining(clientId);
 				}
-				// QoS 2: durable before it is sent; the store does not take it within the send timeout
+				// QoS 2: durable before it is sent; the store does not take it within the
+				// send timeout
 				long start = System.nanoTime();
 				Throwable failure = catchThrowable(() -> send(context, "exactly once", 2));
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(sendTimeout.plusSeconds(2));
 				String error = storeFailure(failure).getMessage();
-				assertThat(error).containsAnyOf("Could not add pending message", "did not write the message within "
-						+ "mqtt.outbound.send-timeout");
+				assertThat(error).containsAnyOf("Could not add pending message",
+						"did not write the message within " + "mqtt.outbound.send-timeout");
 				assertThat(subscriber.received()).doesNotContain("exactly once");
 				IndicatedHealthDescriptor down = (IndicatedHealthDescriptor) health.healthForPath("mqttSession");
 				assertThat(down.getStatus()).isEqualTo(Status.DOWN);
@@ -88,8 +93,8 @@ class StoreOutageTests {
 
 				database.resume();
 				await().atMost(Duration.ofSeconds(40))
-					.untilAsserted(() -> assertThat(health.healthForPath("mqttSession").getStatus())
-						.isEqualTo(Status.UP));
+					.untilAsserted(
+							() -> assertThat(health.healthForPath("mqttSession").getStatus()).isEqualTo(Status.UP));
 				send(context, "after", 2);
 				await().atMost(Duration.ofSeconds(20)).until(() -> subscriber.received().contains("after"));
 				if (qos1Failure == null) {
@@ -97,7 +102,8 @@ class StoreOutageTests {
 				}
 				else {
 					// A send that failed may or may not be delivered; never twice
-					assertThat(subscriber.received()).containsOnlyOnce("before", "after").doesNotContain("exactly once")
+					assertThat(subscriber.received()).containsOnlyOnce("before", "after")
+						.doesNotContain("exactly once")
 						.hasSizeBetween(2, 3);
 				}
 				await().atMost(Duration.ofSeconds(10))

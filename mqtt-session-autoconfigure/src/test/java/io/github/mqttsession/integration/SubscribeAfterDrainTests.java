@@ -13,7 +13,10 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The subscribe on connect waits, on the session's scheduler, for Paho's offline buffer to be sent. */
+/**
+ * The subscribe on connect waits, on the session's scheduler, for Paho's offline buffer
+ * to be sent.
+ */
 class SubscribeAfterDrainTests {
 
 	private final ThreadPoolTaskScheduler scheduler = scheduler();
@@ -33,7 +36,8 @@ class SubscribeAfterDrainTests {
 
 	@Test
 	void doesNotSubscribeWhenTheClientIsNoLongerConnected() {
-		// An application stopped right after its client connected: the SUBSCRIBE would go to Paho's offline buffer
+		// An application stopped right after its client connected: the SUBSCRIBE would go
+		// to Paho's offline buffer
 		AtomicBoolean subscribed = new AtomicBoolean();
 		SubscribeAfterDrain.run(this.scheduler, "stopped", () -> 0, () -> false, () -> subscribed.set(true));
 		assertThat(subscribed).isFalse();

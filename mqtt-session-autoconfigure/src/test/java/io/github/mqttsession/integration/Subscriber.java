@@ -9,7 +9,10 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
-/** A plain Paho client, connected straight to the broker, that records the payloads it receives on a topic. */
+/**
+ * A plain Paho client, connected straight to the broker, that records the payloads it
+ * receives on a topic.
+ */
 final class Subscriber implements AutoCloseable {
 
 	private final MqttClient client;

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * MQTT 5 against a broker that allows topic aliases (HiveMQ allows 5 per client): a publish Paho refuses for a full
- * in-flight window must not leave behind a topic alias the broker never learned.
+ * MQTT 5 against a broker that allows topic aliases (HiveMQ allows 5 per client): a
+ * publish Paho refuses for a full in-flight window must not leave behind a topic alias
+ * the broker never learned.
  */
 @ExtendWith(HiveMqExtension.class)
 class TopicAliasTests {
@@ -40,11 +41,12 @@ class TopicAliasTests {
 				proxy.holdBrokerToClientPacketsOfType(TcpProxy.PUBACK);
 				IntStream.range(0, 10).forEach((i) -> send(channel, "alias/filler", "filler " + i));
 				await().atMost(Duration.ofSeconds(20)).until(() -> proxy.heldPacketCount() == 10);
-				// Straight to Paho, past the window the starter keeps: Paho refuses it, after it chose an alias
+				// Straight to Paho, past the window the starter keeps: Paho refuses it,
+				// after it chose an alias
 				IMqttAsyncClient client = (IMqttAsyncClient) context.getBean(ClientManager.class).getClient();
 				assertThatExceptionOfType(MqttException.class)
-					.isThrownBy(() -> client.publish("alias/refused", "refused".getBytes(StandardCharsets.UTF_8), 1,
-							false))
+					.isThrownBy(
+							() -> client.publish("alias/refused", "refused".getBytes(StandardCharsets.UTF_8), 1, false))
 					.satisfies((ex) -> assertThat(ex.getReasonCode()).isEqualTo(32202));
 				proxy.releaseHeldPackets();
 				send(channel, "alias/refused", "published after all");

@@ -30,10 +30,11 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
- * How the persistence writes to a store that gathers writes: publishers that wait at the same time share one store
- * call, an acknowledgement that comes before the write makes both needless, removals do not wait, and a failure
- * reaches only the publisher whose write failed. The store is the in-memory one, told to gather writes, behind a
- * gate that holds the writer inside a store call for as long as a test needs.
+ * How the persistence writes to a store that gathers writes: publishers that wait at the
+ * same time share one store call, an acknowledgement that comes before the write makes
+ * both needless, removals do not wait, and a failure reaches only the publisher whose
+ * write failed. The store is the in-memory one, told to gather writes, behind a gate that
+ * holds the writer inside a store call for as long as a test needs.
  */
 class GatheredWritesTests {
 
@@ -88,10 +89,8 @@ class GatheredWritesTests {
 		this.store.open();
 		first.get(10, TimeUnit.SECONDS);
 		this.persistence.close();
-		assertThat(this.store.calls).containsExactly(List.of(new PendingMessageChange.Added(this.store.load("gathered")
-			.orElseThrow()
-			.pendingMessages()
-			.get(0))));
+		assertThat(this.store.calls).containsExactly(List
+			.of(new PendingMessageChange.Added(this.store.load("gathered").orElseThrow().pendingMessages().get(0))));
 		assertThat(storedPacketIds()).containsExactly(1);
 	}
 
@@ -122,7 +121,8 @@ class GatheredWritesTests {
 		CountDownLatch queued = new CountDownLatch(1);
 		CompletableFuture<Void> reused = publishDurably(1, queued);
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
-		// Packet id 1 again, behind its earlier removal: acknowledged, its publisher goes on, yet all three writes
+		// Packet id 1 again, behind its earlier removal: acknowledged, its publisher goes
+		// on, yet all three writes
 		// are made, in order, since the row the first removal deletes is still there.
 		this.persistence.remove("s-1");
 		reused.get(10, TimeUnit.SECONDS);
@@ -130,8 +130,10 @@ class GatheredWritesTests {
 		this.store.open();
 		second.get(10, TimeUnit.SECONDS);
 		this.persistence.close();
-		assertThat(this.store.calls.stream().flatMap(List::stream)
-			.filter((change) -> !(change instanceof PendingMessageChange.Added added) || added.message().packetId() == 1)
+		assertThat(this.store.calls.stream()
+			.flatMap(List::stream)
+			.filter((change) -> !(change instanceof PendingMessageChange.Added added)
+					|| added.message().packetId() == 1)
 			.map(Object::getClass)
 			.map(Class::getSimpleName)).containsExactly("Added", "Removed", "Added", "Removed");
 		assertThat(storedPacketIds()).containsExactly(2);
@@ -176,7 +178,8 @@ class GatheredWritesTests {
 	void onlyThePublisherWhoseWriteFailedHearsOfIt() throws Exception {
 		this.persistence.open("gathered", "tcp://unused");
 		this.store.failWhen((changes) -> changes.stream()
-			.anyMatch((change) -> change instanceof PendingMessageChange.Added added && added.message().packetId() == 3));
+			.anyMatch(
+					(change) -> change instanceof PendingMessageChange.Added added && added.message().packetId() == 3));
 		this.store.close();
 		CompletableFuture<Void> first = publishDurably(1);
 		this.store.awaitHeld();
@@ -223,8 +226,10 @@ class GatheredWritesTests {
 		this.persistence.open("gathered", "tcp://unused");
 		MqttPublish buffered = publish(5);
 		this.persistence.put("sb-5", buffered);
-		// Paho's drain thread meets a full in-flight window: the send fails before the publish is stored, Paho
-		// removes the publish key and sends the message again later under a new packet id.
+		// Paho's drain thread meets a full in-flight window: the send fails before the
+		// publish is stored, Paho
+		// removes the publish key and sends the message again later under a new packet
+		// id.
 		this.persistence.remove("s-5");
 		this.store.calls.clear();
 		MqttPublish resent = publish(9);
@@ -258,7 +263,10 @@ class GatheredWritesTests {
 		return publishDurably(packetId, new CountDownLatch(1));
 	}
 
-	/** Publishes from a thread of its own, as a publisher would, counting down once Paho's put has returned. */
+	/**
+	 * Publishes from a thread of its own, as a publisher would, counting down once Paho's
+	 * put has returned.
+	 */
 	private CompletableFuture<Void> publishDurably(int packetId, CountDownLatch queued) {
 		return CompletableFuture.runAsync(() -> {
 			try {
@@ -281,15 +289,16 @@ class GatheredWritesTests {
 	}
 
 	private static MqttPublish publish(int packetId) {
-		MqttPublish publish = new MqttPublish("gathered/t", new MqttMessage(("m" + packetId).getBytes(StandardCharsets.UTF_8)));
+		MqttPublish publish = new MqttPublish("gathered/t",
+				new MqttMessage(("m" + packetId).getBytes(StandardCharsets.UTF_8)));
 		publish.getMessage().setQos(1);
 		publish.setMessageId(packetId);
 		return publish;
 	}
 
 	/**
-	 * The in-memory store, told to gather writes, recording each call that writes pending messages; while closed, a
-	 * call waits inside the store.
+	 * The in-memory store, told to gather writes, recording each call that writes pending
+	 * messages; while closed, a call waits inside the store.
 	 */
 	static final class GatedStore extends InMemorySessionStore {
 

@@ -18,7 +18,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-/** Packets built by Paho itself come back from the codec byte for byte, with readable fields in between. */
+/**
+ * Packets built by Paho itself come back from the codec byte for byte, with readable
+ * fields in between.
+ */
 class PahoPacketCodecTests {
 
 	private final PahoPacketCodec mqtt3 = new PahoPacketCodec(false);
@@ -35,7 +38,8 @@ class PahoPacketCodecTests {
 		publish.setMessageId(4711);
 		publish.setDuplicate(qos == 2);
 		State state = (qos == 0) ? State.OFFLINE_BUFFERED : State.OUTBOUND_PUBLISH;
-		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(state, 4711), publish.getHeader(), publish.getPayload());
+		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(state, 4711), publish.getHeader(),
+				publish.getPayload());
 		assertThat(decoded.topic()).isEqualTo("häuser/küche/temp");
 		assertThat(decoded.qos()).isEqualTo(qos);
 		assertThat(decoded.retained()).isEqualTo(qos == 1);
@@ -43,7 +47,8 @@ class PahoPacketCodecTests {
 		assertThat(new String(decoded.payload(), StandardCharsets.UTF_8)).isEqualTo("21.5 °C");
 		assertThat(decoded.properties()).isEmpty();
 		assertThat(this.mqtt3.encodeHeader(decoded)).isEqualTo(publish.getHeader());
-		MqttWireMessage restored = MqttWireMessage.createWireMessage(concat(this.mqtt3.encodeHeader(decoded), decoded.payload()));
+		MqttWireMessage restored = MqttWireMessage
+			.createWireMessage(concat(this.mqtt3.encodeHeader(decoded), decoded.payload()));
 		assertThat(restored).isInstanceOf(MqttPublish.class);
 		assertThat(((MqttPublish) restored).getTopicName()).isEqualTo("häuser/küche/temp");
 	}
@@ -56,7 +61,8 @@ class PahoPacketCodecTests {
 		message.setQos(1);
 		MqttPublish publish = new MqttPublish("big", message);
 		publish.setMessageId(1);
-		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(State.OUTBOUND_PUBLISH, 1), publish.getHeader(), payload);
+		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(State.OUTBOUND_PUBLISH, 1),
+				publish.getHeader(), payload);
 		assertThat(decoded.payload()).isEqualTo(payload);
 		assertThat(this.mqtt3.encodeHeader(decoded)).isEqualTo(publish.getHeader());
 	}
@@ -64,8 +70,8 @@ class PahoPacketCodecTests {
 	@Test
 	void mqtt3PubrelRoundTrips() throws Exception {
 		MqttPubRel pubrel = new MqttPubRel(new MqttPubRec((byte) 0, new byte[] { 0x01, 0x02 }));
-		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(State.OUTBOUND_PUBREL, 258), pubrel.getHeader(),
-				pubrel.getPayload());
+		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(State.OUTBOUND_PUBREL, 258),
+				pubrel.getHeader(), pubrel.getPayload());
 		assertThat(decoded).isEqualTo(PendingMessage.pubrel(258));
 		assertThat(this.mqtt3.encodeHeader(decoded)).isEqualTo(pubrel.getHeader());
 	}
@@ -84,8 +90,8 @@ class PahoPacketCodecTests {
 		org.eclipse.paho.mqttv5.common.packet.MqttPublish publish = new org.eclipse.paho.mqttv5.common.packet.MqttPublish(
 				"rooms/kitchen", message, properties);
 		publish.setMessageId(65_535);
-		PendingMessage decoded = this.mqtt5.decode(new PendingMessage.Key(State.INBOUND_PUBLISH, 65_535), publish.getHeader(),
-				publish.getPayload());
+		PendingMessage decoded = this.mqtt5.decode(new PendingMessage.Key(State.INBOUND_PUBLISH, 65_535),
+				publish.getHeader(), publish.getPayload());
 		assertThat(decoded.topic()).isEqualTo("rooms/kitchen");
 		assertThat(decoded.qos()).isEqualTo(2);
 		assertThat(decoded.retained()).isTrue();
@@ -99,14 +105,13 @@ class PahoPacketCodecTests {
 
 	@Test
 	void mqtt5PubrelRoundTrips() throws Exception {
-		org.eclipse.paho.mqttv5.common.packet.MqttPubRel pubrel = new org.eclipse.paho.mqttv5.common.packet.MqttPubRel(0,
-				99, new MqttProperties());
-		PendingMessage decoded = this.mqtt5.decode(new PendingMessage.Key(State.OUTBOUND_PUBREL, 99), pubrel.getHeader(),
-				pubrel.getPayload());
+		org.eclipse.paho.mqttv5.common.packet.MqttPubRel pubrel = new org.eclipse.paho.mqttv5.common.packet.MqttPubRel(
+				0, 99, new MqttProperties());
+		PendingMessage decoded = this.mqtt5.decode(new PendingMessage.Key(State.OUTBOUND_PUBREL, 99),
+				pubrel.getHeader(), pubrel.getPayload());
 		assertThat(decoded.topic()).isNull();
 		assertThat(this.mqtt5.encodeHeader(decoded)).isEqualTo(pubrel.getHeader());
 	}
-
 
 	@Test
 	void aPacketUnderAKeyOfAnotherStateIsRefused() throws Exception {

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The default lease owner names host, process and start, and tells a gone process of this host. */
+/**
+ * The default lease owner names host, process and start, and tells a gone process of this
+ * host.
+ */
 class LeaseOwnerTests {
 
 	@Test
@@ -28,15 +31,17 @@ class LeaseOwnerTests {
 			long started = process.info().startInstant().orElseThrow().toEpochMilli();
 			String owner = LeaseOwner.thisHost() + ":" + process.pid() + "@" + started;
 			assertThat(LeaseOwner.isGoneFromThisHost(owner)).isFalse();
-			// The same id under another start: the process that took the lease has gone, another has its id
+			// The same id under another start: the process that took the lease has gone,
+			// another has its id
 			String earlier = LeaseOwner.thisHost() + ":" + process.pid() + "@" + (started - 10_000);
 			assertThat(LeaseOwner.isGoneFromThisHost(earlier)).isTrue();
 			process.destroyForcibly();
 			assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
 			assertThat(LeaseOwner.isGoneFromThisHost(owner)).isTrue();
 			// A process of another host may still run: only its lease running out tells
-			assertThat(LeaseOwner.isGoneFromThisHost("another-" + LeaseOwner.thisHost() + ":" + process.pid() + "@"
-					+ started)).isFalse();
+			assertThat(LeaseOwner
+				.isGoneFromThisHost("another-" + LeaseOwner.thisHost() + ":" + process.pid() + "@" + started))
+				.isFalse();
 		}
 		finally {
 			process.destroyForcibly();

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The message expiry interval is found among the other properties Paho encodes, and replaced in place. */
+/**
+ * The message expiry interval is found among the other properties Paho encodes, and
+ * replaced in place.
+ */
 class PublishPropertiesTests {
 
 	private static final Byte[] PUBLISH_PROPERTIES = { MqttProperties.PAYLOAD_FORMAT_INDICATOR_IDENTIFIER,
@@ -55,10 +58,7 @@ class PublishPropertiesTests {
 
 	/** The property block of a publish, encoded as Paho sends it. */
 	private static byte[] publishProperties(MqttProperties properties) throws Exception {
-		return new MqttPublish("t", new MqttMessage(),
-				properties)
-			.getProperties()
-			.encodeProperties();
+		return new MqttPublish("t", new MqttMessage(), properties).getProperties().encodeProperties();
 	}
 
 }

@@ -12,7 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
-/** The in-flight window publishers wait at, without a broker: what lets a publish through, and when it fails. */
+/**
+ * The in-flight window publishers wait at, without a broker: what lets a publish through,
+ * and when it fails.
+ */
 class SendWindowTests {
 
 	private final AtomicBoolean connected = new AtomicBoolean(true);
@@ -114,7 +117,10 @@ class SendWindowTests {
 		third.orTimeout(5, TimeUnit.SECONDS).join();
 	}
 
-	/** A publish that Paho takes and stores as an outbound publish, as a QoS 1 publish while connected is. */
+	/**
+	 * A publish that Paho takes and stores as an outbound publish, as a QoS 1 publish
+	 * while connected is.
+	 */
 	private void storeOne() {
 		send(() -> {
 			this.window.added();

@@ -5,8 +5,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the contract on a store that implements only {@code load}, {@code save} and {@code delete}, proving the
- * default bodies of the fine-grained operations.
+ * Runs the contract on a store that implements only {@code load}, {@code save} and
+ * {@code delete}, proving the default bodies of the fine-grained operations.
  */
 class LoadSaveDeleteOnlySessionStoreContractTests extends SessionStoreContractTests {
 

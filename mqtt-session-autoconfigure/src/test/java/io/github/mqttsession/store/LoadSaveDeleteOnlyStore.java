@@ -5,8 +5,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The smallest correct store: sessions are immutable records, so a map of them is enough. Other tests run the
- * starter on it as on an application's own store without optional features.
+ * The smallest correct store: sessions are immutable records, so a map of them is enough.
+ * Other tests run the starter on it as on an application's own store without optional
+ * features.
  */
 public final class LoadSaveDeleteOnlyStore implements SessionStore {
 

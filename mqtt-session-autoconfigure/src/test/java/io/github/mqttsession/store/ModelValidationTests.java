@@ -57,11 +57,13 @@ class ModelValidationTests {
 	@Test
 	void topicFiltersFollowTheMqttRules() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a/#/b", 1))
-			.withMessage("Topic filter 'a/#/b' is not valid: '#' is allowed only as the whole last level, as in 'sensors/#'");
+			.withMessage(
+					"Topic filter 'a/#/b' is not valid: '#' is allowed only as the whole last level, as in 'sensors/#'");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a#", 1))
 			.withMessageContaining("'#' is allowed only as the whole last level");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("a/b+", 1))
-			.withMessage("Topic filter 'a/b+' is not valid: '+' is allowed only as a whole level, as in 'sensors/+/temperature'");
+			.withMessage(
+					"Topic filter 'a/b+' is not valid: '+' is allowed only as a whole level, as in 'sensors/+/temperature'");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription("", 1))
 			.withMessage("Topic filter must not be empty, but was ''");
 		assertThatIllegalArgumentException().isThrownBy(() -> new Subscription(null, 1))
@@ -120,19 +122,22 @@ class ModelValidationTests {
 			.isThrownBy(() -> new PendingMessage(State.OUTBOUND_PUBLISH, 1, "a", null, 0, false))
 			.withMessageContaining("QoS 0 is not valid for a OUTBOUND_PUBLISH message");
 		assertThatIllegalArgumentException().isThrownBy(() -> new PendingMessage(null, 1, "a", null, 1, false))
-			.withMessageContaining("valid states are [OUTBOUND_PUBLISH, OUTBOUND_PUBREL, INBOUND_PUBLISH, OFFLINE_BUFFERED]");
+			.withMessageContaining(
+					"valid states are [OUTBOUND_PUBLISH, OUTBOUND_PUBREL, INBOUND_PUBLISH, OFFLINE_BUFFERED]");
 	}
 
 	@Test
 	void aSessionHoldsEachFilterAndEachMessageKeyOnce() {
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new MqttSession(List.of(new Subscription("a", 0), new Subscription("a", 1)), List.of(), 0))
+			.isThrownBy(
+					() -> new MqttSession(List.of(new Subscription("a", 0), new Subscription("a", 1)), List.of(), 0))
 			.withMessageContaining("Topic filter 'a' appears twice");
 		PendingMessage message = new PendingMessage(State.INBOUND_PUBLISH, 3, "a", null, 2, false);
 		assertThatIllegalArgumentException().isThrownBy(() -> new MqttSession(List.of(), List.of(message, message), 3))
 			.withMessageContaining("Pending message INBOUND_PUBLISH #3 appears twice");
 		assertThatNoException().isThrownBy(() -> new MqttSession(List.of(),
-				List.of(new PendingMessage(State.OUTBOUND_PUBLISH, 3, "a", null, 2, false), PendingMessage.pubrel(3)), 3));
+				List.of(new PendingMessage(State.OUTBOUND_PUBLISH, 3, "a", null, 2, false), PendingMessage.pubrel(3)),
+				3));
 	}
 
 	@Test

@@ -25,9 +25,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The behaviour every {@link SessionStore} must have, and that of each optional {@link SessionStoreFeature} the
- * store has (tests of a feature it lacks are skipped). Extend it and implement {@link #createStore()} to run it on
- * a store of your own; see the README's "Writing a custom store".
+ * The behaviour every {@link SessionStore} must have, and that of each optional
+ * {@link SessionStoreFeature} the store has (tests of a feature it lacks are skipped).
+ * Extend it and implement {@link #createStore()} to run it on a store of your own; see
+ * the README's "Writing a custom store".
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class SessionStoreContractTests {
@@ -35,16 +36,17 @@ public abstract class SessionStoreContractTests {
 	private SessionStore store;
 
 	/**
-	 * Creates the store under test, once per test class. Tests use client ids of their own, so the store may hold
-	 * other sessions.
+	 * Creates the store under test, once per test class. Tests use client ids of their
+	 * own, so the store may hold other sessions.
 	 * @return the store
 	 * @throws Exception when the store cannot be created
 	 */
 	protected abstract SessionStore createStore() throws Exception;
 
 	/**
-	 * Whether the store takes fine-grained operations from many threads at once on one client id. A store that
-	 * implements only {@code load}, {@code save} and {@code delete} is single-writer per client id by nature.
+	 * Whether the store takes fine-grained operations from many threads at once on one
+	 * client id. A store that implements only {@code load}, {@code save} and
+	 * {@code delete} is single-writer per client id by nature.
 	 * @return {@code true} to run the concurrency tests
 	 */
 	protected boolean supportsConcurrentWriters() {
@@ -194,7 +196,8 @@ public abstract class SessionStoreContractTests {
 		subscriptions.add(new Subscription("sneaked/in", 0));
 		MqttSession loaded = this.store.load(clientId).orElseThrow();
 		loaded.pendingMessages().get(0).payload()[0] = 'Y';
-		assertThatThrownBy(() -> loaded.pendingMessages().add(message)).isInstanceOf(UnsupportedOperationException.class);
+		assertThatThrownBy(() -> loaded.pendingMessages().add(message))
+			.isInstanceOf(UnsupportedOperationException.class);
 		assertThatThrownBy(() -> loaded.subscriptions().clear()).isInstanceOf(UnsupportedOperationException.class);
 		MqttSession again = this.store.load(clientId).orElseThrow();
 		assertThat(again.subscriptions()).containsExactly(new Subscription("copy/#", 1));
@@ -215,7 +218,8 @@ public abstract class SessionStoreContractTests {
 		assertThat(this.store.load(clientId).orElseThrow().pendingMessages()).containsExactlyElementsOf(expected);
 		PendingMessage removed = expected.remove(10);
 		this.store.removePendingMessage(clientId, removed.state(), removed.packetId());
-		PendingMessage replacement = publish(expected.get(5).state(), expected.get(5).packetId(), "order/replaced", "r");
+		PendingMessage replacement = publish(expected.get(5).state(), expected.get(5).packetId(), "order/replaced",
+				"r");
 		expected.set(5, replacement);
 		this.store.addPendingMessage(clientId, replacement);
 		PendingMessage pubrel = PendingMessage.pubrel(expected.get(20).packetId());
@@ -243,7 +247,8 @@ public abstract class SessionStoreContractTests {
 		assertThat(session.packetId()).isEqualTo(5);
 		this.store.setPacketId(clientId, 65_535);
 		this.store.removePendingMessage(clientId, State.OUTBOUND_PUBLISH, 5);
-		assertThat(this.store.load(clientId)).contains(new MqttSession(List.of(new Subscription("a/#", 2)), List.of(), 65_535));
+		assertThat(this.store.load(clientId))
+			.contains(new MqttSession(List.of(new Subscription("a/#", 2)), List.of(), 65_535));
 	}
 
 	@Test
@@ -275,11 +280,13 @@ public abstract class SessionStoreContractTests {
 		PendingMessage reused = publish(State.OUTBOUND_PUBLISH, 5, "a/new", "new");
 		PendingMessage kept = publish(State.OUTBOUND_PUBLISH, 6, "a/kept", "kept");
 		PendingMessage acknowledged = publish(State.OUTBOUND_PUBLISH, 7, "a/gone", "gone");
-		this.store.applyPendingMessageChanges(clientId, List.of(new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 5),
-				new PendingMessageChange.Added(reused), new PendingMessageChange.Added(kept),
-				new PendingMessageChange.Added(acknowledged), new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 7),
-				new PendingMessageChange.Added(PendingMessage.pubrel(6)),
-				new PendingMessageChange.Removed(State.INBOUND_PUBLISH, 99)));
+		this.store.applyPendingMessageChanges(clientId,
+				List.of(new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 5),
+						new PendingMessageChange.Added(reused), new PendingMessageChange.Added(kept),
+						new PendingMessageChange.Added(acknowledged),
+						new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 7),
+						new PendingMessageChange.Added(PendingMessage.pubrel(6)),
+						new PendingMessageChange.Removed(State.INBOUND_PUBLISH, 99)));
 		assertThat(this.store.load(clientId)).contains(new MqttSession(List.of(new Subscription("a/#", 1)),
 				List.of(reused, kept, PendingMessage.pubrel(6)), 7));
 		this.store.applyPendingMessageChanges(clientId, List.of());
@@ -287,7 +294,8 @@ public abstract class SessionStoreContractTests {
 		this.store.applyPendingMessageChanges(other, List.of(new PendingMessageChange.Added(kept)));
 		assertThat(this.store.load(other)).contains(new MqttSession(List.of(), List.of(kept), 0));
 		String unknown = newClientId();
-		this.store.applyPendingMessageChanges(unknown, List.of(new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 1)));
+		this.store.applyPendingMessageChanges(unknown,
+				List.of(new PendingMessageChange.Removed(State.OUTBOUND_PUBLISH, 1)));
 		assertThat(this.store.load(unknown)).isEmpty();
 	}
 
@@ -331,7 +339,8 @@ public abstract class SessionStoreContractTests {
 			.withMessageContaining("Client id must not be blank");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.store.save("", MqttSession.EMPTY))
 			.withMessageContaining("Client id must not be blank");
-		assertThatIllegalArgumentException().isThrownBy(() -> this.store.addPendingMessage(null, PendingMessage.pubrel(1)))
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.store.addPendingMessage(null, PendingMessage.pubrel(1)))
 			.withMessageContaining("Client id must not be blank");
 	}
 
@@ -344,7 +353,8 @@ public abstract class SessionStoreContractTests {
 		runConcurrently(threads, (thread) -> {
 			for (int i = 0; i < perThread; i++) {
 				int packetId = thread * perThread + i + 1;
-				this.store.addPendingMessage(clientId, publish(State.OUTBOUND_PUBLISH, packetId, "t/" + thread, "p" + i));
+				this.store.addPendingMessage(clientId,
+						publish(State.OUTBOUND_PUBLISH, packetId, "t/" + thread, "p" + i));
 				this.store.addSubscription(clientId, new Subscription("t/" + thread + "/" + i, 1));
 				if (i % 4 == 0) {
 					this.store.removePendingMessage(clientId, State.OUTBOUND_PUBLISH, packetId);
@@ -367,7 +377,8 @@ public abstract class SessionStoreContractTests {
 		runConcurrently(8, (thread) -> {
 			for (int i = 1; i <= 30; i++) {
 				String clientId = prefix + "-" + (i % 4);
-				this.store.addPendingMessage(clientId, publish(State.OFFLINE_BUFFERED, thread * 100 + i, "c/" + i, "p"));
+				this.store.addPendingMessage(clientId,
+						publish(State.OFFLINE_BUFFERED, thread * 100 + i, "c/" + i, "p"));
 				this.store.setPacketId(clientId, thread * 100 + i);
 			}
 		});
@@ -491,7 +502,8 @@ public abstract class SessionStoreContractTests {
 			}
 		}
 		finally {
-			// Not shutdownNow(): an interrupt in the middle of file I/O closes an H2 database for good.
+			// Not shutdownNow(): an interrupt in the middle of file I/O closes an H2
+			// database for good.
 			executor.shutdown();
 			executor.awaitTermination(2, TimeUnit.MINUTES);
 		}
@@ -506,8 +518,8 @@ public abstract class SessionStoreContractTests {
 	}
 
 	/**
-	 * A session with two subscriptions (one configured), a message in each state (one with the dup flag, retain flag and MQTT 5
-	 * properties) and packet id 100.
+	 * A session with two subscriptions (one configured), a message in each state (one
+	 * with the dup flag, retain flag and MQTT 5 properties) and packet id 100.
 	 * @return the session
 	 */
 	protected static MqttSession fullSession() {
@@ -515,8 +527,9 @@ public abstract class SessionStoreContractTests {
 				List.of(publish(State.OUTBOUND_PUBLISH, 98, "sensors/a", "one"), PendingMessage.pubrel(97),
 						publish(State.INBOUND_PUBLISH, 12, "rooms/kitchen/temp", "21.5"),
 						publish(State.OFFLINE_BUFFERED, 99, "sensors/b", "three"),
-						new PendingMessage(State.OUTBOUND_PUBLISH, 100, "sensors/c", "four".getBytes(StandardCharsets.UTF_8),
-								2, true, true, new byte[] { 0x01, 0x01, 0x26, 0x00, 0x01, 'k', 0x00, 0x01, 'v' })),
+						new PendingMessage(State.OUTBOUND_PUBLISH, 100, "sensors/c",
+								"four".getBytes(StandardCharsets.UTF_8), 2, true, true,
+								new byte[] { 0x01, 0x01, 0x26, 0x00, 0x01, 'k', 0x00, 0x01, 'v' })),
 				100);
 	}
 

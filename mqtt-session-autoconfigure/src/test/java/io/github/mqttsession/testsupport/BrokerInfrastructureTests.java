@@ -37,18 +37,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Proves the test brokers and the network-failure proxy work with the Paho clients, so that session tests built on
- * them fail only for reasons of their own.
+ * Proves the test brokers and the network-failure proxy work with the Paho clients, so
+ * that session tests built on them fail only for reasons of their own.
  */
 @ExtendWith({ HiveMqExtension.class, MoquetteExtension.class })
 class BrokerInfrastructureTests {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	// Long enough for a client that would deliver early to have done so; Paho dispatches on its own thread
+	// Long enough for a client that would deliver early to have done so; Paho dispatches
+	// on its own thread
 	private static final Duration QUIET = Duration.ofMillis(300);
 
-	// Paho's MQTT 5 client logs each inbound PUBREL at INFO through java.util.logging, which keeps loggers only
+	// Paho's MQTT 5 client logs each inbound PUBREL at INFO through java.util.logging,
+	// which keeps loggers only
 	// while they are strongly referenced, hence the field
 	private static final java.util.logging.Logger PAHO_V5_LOGGER = quiet("org.eclipse.paho.mqttv5");
 
@@ -123,7 +125,8 @@ class BrokerInfrastructureTests {
 		proxy.holdBrokerToClientPacketsOfType(TcpProxy.PUBREL);
 		publisher.publish(topic, payload("exactly once"), 2, false);
 		awaiting().until(() -> proxy.heldPacketCount() == 1);
-		// Unlike the MQTT 3.1.1 client, Paho's MQTT 5 client hands a QoS 2 message over as the PUBLISH arrives
+		// Unlike the MQTT 3.1.1 client, Paho's MQTT 5 client hands a QoS 2 message over
+		// as the PUBLISH arrives
 		awaiting().until(() -> events.messages.contains("exactly once"));
 
 		proxy.releaseHeldPackets();
@@ -242,7 +245,8 @@ class BrokerInfrastructureTests {
 
 		proxy.holdBrokerToClientPacketsOfType(TcpProxy.PUBREL);
 		publisher.publish(topic, payload("exactly once"), 2, false);
-		// The broker sends PUBREL only after the subscriber answered the PUBLISH with PUBREC
+		// The broker sends PUBREL only after the subscriber answered the PUBLISH with
+		// PUBREC
 		awaiting().until(() -> proxy.heldPacketCount() == 1);
 		awaiting().during(QUIET).until(events.messages::isEmpty);
 
@@ -287,7 +291,8 @@ class BrokerInfrastructureTests {
 		options.setCleanSession(true);
 		options.setConnectionTimeout(3);
 		options.setAutomaticReconnect(true);
-		// Paho waits 1 s before its first reconnect attempt; this keeps later attempts from backing off further
+		// Paho waits 1 s before its first reconnect attempt; this keeps later attempts
+		// from backing off further
 		options.setMaxReconnectDelay(1000);
 		return options;
 	}

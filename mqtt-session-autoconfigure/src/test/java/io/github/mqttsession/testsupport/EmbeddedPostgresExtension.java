@@ -5,8 +5,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts one real {@link PostgresServer} per test JVM, whose commits are durable, and stops it when the test plan
- * ends.
+ * Starts one real {@link PostgresServer} per test JVM, whose commits are durable, and
+ * stops it when the test plan ends.
  */
 public class EmbeddedPostgresExtension implements BeforeAllCallback {
 

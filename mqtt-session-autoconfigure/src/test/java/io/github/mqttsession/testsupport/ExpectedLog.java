@@ -9,12 +9,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Declares a log event a test provokes on purpose, so that {@link UnexpectedLogExtension} does not fail the test for
- * it. An event is declared when every attribute given matches it; attributes left out match anything.
+ * Declares a log event a test provokes on purpose, so that {@link UnexpectedLogExtension}
+ * does not fail the test for it. An event is declared when every attribute given matches
+ * it; attributes left out match anything.
  * <p>
- * On a test method it covers what the method logs, on a test class what every test of the class and the class's
- * own set-up and tear-down log. A declaration allows an event, it does not require one: a test that must see the
- * event asserts it itself.
+ * On a test method it covers what the method logs, on a test class what every test of the
+ * class and the class's own set-up and tear-down log. A declaration allows an event, it
+ * does not require one: a test that must see the event asserts it itself.
  */
 @Documented
 @Inherited

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one {@link EmbeddedHiveMq} broker per test JVM, listening on 127.0.0.1 for MQTT 3.1, 3.1.1 and 5, and
- * stops it when the test plan ends. What the broker's settings are, and why, its class says.
+ * Starts one {@link EmbeddedHiveMq} broker per test JVM, listening on 127.0.0.1 for MQTT
+ * 3.1, 3.1.1 and 5, and stops it when the test plan ends. What the broker's settings are,
+ * and why, its class says.
  */
 public class HiveMqExtension implements BeforeAllCallback {
 
@@ -48,8 +49,10 @@ public class HiveMqExtension implements BeforeAllCallback {
 	}
 
 	private static void quietLogging() {
-		// HiveMQ's jar carries a logback.xml that puts everything at INFO; its start-up and shutdown chatter
-		// would bury the tests' own output. A later Logback reset (a Spring context starting) undoes this.
+		// HiveMQ's jar carries a logback.xml that puts everything at INFO; its start-up
+		// and shutdown chatter
+		// would bury the tests' own output. A later Logback reset (a Spring context
+		// starting) undoes this.
 		if (LoggerFactory.getLogger("com.hivemq") instanceof Logger logger) {
 			logger.setLevel(Level.WARN);
 		}

@@ -8,7 +8,8 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxy;
 
 /**
- * A log event that may fail a test: logged at ERROR, or carrying an exception at any level.
+ * A log event that may fail a test: logged at ERROR, or carrying an exception at any
+ * level.
  *
  * @param level the level
  * @param logger the logger's name
@@ -19,9 +20,9 @@ import ch.qos.logback.classic.spi.ThrowableProxy;
 record LoggedEvent(Level level, String logger, String thread, String message, Throwable throwable) {
 
 	/**
-	 * Loggers of the brokers and databases the tests run in process: they log from their own threads, which
-	 * outlive single tests, about clients that tests cut off on purpose. What they log is theirs, not the
-	 * starter's.
+	 * Loggers of the brokers and databases the tests run in process: they log from their
+	 * own threads, which outlive single tests, about clients that tests cut off on
+	 * purpose. What they log is theirs, not the starter's.
 	 */
 	private static final List<String> THIRD_PARTY_SERVERS = List.of("com.hivemq", "io.moquette", "io.zonky",
 			"org.postgresql");
@@ -29,8 +30,8 @@ record LoggedEvent(Level level, String logger, String thread, String message, Th
 	private static final int FRAMES_PER_EXCEPTION = 6;
 
 	/**
-	 * The event as a problem, or {@code null} when it is none: below ERROR without an exception, or logged by one of
-	 * the in-process servers.
+	 * The event as a problem, or {@code null} when it is none: below ERROR without an
+	 * exception, or logged by one of the in-process servers.
 	 * @param event the event
 	 * @return the problem or {@code null}
 	 */
@@ -49,20 +50,21 @@ record LoggedEvent(Level level, String logger, String thread, String message, Th
 		if (subscribeCutShortByALostConnection(event.getFormattedMessage(), throwable)) {
 			return null;
 		}
-		return new LoggedEvent(event.getLevel(), logger, event.getThreadName(), event.getFormattedMessage(),
-				throwable);
+		return new LoggedEvent(event.getLevel(), logger, event.getThreadName(), event.getFormattedMessage(), throwable);
 	}
 
 	/**
-	 * Whether Spring Integration's inbound adapter reports, at ERROR, a subscribe that the connection's loss cut
-	 * short: the adapter subscribes again on the next connect, so this is the loss, which tests cause on purpose and
-	 * at times meet while a broker resets a connection, not a defect of the starter.
+	 * Whether Spring Integration's inbound adapter reports, at ERROR, a subscribe that
+	 * the connection's loss cut short: the adapter subscribes again on the next connect,
+	 * so this is the loss, which tests cause on purpose and at times meet while a broker
+	 * resets a connection, not a defect of the starter.
 	 */
 	private static boolean subscribeCutShortByALostConnection(String message, Throwable throwable) {
 		if (!message.startsWith("Error subscribing to ")) {
 			return false;
 		}
-		for (Throwable cause = throwable; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+		for (Throwable cause = throwable; cause != null; cause = (cause.getCause() != cause) ? cause.getCause()
+				: null) {
 			if ((cause instanceof org.eclipse.paho.client.mqttv3.MqttException v3
 					&& v3.getReasonCode() == org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_CONNECTION_LOST)
 					|| (cause instanceof org.eclipse.paho.mqttv5.common.MqttException v5 && v5
@@ -106,13 +108,18 @@ record LoggedEvent(Level level, String logger, String thread, String message, Th
 	}
 
 	/**
-	 * The event as a report shows it: level, logger, thread, message, and each exception of the cause chain with
-	 * its first frames.
+	 * The event as a report shows it: level, logger, thread, message, and each exception
+	 * of the cause chain with its first frames.
 	 * @return the description
 	 */
 	String describe() {
 		StringBuilder text = new StringBuilder();
-		text.append(this.level).append(' ').append(this.logger).append(" [").append(this.thread).append("]: ")
+		text.append(this.level)
+			.append(' ')
+			.append(this.logger)
+			.append(" [")
+			.append(this.thread)
+			.append("]: ")
 			.append(this.message);
 		String prefix = "";
 		for (Throwable cause = this.throwable; cause != null; cause = cause.getCause()) {

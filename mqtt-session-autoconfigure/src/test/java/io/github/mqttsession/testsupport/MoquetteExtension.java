@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one Moquette broker (MQTT 3.1.1 only) per test JVM on 127.0.0.1, with sessions and queues in memory, and
- * stops it when the test plan ends.
+ * Starts one Moquette broker (MQTT 3.1.1 only) per test JVM on 127.0.0.1, with sessions
+ * and queues in memory, and stops it when the test plan ends.
  */
 public class MoquetteExtension implements BeforeAllCallback {
 
@@ -58,7 +58,8 @@ public class MoquetteExtension implements BeforeAllCallback {
 		Broker() {
 			quietLogging();
 			int candidate = FreePort.find();
-			// Without persistence Moquette needs neither H2 nor a data folder; telemetry would try to reach the internet
+			// Without persistence Moquette needs neither H2 nor a data folder; telemetry
+			// would try to reach the internet
 			IConfig config = new FluentConfig().host("127.0.0.1")
 				.port(candidate)
 				.disablePersistence()
@@ -75,7 +76,8 @@ public class MoquetteExtension implements BeforeAllCallback {
 		}
 
 		private static void quietLogging() {
-			// Moquette logs every MQTT packet at INFO; errors such as a connection reset by the proxy still show.
+			// Moquette logs every MQTT packet at INFO; errors such as a connection reset
+			// by the proxy still show.
 			// A later Logback reset (a Spring context starting) undoes this.
 			if (LoggerFactory.getLogger("io.moquette") instanceof Logger logger) {
 				logger.setLevel(Level.WARN);

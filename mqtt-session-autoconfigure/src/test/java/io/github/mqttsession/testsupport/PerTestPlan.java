@@ -4,7 +4,10 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Starts a server once for the whole test plan, shared by every test class that registers its extension. */
+/**
+ * Starts a server once for the whole test plan, shared by every test class that registers
+ * its extension.
+ */
 final class PerTestPlan {
 
 	private PerTestPlan() {

@@ -8,9 +8,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
 
 /**
- * A Logback appender that hands every {@link LoggedEvent problem} logged in the test JVM to the listeners of
- * {@link UnexpectedLogExtension}. Declared in {@code logback-test.xml}, so it is back after every Spring Boot
- * application resets Logback; the listeners are static for the same reason.
+ * A Logback appender that hands every {@link LoggedEvent problem} logged in the test JVM
+ * to the listeners of {@link UnexpectedLogExtension}. Declared in
+ * {@code logback-test.xml}, so it is back after every Spring Boot application resets
+ * Logback; the listeners are static for the same reason.
  */
 public class ProblemLogAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
 

@@ -6,7 +6,10 @@ import io.github.mqttsession.autoconfigure.MqttSessionSchemaInitializer;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
-/** Creates the store's tables in a test's database with the starter's own schema initializer. */
+/**
+ * Creates the store's tables in a test's database with the starter's own schema
+ * initializer.
+ */
 public final class StoreTables {
 
 	private StoreTables() {

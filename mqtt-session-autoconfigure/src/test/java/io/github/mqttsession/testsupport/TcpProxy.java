@@ -21,15 +21,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An in-process TCP proxy between MQTT clients and a broker, to simulate network trouble: it can cut every connection
- * abruptly and refuse new ones, hold back all traffic in one direction, or hold back only MQTT control packets of
- * given types while everything else flows.
+ * An in-process TCP proxy between MQTT clients and a broker, to simulate network trouble:
+ * it can cut every connection abruptly and refuse new ones, hold back all traffic in one
+ * direction, or hold back only MQTT control packets of given types while everything else
+ * flows.
  * <p>
- * {@link #forAnyProtocol(String, int)} makes one for other protocols, such as a database's, without the holds by
- * packet type.
+ * {@link #forAnyProtocol(String, int)} makes one for other protocols, such as a
+ * database's, without the holds by packet type.
  * <p>
- * Holds apply to current and future connections alike. What a hold buffered for a connection is lost when that
- * connection closes, as it would be on a real network. Changing holds from several threads at once is not supported.
+ * Holds apply to current and future connections alike. What a hold buffered for a
+ * connection is lost when that connection closes, as it would be on a real network.
+ * Changing holds from several threads at once is not supported.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -52,7 +54,10 @@ public final class TcpProxy implements AutoCloseable {
 
 	private final InetSocketAddress target;
 
-	/** Whether the traffic is MQTT, read packet by packet so that packets can be held back by type. */
+	/**
+	 * Whether the traffic is MQTT, read packet by packet so that packets can be held back
+	 * by type.
+	 */
 	private final boolean mqtt;
 
 	private final ServerSocket serverSocket;
@@ -76,7 +81,8 @@ public final class TcpProxy implements AutoCloseable {
 	private volatile boolean closed;
 
 	/**
-	 * Starts a proxy on a free port of 127.0.0.1 that forwards every connection to the target.
+	 * Starts a proxy on a free port of 127.0.0.1 that forwards every connection to the
+	 * target.
 	 * @param targetHost the broker's host
 	 * @param targetPort the broker's port
 	 */
@@ -98,8 +104,9 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a proxy for a protocol other than MQTT, such as a database's: it forwards bytes as they come, and can
-	 * cut connections and hold back all traffic in one direction, but not hold back packets by type.
+	 * Starts a proxy for a protocol other than MQTT, such as a database's: it forwards
+	 * bytes as they come, and can cut connections and hold back all traffic in one
+	 * direction, but not hold back packets by type.
 	 * @param targetHost the server's host
 	 * @param targetPort the server's port
 	 * @return the proxy
@@ -125,7 +132,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * How many connections the proxy has put through to the broker, not counting those refused while cut.
+	 * How many connections the proxy has put through to the broker, not counting those
+	 * refused while cut.
 	 * @return the count since the proxy started
 	 */
 	public int connectionCount() {
@@ -133,7 +141,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * How many connections the proxy refused while it was cut, which shows that a client tried to reconnect.
+	 * How many connections the proxy refused while it was cut, which shows that a client
+	 * tried to reconnect.
 	 * @return the count since the proxy started
 	 */
 	public int refusedConnectionCount() {
@@ -141,9 +150,10 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Resets every open connection, as a network failure would, and refuses new connections until {@link #resume()}.
-	 * The client gets a TCP reset; the broker sees an orderly end of stream, which it handles as the same unannounced
-	 * loss of its client, without logging a reset's stack trace.
+	 * Resets every open connection, as a network failure would, and refuses new
+	 * connections until {@link #resume()}. The client gets a TCP reset; the broker sees
+	 * an orderly end of stream, which it handles as the same unannounced loss of its
+	 * client, without logging a reset's stack trace.
 	 */
 	public void cut() {
 		this.cut = true;
@@ -158,8 +168,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Holds back, or releases, everything the clients send: bytes are buffered while held and forwarded in order on
-	 * release.
+	 * Holds back, or releases, everything the clients send: bytes are buffered while held
+	 * and forwarded in order on release.
 	 * @param hold whether to hold
 	 */
 	public void holdClientToBroker(boolean hold) {
@@ -168,8 +178,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Holds back, or releases, everything the broker sends: bytes are buffered while held and forwarded in order on
-	 * release.
+	 * Holds back, or releases, everything the broker sends: bytes are buffered while held
+	 * and forwarded in order on release.
 	 * @param hold whether to hold
 	 */
 	public void holdBrokerToClient(boolean hold) {
@@ -178,8 +188,9 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Holds back the MQTT control packets of one type that the broker sends, while all other packets flow, until
-	 * {@link #releaseHeldPackets()} or {@link #discardHeldPackets()}.
+	 * Holds back the MQTT control packets of one type that the broker sends, while all
+	 * other packets flow, until {@link #releaseHeldPackets()} or
+	 * {@link #discardHeldPackets()}.
 	 * @param mqttPacketType the type from the fixed header, such as {@link #PUBREL}
 	 */
 	public void holdBrokerToClientPacketsOfType(int mqttPacketType) {
@@ -190,7 +201,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * How many packets held back by type are waiting on open connections, in both directions.
+	 * How many packets held back by type are waiting on open connections, in both
+	 * directions.
 	 * @return the count
 	 */
 	public int heldPacketCount() {
@@ -201,7 +213,10 @@ public final class TcpProxy implements AutoCloseable {
 		return count;
 	}
 
-	/** Stops holding back packets by type and forwards those held, each on the connection it came from, in order. */
+	/**
+	 * Stops holding back packets by type and forwards those held, each on the connection
+	 * it came from, in order.
+	 */
 	public void releaseHeldPackets() {
 		this.heldBrokerToClientTypes.clear();
 		forEachConnection((connection) -> {
@@ -210,7 +225,10 @@ public final class TcpProxy implements AutoCloseable {
 		});
 	}
 
-	/** Stops holding back packets by type and drops those held, as if the network had lost them. */
+	/**
+	 * Stops holding back packets by type and drops those held, as if the network had lost
+	 * them.
+	 */
 	public void discardHeldPackets() {
 		this.heldBrokerToClientTypes.clear();
 		forEachConnection((connection) -> {
@@ -262,7 +280,8 @@ public final class TcpProxy implements AutoCloseable {
 				broker.connect(this.target, CONNECT_TIMEOUT_MILLIS);
 			}
 			catch (IOException ex) {
-				// The broker is not there: the client sees its connection fail as it would without the proxy
+				// The broker is not there: the client sees its connection fail as it
+				// would without the proxy
 				reset(broker);
 				reset(client);
 				continue;
@@ -277,9 +296,11 @@ public final class TcpProxy implements AutoCloseable {
 				continue;
 			}
 			this.connections.add(connection);
-			// Copied after registering: a hold changed meanwhile is either in the copy or applied to this connection
+			// Copied after registering: a hold changed meanwhile is either in the copy or
+			// applied to this connection
 			connection.toClient.holdTypes(this.heldBrokerToClientTypes);
-			// cut() may have run between the check above and the registration, and then missed this connection
+			// cut() may have run between the check above and the registration, and then
+			// missed this connection
 			if (this.cut || this.closed) {
 				connection.close(true, false);
 				continue;
@@ -303,7 +324,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private void requireMqtt() {
 		if (!this.mqtt) {
-			throw new IllegalStateException("This proxy forwards bytes, not MQTT packets: it cannot hold packets by type");
+			throw new IllegalStateException(
+					"This proxy forwards bytes, not MQTT packets: it cannot hold packets by type");
 		}
 	}
 
@@ -316,7 +338,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	private static void reset(Socket socket) {
 		try {
-			// Linger 0 makes close() send RST, so the peer fails at once instead of seeing an orderly end of stream
+			// Linger 0 makes close() send RST, so the peer fails at once instead of
+			// seeing an orderly end of stream
 			socket.setSoLinger(true, 0);
 		}
 		catch (SocketException ex) {
@@ -355,8 +378,8 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * Reads one whole MQTT control packet: the fixed header's first byte, the variable-length remaining length and
-	 * that many bytes.
+	 * Reads one whole MQTT control packet: the fixed header's first byte, the
+	 * variable-length remaining length and that many bytes.
 	 * @return the packet, or {@code null} at the end of the stream
 	 */
 	private static byte[] readPacket(InputStream in) throws IOException {
@@ -466,8 +489,9 @@ public final class TcpProxy implements AutoCloseable {
 	}
 
 	/**
-	 * One direction of a connection. Every decision to forward or buffer is taken under its lock, so releasing a hold
-	 * never lets newer bytes overtake the ones that were buffered.
+	 * One direction of a connection. Every decision to forward or buffer is taken under
+	 * its lock, so releasing a hold never lets newer bytes overtake the ones that were
+	 * buffered.
 	 */
 	private final class Pipe {
 

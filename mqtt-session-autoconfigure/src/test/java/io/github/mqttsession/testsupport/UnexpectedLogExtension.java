@@ -14,17 +14,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
- * Fails a test whose code logs an ERROR, or an exception at any level, that the test does not declare with
- * {@link ExpectedLog}. Registered for every test class through JUnit's automatic extension registration.
+ * Fails a test whose code logs an ERROR, or an exception at any level, that the test does
+ * not declare with {@link ExpectedLog}. Registered for every test class through JUnit's
+ * automatic extension registration.
  * <p>
- * Every event logged while a test method runs, from whichever thread, counts against that method (its
- * {@code @BeforeEach} and {@code @AfterEach} methods included); what is logged while a class's own set-up or
- * tear-down runs, or between its tests, counts against the class. What a class's leftover threads log after it
- * finished fails the next class to start, naming the class it came after. The brokers and databases the tests run
- * in process are not checked (see {@link LoggedEvent}); child processes log to their own output.
+ * Every event logged while a test method runs, from whichever thread, counts against that
+ * method (its {@code @BeforeEach} and {@code @AfterEach} methods included); what is
+ * logged while a class's own set-up or tear-down runs, or between its tests, counts
+ * against the class. What a class's leftover threads log after it finished fails the next
+ * class to start, naming the class it came after. The brokers and databases the tests run
+ * in process are not checked (see {@link LoggedEvent}); child processes log to their own
+ * output.
  */
-public class UnexpectedLogExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-		AfterEachCallback {
+public class UnexpectedLogExtension
+		implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
 	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
 		.create(UnexpectedLogExtension.class);
@@ -79,16 +82,21 @@ public class UnexpectedLogExtension implements BeforeAllCallback, AfterAllCallba
 	}
 
 	private static Recorder recorder(ExtensionContext context) {
-		// One per engine run: a test that runs tests of its own through JUnit's test kit has a recorder of its own
-		return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Recorder.class, (key) -> new Recorder(),
-				Recorder.class);
+		// One per engine run: a test that runs tests of its own through JUnit's test kit
+		// has a recorder of its own
+		return context.getRoot()
+			.getStore(NAMESPACE)
+			.computeIfAbsent(Recorder.class, (key) -> new Recorder(), Recorder.class);
 	}
 
-	/** The declarations of the context's method, its class and the classes that enclose it. */
+	/**
+	 * The declarations of the context's method, its class and the classes that enclose
+	 * it.
+	 */
 	private static List<ExpectedLog> declarations(ExtensionContext context) {
 		List<ExpectedLog> declarations = new ArrayList<>();
-		for (Optional<ExtensionContext> current = Optional.of(context); current.isPresent(); current = current.get()
-			.getParent()) {
+		for (Optional<ExtensionContext> current = Optional.of(context); current
+			.isPresent(); current = current.get().getParent()) {
 			ExtensionContext level = current.get();
 			Optional<AnnotatedElement> element = level.getElement();
 			if (element.isPresent() && level.getParent().isPresent()) {
@@ -146,8 +154,9 @@ public class UnexpectedLogExtension implements BeforeAllCallback, AfterAllCallba
 	}
 
 	/**
-	 * The scopes open in one engine run, innermost last: each event counts against the innermost. Between top-level
-	 * classes, events count against a scope that carries the declarations of the class that finished last.
+	 * The scopes open in one engine run, innermost last: each event counts against the
+	 * innermost. Between top-level classes, events count against a scope that carries the
+	 * declarations of the class that finished last.
 	 */
 	private static final class Recorder implements Consumer<LoggedEvent>, AutoCloseable {
 

@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 /**
- * {@link UnexpectedLogExtension} fails a test that logs an ERROR or an exception it does not declare, and lets a
- * declared one pass. The fixtures run in an engine of their own through JUnit's test kit; what they log reaches this
- * test's own check too, hence the declaration on this class.
+ * {@link UnexpectedLogExtension} fails a test that logs an ERROR or an exception it does
+ * not declare, and lets a declared one pass. The fixtures run in an engine of their own
+ * through JUnit's test kit; what they log reaches this test's own check too, hence the
+ * declaration on this class.
  */
 @ExpectedLog(logger = UnexpectedLogExtensionTests.FIXTURE_LOGGER, reason = "the fixtures log on purpose")
 class UnexpectedLogExtensionTests {
@@ -42,8 +43,7 @@ class UnexpectedLogExtensionTests {
 
 	@Test
 	void anExceptionLoggedAtWarnFailsTheTest() {
-		assertThat(failureOfTheOnlyTest(LogsANullPointerExceptionAtWarn.class))
-			.contains("WARN " + FIXTURE_LOGGER)
+		assertThat(failureOfTheOnlyTest(LogsANullPointerExceptionAtWarn.class)).contains("WARN " + FIXTURE_LOGGER)
 			.contains("java.lang.NullPointerException: a null where none belongs")
 			.contains("at io.github.mqttsession.testsupport.UnexpectedLogExtensionTests");
 	}
@@ -91,7 +91,9 @@ class UnexpectedLogExtensionTests {
 	}
 
 	private static String message(Event event) {
-		return event.getPayload(TestExecutionResult.class).flatMap(TestExecutionResult::getThrowable).orElseThrow()
+		return event.getPayload(TestExecutionResult.class)
+			.flatMap(TestExecutionResult::getThrowable)
+			.orElseThrow()
 			.getMessage();
 	}
 
@@ -107,7 +109,10 @@ class UnexpectedLogExtensionTests {
 			.execute();
 	}
 
-	/** Keeps the fixtures from running as tests of their own when a build selects them by name. */
+	/**
+	 * Keeps the fixtures from running as tests of their own when a build selects them by
+	 * name.
+	 */
 	static final class OnlyInTheTestKit implements ExecutionCondition {
 
 		@Override
@@ -192,8 +197,8 @@ class UnexpectedLogExtensionTests {
 		void logs() {
 			fixtureLogger.warn("A warning alone");
 			fixtureLogger.info("Some information");
-			LoggerFactory.getLogger("com.hivemq.fixture").error("The broker's own trouble",
-					new IllegalStateException("a client went away"));
+			LoggerFactory.getLogger("com.hivemq.fixture")
+				.error("The broker's own trouble", new IllegalStateException("a client went away"));
 		}
 
 	}

@@ -15,7 +15,10 @@ public interface Broker extends AutoCloseable {
 	 */
 	String url();
 
-	/** Stops the broker and deletes its files, as far as it can: a failure to stop must not hide results. */
+	/**
+	 * Stops the broker and deletes its files, as far as it can: a failure to stop must
+	 * not hide results.
+	 */
 	@Override
 	void close();
 

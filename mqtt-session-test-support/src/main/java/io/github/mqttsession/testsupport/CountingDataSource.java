@@ -24,9 +24,10 @@ import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A DataSource that counts the SQL statements sent to the database (by first word; a batch counts one per row) and
- * the commits, the two costs that decide a durable store's speed. It can also keep the text of every statement, and
- * be told to fail the next statement that matches or every new connection, to see what a failing write leaves
+ * A DataSource that counts the SQL statements sent to the database (by first word; a
+ * batch counts one per row) and the commits, the two costs that decide a durable store's
+ * speed. It can also keep the text of every statement, and be told to fail the next
+ * statement that matches or every new connection, to see what a failing write leaves
  * behind. Counting goes through JDK proxies, about a microsecond per statement.
  */
 public final class CountingDataSource {
@@ -53,15 +54,15 @@ public final class CountingDataSource {
 
 	private CountingDataSource(DataSource target, boolean keepStatements) {
 		this.executed = keepStatements ? new ConcurrentLinkedQueue<>() : null;
-		this.proxy = proxy(DataSource.class, target,
-				(method, args, result) -> method.getName().equals("getConnection") ? connection((Connection) result)
-						: result,
+		this.proxy = proxy(
+				DataSource.class, target, (method, args, result) -> method.getName().equals("getConnection")
+						? connection((Connection) result) : result,
 				(method) -> method.getName().equals("getConnection") && this.down);
 	}
 
 	/**
-	 * Wraps a DataSource that only counts, without keeping the statements' text, for runs of millions of
-	 * statements.
+	 * Wraps a DataSource that only counts, without keeping the statements' text, for runs
+	 * of millions of statements.
 	 * @param target the DataSource that does the work
 	 * @return the counting DataSource
 	 */
@@ -99,8 +100,8 @@ public final class CountingDataSource {
 	}
 
 	/**
-	 * How many statements sent since the last reset start with a keyword, such as {@code INSERT} or
-	 * {@code SELECT}.
+	 * How many statements sent since the last reset start with a keyword, such as
+	 * {@code INSERT} or {@code SELECT}.
 	 * @param keyword the first word
 	 * @return the count
 	 */
@@ -118,7 +119,8 @@ public final class CountingDataSource {
 	}
 
 	/**
-	 * Statements by their first word, such as {@code INSERT}, {@code DELETE}, {@code SELECT}.
+	 * Statements by their first word, such as {@code INSERT}, {@code DELETE},
+	 * {@code SELECT}.
 	 * @return counts by keyword, sorted
 	 */
 	public Map<String, Long> statementsByKeyword() {
@@ -128,7 +130,8 @@ public final class CountingDataSource {
 	}
 
 	/**
-	 * Commits since the last reset, a writing statement in auto-commit mode counting as one.
+	 * Commits since the last reset, a writing statement in auto-commit mode counting as
+	 * one.
 	 * @return the count
 	 */
 	public long commitCount() {
@@ -196,7 +199,8 @@ public final class CountingDataSource {
 	private void record(String sql, int rows, Statement statement) throws SQLException {
 		String keyword = keyword(sql);
 		this.statements.computeIfAbsent(keyword, (key) -> new LongAdder()).add(rows);
-		// A writing statement in auto-commit mode is a transaction, and a commit, of its own
+		// A writing statement in auto-commit mode is a transaction, and a commit, of its
+		// own
 		if (!keyword.equals("SELECT") && statement.getConnection().getAutoCommit()) {
 			this.commits.add(rows);
 		}
@@ -222,8 +226,8 @@ public final class CountingDataSource {
 			}
 			return mapper.map(method, args, invoke(method, target, args));
 		};
-		return type.cast(Proxy.newProxyInstance(CountingDataSource.class.getClassLoader(), new Class<?>[] { type },
-				handler));
+		return type
+			.cast(Proxy.newProxyInstance(CountingDataSource.class.getClassLoader(), new Class<?>[] { type }, handler));
 	}
 
 	private static Object invoke(Method method, Object target, @Nullable Object[] args) throws Throwable {

@@ -13,8 +13,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Pooled DataSources on real databases: H2 files and a PostgreSQL server. The store's tables come from the
- * starter's own schema initializer, which its users call; this module cannot, as the starter's tests depend on it.
+ * Pooled DataSources on real databases: H2 files and a PostgreSQL server. The store's
+ * tables come from the starter's own schema initializer, which its users call; this
+ * module cannot, as the starter's tests depend on it.
  */
 public final class Databases {
 
@@ -22,8 +23,8 @@ public final class Databases {
 	}
 
 	/**
-	 * A pooled DataSource on a new H2 database in a file under {@code target/h2}, durable at every commit as far
-	 * as H2 goes.
+	 * A pooled DataSource on a new H2 database in a file under {@code target/h2}, durable
+	 * at every commit as far as H2 goes.
 	 * @return the DataSource
 	 */
 	public static HikariDataSource newH2File() {
@@ -31,8 +32,8 @@ public final class Databases {
 	}
 
 	/**
-	 * A pooled DataSource on a new H2 database in a file, durable at every commit as far as H2 goes
-	 * ({@code WRITE_DELAY=0}; H2 does not fsync a commit).
+	 * A pooled DataSource on a new H2 database in a file, durable at every commit as far
+	 * as H2 goes ({@code WRITE_DELAY=0}; H2 does not fsync a commit).
 	 * @param folder where the database file goes
 	 * @return the DataSource
 	 */
@@ -42,7 +43,8 @@ public final class Databases {
 	}
 
 	/**
-	 * A pooled DataSource on the {@code postgres} database of a PostgreSQL server such as {@link PostgresServer}.
+	 * A pooled DataSource on the {@code postgres} database of a PostgreSQL server such as
+	 * {@link PostgresServer}.
 	 * @param url the JDBC URL
 	 * @return the DataSource
 	 */
@@ -67,7 +69,8 @@ public final class Databases {
 	}
 
 	/**
-	 * Empties the store's default tables, so that work on a shared PostgreSQL server starts from nothing.
+	 * Empties the store's default tables, so that work on a shared PostgreSQL server
+	 * starts from nothing.
 	 * @param dataSource the database
 	 */
 	public static void truncateTables(DataSource dataSource) {
@@ -98,7 +101,8 @@ public final class Databases {
 	 * @return the value as text, or a question mark with the error when the query fails
 	 */
 	public static @Nullable String queryString(DataSource dataSource, String sql) {
-		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+		try (Connection connection = dataSource.getConnection();
+				Statement statement = connection.createStatement();
 				ResultSet result = statement.executeQuery(sql)) {
 			return result.next() ? result.getString(1) : null;
 		}

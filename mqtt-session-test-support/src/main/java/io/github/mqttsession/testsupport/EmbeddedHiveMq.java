@@ -11,16 +11,18 @@ import java.util.concurrent.TimeoutException;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 
 /**
- * HiveMQ CE, embedded in this JVM and listening on 127.0.0.1 for MQTT 3.1, 3.1.1 and 5 (HiveMQ CE always speaks all
- * of them on a TCP listener).
+ * HiveMQ CE, embedded in this JVM and listening on 127.0.0.1 for MQTT 3.1, 3.1.1 and 5
+ * (HiveMQ CE always speaks all of them on a TCP listener).
  * <p>
- * The broker keeps its defaults where tests may depend on them, but one: it queues up to 1,000,000 messages per
- * client ({@code mqtt/queued-messages/max-queue-size}, 1000 by default, strategy {@code discard}), since a
- * subscriber that shares two cores with many publishing threads and the broker falls more than 1000 messages
- * behind, and the broker would then drop newer messages, which hides what tests and benchmarks count. No limit on
- * session expiry ({@code mqtt/session-expiry/max-interval}, documented as 4294967296 s, so an MQTT 3.1.1 session
- * without clean session never expires), a server receive maximum of 10 and QoS up to 2. Persistence is in memory
- * only, so a broker restart loses every session, and its inbound QoS 2 state is held in memory in any mode.
+ * The broker keeps its defaults where tests may depend on them, but one: it queues up to
+ * 1,000,000 messages per client ({@code mqtt/queued-messages/max-queue-size}, 1000 by
+ * default, strategy {@code discard}), since a subscriber that shares two cores with many
+ * publishing threads and the broker falls more than 1000 messages behind, and the broker
+ * would then drop newer messages, which hides what tests and benchmarks count. No limit
+ * on session expiry ({@code mqtt/session-expiry/max-interval}, documented as 4294967296
+ * s, so an MQTT 3.1.1 session without clean session never expires), a server receive
+ * maximum of 10 and QoS up to 2. Persistence is in memory only, so a broker restart loses
+ * every session, and its inbound QoS 2 state is held in memory in any mode.
  */
 public final class EmbeddedHiveMq implements Broker {
 
@@ -75,7 +77,8 @@ public final class EmbeddedHiveMq implements Broker {
 	}
 
 	private static String configXml(int port) {
-		// In-memory persistence starts faster than RocksDB/Xodus and leaves nothing behind;
+		// In-memory persistence starts faster than RocksDB/Xodus and leaves nothing
+		// behind;
 		// usage statistics would try to reach the internet
 		return """
 				<?xml version="1.0"?>

@@ -15,7 +15,8 @@ public final class Folders {
 	}
 
 	/**
-	 * Deletes a folder and everything in it, quietly: clean-up at the end of a run must not hide its results.
+	 * Deletes a folder and everything in it, quietly: clean-up at the end of a run must
+	 * not hide its results.
 	 * @param root the folder; nothing happens when it is absent
 	 */
 	public static void deleteRecursively(@Nullable Path root) {

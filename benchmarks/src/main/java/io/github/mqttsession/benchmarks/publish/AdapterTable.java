@@ -10,9 +10,9 @@ import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.benchmarks.Settings;
 
 /**
- * The table of the outbound adapter against one broker, and its CSV rows: the default window's rows, then the wide
- * window's, each with its ratio to the in-memory store at the same window within the same round, and what the
- * default window costs each store.
+ * The table of the outbound adapter against one broker, and its CSV rows: the default
+ * window's rows, then the wide window's, each with its ratio to the in-memory store at
+ * the same window within the same round, and what the default window costs each store.
  */
 final class AdapterTable {
 
@@ -42,9 +42,9 @@ final class AdapterTable {
 				+ "The last three rows are an extra and **not the default**: `mqtt.client.max-inflight=65535` and"
 				+ " `mqtt.session.max-pending-messages=65535`, a window that never fills here, to show what the default"
 				+ " window costs; their ratio is to the in-memory store at the same window. All six run interleaved,"
-				+ " round by round, each in an application of its own.%n%n",
-				AdapterThroughput.THREADS, AdapterThroughput.PAYLOAD_BYTES, this.settings.rounds(), defaultsInForce,
-				this.settings.messages(), this.settings.warmupMessages(), this.settings.measureSeconds()));
+				+ " round by round, each in an application of its own.%n%n", AdapterThroughput.THREADS,
+				AdapterThroughput.PAYLOAD_BYTES, this.settings.rounds(), defaultsInForce, this.settings.messages(),
+				this.settings.warmupMessages(), this.settings.measureSeconds()));
 		md.append("| store | window | msgs/s | × in-memory | msgs/s per round | send µs: median | 99th percentile |"
 				+ " 99th percentile per round |\n| --- | --- | ---: | ---: | --- | ---: | ---: | --- |\n");
 		for (AdapterWindow window : AdapterWindow.values()) {
@@ -56,15 +56,18 @@ final class AdapterTable {
 		md.append('\n');
 		md.append("With the default window the adapter runs at");
 		for (AdapterStore store : AdapterStore.values()) {
-			double cost = medianRatio(results.get(AdapterWindow.DEFAULT).get(store), results.get(AdapterWindow.WIDE).get(store),
-					AdapterRun::messagesPerSecond);
+			double cost = medianRatio(results.get(AdapterWindow.DEFAULT).get(store),
+					results.get(AdapterWindow.WIDE).get(store), AdapterRun::messagesPerSecond);
 			md.append((store == AdapterStore.MEMORY) ? " " : (store == AdapterStore.POSTGRES) ? " and " : ", ")
-				.append(Report.ratio(cost)).append(" (").append(store.description.replaceFirst(" \\(.*", ""))
+				.append(Report.ratio(cost))
+				.append(" (")
+				.append(store.description.replaceFirst(" \\(.*", ""))
 				.append(")");
 			this.report.add(new ResultRow(benchmark + "/window-cost", store.id, AdapterThroughput.THREADS,
 					AdapterWindow.DEFAULT.size, cost, "ratio", cost));
 		}
-		md.append(" the rate with a window of ").append(String.format(Locale.ROOT, "%,d", AdapterWindow.WIDE.size))
+		md.append(" the rate with a window of ")
+			.append(String.format(Locale.ROOT, "%,d", AdapterWindow.WIDE.size))
 			.append(" (median of the per-round ratios).\n\n");
 		for (String error : errors) {
 			md.append("- **failed:** ").append(error).append('\n');
@@ -78,14 +81,22 @@ final class AdapterTable {
 		double ratio = medianRatio(measured, baseline, AdapterRun::messagesPerSecond);
 		double median = median(measured, AdapterRun::sendMedianMicros);
 		double p99 = median(measured, AdapterRun::send99thMicros);
-		md.append("| ").append((window == AdapterWindow.DEFAULT) ? store.description : "extra: " + store.description)
-			.append(" | ").append((window == AdapterWindow.DEFAULT) ? window.size + " (default)" : "**65,535 (not a default)**")
-			.append(" | ").append(Report.number(rate))
-			.append(" | ").append(Report.ratio(ratio))
-			.append(" | ").append(perRound(measured, AdapterRun::messagesPerSecond))
-			.append(" | ").append(Report.number(median))
-			.append(" | ").append(Report.number(p99))
-			.append(" | ").append(perRound(measured, AdapterRun::send99thMicros))
+		md.append("| ")
+			.append((window == AdapterWindow.DEFAULT) ? store.description : "extra: " + store.description)
+			.append(" | ")
+			.append((window == AdapterWindow.DEFAULT) ? window.size + " (default)" : "**65,535 (not a default)**")
+			.append(" | ")
+			.append(Report.number(rate))
+			.append(" | ")
+			.append(Report.ratio(ratio))
+			.append(" | ")
+			.append(perRound(measured, AdapterRun::messagesPerSecond))
+			.append(" | ")
+			.append(Report.number(median))
+			.append(" | ")
+			.append(Report.number(p99))
+			.append(" | ")
+			.append(perRound(measured, AdapterRun::send99thMicros))
 			.append(" |\n");
 		String id = store.id + window.idSuffix;
 		int threads = AdapterThroughput.THREADS;

@@ -31,12 +31,14 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.MessageBuilder;
 
 /**
- * Part 1 again, through what an application uses: the auto-configured outbound adapter at the settings a user gets,
- * configured by properties alone, with 8 threads sending to {@code mqttOutboundChannel}. A send waits for room in
- * the in-flight window and returns once the message is durable or acknowledged; the time each send takes is
- * recorded, and the measurement runs until the broker acknowledged every message. The baseline is the same adapter
- * on the in-memory store (nothing durable). The same again with a window of 65,535, which is not a default, shows
- * what the default window costs. All six interleaved round by round.
+ * Part 1 again, through what an application uses: the auto-configured outbound adapter at
+ * the settings a user gets, configured by properties alone, with 8 threads sending to
+ * {@code mqttOutboundChannel}. A send waits for room in the in-flight window and returns
+ * once the message is durable or acknowledged; the time each send takes is recorded, and
+ * the measurement runs until the broker acknowledged every message. The baseline is the
+ * same adapter on the in-memory store (nothing durable). The same again with a window of
+ * 65,535, which is not a default, shows what the default window costs. All six
+ * interleaved round by round.
  */
 public final class AdapterThroughput {
 
@@ -74,10 +76,11 @@ public final class AdapterThroughput {
 		List<String> errors = new ArrayList<>();
 		for (int round = 0; round < this.part.settings().rounds(); round++) {
 			for (int i = 0; i < setups.size(); i++) {
-				// Each round starts at the next set-up, so that none always runs first or right after another
+				// Each round starts at the next set-up, so that none always runs first or
+				// right after another
 				Setup setup = setups.get((i + round) % setups.size());
-				String clientId = "adapter-" + brokerId + "-" + setup.store().name() + "-" + setup.window().name() + "-r"
-						+ round;
+				String clientId = "adapter-" + brokerId + "-" + setup.store().name() + "-" + setup.window().name()
+						+ "-r" + round;
 				AdapterRun run;
 				try {
 					run = measure(broker, setup, clientId, payload);
@@ -91,25 +94,29 @@ public final class AdapterThroughput {
 				results.computeIfAbsent(setup.window(), (key) -> new EnumMap<>(AdapterStore.class))
 					.computeIfAbsent(setup.store(), (key) -> new ArrayList<>())
 					.add(run);
-				System.out.printf(Locale.ROOT, "  adapter %s round=%d %s window=%d: %,.0f msgs/s, send median %.0f µs,"
-						+ " p99 %.0f µs%n", brokerId, round + 1, setup.store().id, setup.window().size,
-						run.messagesPerSecond(), run.sendMedianMicros(), run.send99thMicros());
+				System.out.printf(Locale.ROOT,
+						"  adapter %s round=%d %s window=%d: %,.0f msgs/s, send median %.0f µs," + " p99 %.0f µs%n",
+						brokerId, round + 1, setup.store().id, setup.window().size, run.messagesPerSecond(),
+						run.sendMedianMicros(), run.send99thMicros());
 			}
 		}
-		new AdapterTable(this.part.settings(), this.part.report()).write(brokerId, this.defaultsInForce, results, errors);
+		new AdapterTable(this.part.settings(), this.part.report()).write(brokerId, this.defaultsInForce, results,
+				errors);
 	}
 
 	private AdapterRun measure(Broker broker, Setup setup, String clientId, byte[] payload) throws Exception {
-		// Only what an application must say, and the window of the extra set-up; the two close timeouts shorten the
+		// Only what an application must say, and the window of the extra set-up; the two
+		// close timeouts shorten the
 		// close after the measurement, when nothing is in flight any more
-		List<String> properties = new ArrayList<>(List.of("spring.main.banner-mode=off",
-				"spring.main.log-startup-info=false", "logging.level.root=WARN",
-				"logging.config=classpath:benchmarks-logback.xml", "mqtt.client.url=" + broker.url(),
-				"mqtt.client.client-id=" + clientId, "mqtt.client.quiescent-timeout=0ms",
-				"mqtt.client.disconnect-timeout=1s", "mqtt.outbound.default-topic=bench/" + clientId,
-				"mqtt.outbound.default-qos=1", "mqtt.session.store=" + setup.store().store));
+		List<String> properties = new ArrayList<>(
+				List.of("spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
+						"logging.config=classpath:benchmarks-logback.xml", "mqtt.client.url=" + broker.url(),
+						"mqtt.client.client-id=" + clientId, "mqtt.client.quiescent-timeout=0ms",
+						"mqtt.client.disconnect-timeout=1s", "mqtt.outbound.default-topic=bench/" + clientId,
+						"mqtt.outbound.default-qos=1", "mqtt.session.store=" + setup.store().store));
 		properties.addAll(setup.window().properties);
-		properties.addAll(setup.store().dataSource(this.part.work().resolve("adapter-" + clientId), this.part.postgresUrl()));
+		properties
+			.addAll(setup.store().dataSource(this.part.work().resolve("adapter-" + clientId), this.part.postgresUrl()));
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(AdapterApplication.class)
 			.web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
@@ -119,13 +126,13 @@ public final class AdapterThroughput {
 			context.addApplicationListener(
 					(ApplicationListener<MqttMessageDeliveredEvent>) (event) -> delivered.increment());
 			MessageChannel channel = context.getBean("mqttOutboundChannel", MessageChannel.class);
-			send(channel, payload, this.part.settings().warmupMessages(), delivered, this.part.settings().warmupSeconds(),
-					new SendTimes());
+			send(channel, payload, this.part.settings().warmupMessages(), delivered,
+					this.part.settings().warmupSeconds(), new SendTimes());
 			delivered.reset();
 			SendTimes times = new SendTimes();
 			long start = System.nanoTime();
-			long sent = send(channel, payload, this.part.settings().messages(), delivered, this.part.settings().measureSeconds(),
-					times);
+			long sent = send(channel, payload, this.part.settings().messages(), delivered,
+					this.part.settings().measureSeconds(), times);
 			double rate = sent / ((System.nanoTime() - start) / 1e9);
 			double[] percentiles = times.medianAnd99thMicros();
 			return new AdapterRun(rate, percentiles[0], percentiles[1]);
@@ -139,12 +146,15 @@ public final class AdapterThroughput {
 		}
 	}
 
-	/** Makes sure the window is what the table says, and notes the defaults in force for the table's text. */
+	/**
+	 * Makes sure the window is what the table says, and notes the defaults in force for
+	 * the table's text.
+	 */
 	private void checkWindow(ConfigurableApplicationContext context, AdapterWindow window) {
 		MqttClientProperties client = context.getBean(MqttClientProperties.class);
 		if (client.getMaxInflight() != window.size) {
-			throw new IllegalStateException("mqtt.client.max-inflight is " + client.getMaxInflight() + ", expected "
-					+ window.size);
+			throw new IllegalStateException(
+					"mqtt.client.max-inflight is " + client.getMaxInflight() + ", expected " + window.size);
 		}
 		if (window == AdapterWindow.DEFAULT) {
 			MqttSessionProperties session = context.getBean(MqttSessionProperties.class);
@@ -152,7 +162,8 @@ public final class AdapterThroughput {
 					"`mqtt.client.max-inflight` %d, `mqtt.outbound.send-timeout` %s, `mqtt.session.max-pending-messages`"
 							+ " %,d (overflow `%s`), protocol %s",
 					client.getMaxInflight(), text(context.getBean(MqttOutboundProperties.class).getSendTimeout()),
-					session.getMaxPendingMessages(), session.getOverflow().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+					session.getMaxPendingMessages(),
+					session.getOverflow().name().toLowerCase(Locale.ROOT).replace('_', '-'),
 					client.getProtocolVersion());
 		}
 	}
@@ -162,8 +173,8 @@ public final class AdapterThroughput {
 	}
 
 	/**
-	 * Sends from 8 threads until the count or the time is reached, timing each send, then waits for every
-	 * acknowledgement.
+	 * Sends from 8 threads until the count or the time is reached, timing each send, then
+	 * waits for every acknowledgement.
 	 */
 	private static long send(MessageChannel channel, byte[] payload, int messages, LongAdder delivered,
 			double maxSeconds, SendTimes times) throws Exception {
@@ -216,7 +227,10 @@ public final class AdapterThroughput {
 	private record Setup(AdapterStore store, AdapterWindow window) {
 	}
 
-	/** An application with nothing of its own: the starter configures the adapter from properties. */
+	/**
+	 * An application with nothing of its own: the starter configures the adapter from
+	 * properties.
+	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class AdapterApplication {

@@ -9,11 +9,10 @@ enum AdapterWindow {
 	DEFAULT(10, "", List.of()),
 
 	/**
-	 * Not a default: a window that never fills in these runs, and a cap on pending messages that does not reject
-	 * the messages it lets in flight.
+	 * Not a default: a window that never fills in these runs, and a cap on pending
+	 * messages that does not reject the messages it lets in flight.
 	 */
-	WIDE(65_535, "-wide-window",
-			List.of("mqtt.client.max-inflight=65535", "mqtt.session.max-pending-messages=65535"));
+	WIDE(65_535, "-wide-window", List.of("mqtt.client.max-inflight=65535", "mqtt.session.max-pending-messages=65535"));
 
 	final int size;
 

@@ -9,8 +9,9 @@ import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionStore;
 
 /**
- * A store passed through, except that it asks not to have its writes gathered: the persistence then writes each
- * put and each remove on Paho's thread, in a transaction of its own. The naive design, measured as step 0.
+ * A store passed through, except that it asks not to have its writes gathered: the
+ * persistence then writes each put and each remove on Paho's thread, in a transaction of
+ * its own. The naive design, measured as step 0.
  */
 final class OneCommitPerWriteStore implements SessionStore {
 

@@ -19,8 +19,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.client.mqttv3.persist.MqttDefaultFilePersistence;
 
 /**
- * The stores behind the variants, built once per run, and a fresh persistence per variant and round. The JPA stores
- * see their database through a {@link CountingDataSource}, so statements and commits per message are counted.
+ * The stores behind the variants, built once per run, and a fresh persistence per variant
+ * and round. The JPA stores see their database through a {@link CountingDataSource}, so
+ * statements and commits per message are counted.
  */
 final class Persistences implements AutoCloseable {
 
@@ -102,6 +103,7 @@ final class Persistences implements AutoCloseable {
 
 	/**
 	 * A persistence ready for one run.
+	 *
 	 * @param persistence the persistence
 	 * @param counting the counting DataSource of a database variant, or {@code null}
 	 * @param gate how a publish is run

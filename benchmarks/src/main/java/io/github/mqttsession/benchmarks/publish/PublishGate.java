@@ -4,11 +4,17 @@ import io.github.mqttsession.persistence.DurablePublish;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 
-/** How a variant runs a publish: straight through Paho, or through the persistence's durable publish. */
+/**
+ * How a variant runs a publish: straight through Paho, or through the persistence's
+ * durable publish.
+ */
 @FunctionalInterface
 interface PublishGate {
 
-	/** Publishes straight through Paho: the persistence's {@code put} returns once the message is stored. */
+	/**
+	 * Publishes straight through Paho: the persistence's {@code put} returns once the
+	 * message is stored.
+	 */
 	PublishGate DIRECT = DurablePublish::publish;
 
 	IMqttDeliveryToken publish(DurablePublish<IMqttDeliveryToken, MqttException> publish) throws MqttException;

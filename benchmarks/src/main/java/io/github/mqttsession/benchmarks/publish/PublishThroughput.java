@@ -15,9 +15,10 @@ import io.github.mqttsession.benchmarks.ResultRow;
 import io.github.mqttsession.testsupport.Broker;
 
 /**
- * Part 1, the headline: durable QoS 1 publish throughput end to end, variants A–E interleaved round by round
- * against one broker, with one publishing thread (window 10) and with 8 (window 100). Medians over the rounds;
- * each ratio is computed within its round, then the median taken.
+ * Part 1, the headline: durable QoS 1 publish throughput end to end, variants A–E
+ * interleaved round by round against one broker, with one publishing thread (window 10)
+ * and with 8 (window 100). Medians over the rounds; each ratio is computed within its
+ * round, then the median taken.
  */
 public final class PublishThroughput {
 
@@ -56,8 +57,8 @@ public final class PublishThroughput {
 				for (int round = 0; round < this.part.settings().rounds(); round++) {
 					Variant[] order = rotated(round);
 					for (Variant variant : order) {
-						String clientId = "bench-" + brokerId + "-" + variant.name() + "-t" + threads + "-r" + round + "-"
-								+ System.nanoTime();
+						String clientId = "bench-" + brokerId + "-" + variant.name() + "-t" + threads + "-r" + round
+								+ "-" + System.nanoTime();
 						Measurement measurement = measure(publisher, persistences, variant, clientId, threads, window,
 								errors);
 						results.computeIfAbsent(variant, (key) -> new ArrayList<>()).add(measurement);
@@ -71,7 +72,10 @@ public final class PublishThroughput {
 		this.part.report().markdown(md.toString());
 	}
 
-	/** Each round starts at the next variant, so that no variant always runs first or right after another. */
+	/**
+	 * Each round starts at the next variant, so that no variant always runs first or
+	 * right after another.
+	 */
 	private static Variant[] rotated(int round) {
 		Variant[] all = Variant.values();
 		Variant[] order = new Variant[all.length];
@@ -86,8 +90,8 @@ public final class PublishThroughput {
 		Persistences.Opened opened = persistences.open(variant, clientId);
 		try {
 			return publisher.run(clientId, opened.persistence(), opened.gate(), opened.counting(), threads, window,
-					this.part.settings().warmupMessages(), this.part.settings().warmupSeconds(), this.part.settings().messages(),
-					this.part.settings().measureSeconds());
+					this.part.settings().warmupMessages(), this.part.settings().warmupSeconds(),
+					this.part.settings().messages(), this.part.settings().measureSeconds());
 		}
 		catch (Exception ex) {
 			String message = variant.id() + " (threads " + threads + "): " + ex;
@@ -105,8 +109,8 @@ public final class PublishThroughput {
 		}
 	}
 
-	private void table(StringBuilder md, String brokerId, int threads, int window, Map<Variant, List<Measurement>> results,
-			List<String> errors) {
+	private void table(StringBuilder md, String brokerId, int threads, int window,
+			Map<Variant, List<Measurement>> results, List<String> errors) {
 		int rounds = this.part.settings().rounds();
 		md.append(String.format(Locale.ROOT,
 				"#### %d publishing thread%s, window %d (QoS 1, %d-byte payloads, median of %d rounds)%n%n"
@@ -114,9 +118,11 @@ public final class PublishThroughput {
 						+ " %.0f s (warm-up: %.0f s): then it stops publishing and waits for the messages in flight."
 						+ " The `measured` column gives the median count.%n%n",
 				threads, (threads == 1) ? "" : "s", window, PAYLOAD_BYTES, rounds, this.part.settings().messages(),
-				this.part.settings().warmupMessages(), this.part.settings().measureSeconds(), this.part.settings().warmupSeconds()));
+				this.part.settings().warmupMessages(), this.part.settings().measureSeconds(),
+				this.part.settings().warmupSeconds()));
 		boolean mosquitto = brokerId.equals("mosquitto");
-		md.append("| variant | msgs/s | × A | msgs/s per round | measured | put µs | lock busy | remove µs (calls/msg) | callback busy | SQL statements/msg | commits/msg | CPU µs/msg: JVM | PostgreSQL |")
+		md.append(
+				"| variant | msgs/s | × A | msgs/s per round | measured | put µs | lock busy | remove µs (calls/msg) | callback busy | SQL statements/msg | commits/msg | CPU µs/msg: JVM | PostgreSQL |")
 			.append(mosquitto ? " Mosquitto |\n" : "\n");
 		md.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 			.append(mosquitto ? " ---: |\n" : "\n");
@@ -128,42 +134,64 @@ public final class PublishThroughput {
 			double ratio = medianRatio(measured, baseline);
 			StringBuilder perRound = new StringBuilder();
 			for (Measurement measurement : measured) {
-				perRound.append((perRound.length() > 0) ? " / " : "").append(Report.number(measurement.messagesPerSecond()));
+				perRound.append((perRound.length() > 0) ? " / " : "")
+					.append(Report.number(measurement.messagesPerSecond()));
 			}
-			md.append("| ").append(variant.description())
-				.append(" | ").append(Report.number(rate))
-				.append(" | ").append(Report.ratio(ratio))
-				.append(" | ").append(perRound)
-				.append(" | ").append(Report.number(median(measured, (m) -> m.messages())))
-				.append(" | ").append(Report.number(median(measured, Measurement::putMicros)))
-				.append(" | ").append(percent(median(measured, Measurement::lockBusy)))
-				.append(" | ").append(Report.number(median(measured, Measurement::removeMicros)))
-				.append(" (").append(Report.number(median(measured, Measurement::removesPerMessage))).append(")")
-				.append(" | ").append(percent(median(measured, Measurement::callbackBusy)))
-				.append(" | ").append(Report.number(median(measured, Measurement::statementsPerMessage)))
-				.append(" | ").append(Report.number(median(measured, Measurement::commitsPerMessage)))
-				.append(" | ").append(Report.number(median(measured, Measurement::jvmCpuMicros)))
-				.append(" | ").append(Report.number(median(measured, Measurement::postgresCpuMicros)))
+			md.append("| ")
+				.append(variant.description())
+				.append(" | ")
+				.append(Report.number(rate))
+				.append(" | ")
+				.append(Report.ratio(ratio))
+				.append(" | ")
+				.append(perRound)
+				.append(" | ")
+				.append(Report.number(median(measured, (m) -> m.messages())))
+				.append(" | ")
+				.append(Report.number(median(measured, Measurement::putMicros)))
+				.append(" | ")
+				.append(percent(median(measured, Measurement::lockBusy)))
+				.append(" | ")
+				.append(Report.number(median(measured, Measurement::removeMicros)))
+				.append(" (")
+				.append(Report.number(median(measured, Measurement::removesPerMessage)))
+				.append(")")
+				.append(" | ")
+				.append(percent(median(measured, Measurement::callbackBusy)))
+				.append(" | ")
+				.append(Report.number(median(measured, Measurement::statementsPerMessage)))
+				.append(" | ")
+				.append(Report.number(median(measured, Measurement::commitsPerMessage)))
+				.append(" | ")
+				.append(Report.number(median(measured, Measurement::jvmCpuMicros)))
+				.append(" | ")
+				.append(Report.number(median(measured, Measurement::postgresCpuMicros)))
 				.append(mosquitto ? " | " + Report.number(median(measured, Measurement::mosquittoCpuMicros)) : "")
 				.append(" |\n");
-			this.part.report().add(new ResultRow(benchmark + "/cpu", variant.id(), threads, window,
-					median(measured, Measurement::jvmCpuMicros), "jvm-cpu-us/msg", Double.NaN));
-			this.part.report().add(new ResultRow(benchmark, variant.id(), threads, window, round(rate), "msgs/s", ratio));
+			this.part.report()
+				.add(new ResultRow(benchmark + "/cpu", variant.id(), threads, window,
+						median(measured, Measurement::jvmCpuMicros), "jvm-cpu-us/msg", Double.NaN));
+			this.part.report()
+				.add(new ResultRow(benchmark, variant.id(), threads, window, round(rate), "msgs/s", ratio));
 			if (variant.hasDatabase()) {
-				this.part.report().add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
-						median(measured, Measurement::statementsPerMessage), "statements/msg", Double.NaN));
-				this.part.report().add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
-						median(measured, Measurement::commitsPerMessage), "commits/msg", Double.NaN));
+				this.part.report()
+					.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
+							median(measured, Measurement::statementsPerMessage), "statements/msg", Double.NaN));
+				this.part.report()
+					.add(new ResultRow(benchmark + "/sql", variant.id(), threads, window,
+							median(measured, Measurement::commitsPerMessage), "commits/msg", Double.NaN));
 			}
 			if (variant != Variant.A) {
-				this.part.report().add(new ResultRow(benchmark + "/put", variant.id(), threads, window,
-						median(measured, Measurement::putMicros), "us/put", Double.NaN));
+				this.part.report()
+					.add(new ResultRow(benchmark + "/put", variant.id(), threads, window,
+							median(measured, Measurement::putMicros), "us/put", Double.NaN));
 			}
 		}
 		long retries = results.values().stream().flatMap(List::stream).mapToLong(Measurement::maxInflightRetries).sum();
 		md.append('\n');
 		if (retries > 0) {
-			md.append("Paho refused a publish for a full window ").append(retries)
+			md.append("Paho refused a publish for a full window ")
+				.append(retries)
 				.append(" times in these runs; the publisher retried after 20 µs.\n\n");
 		}
 		for (String error : errors) {
@@ -175,7 +203,8 @@ public final class PublishThroughput {
 		targets(md, benchmark, threads, window, results);
 	}
 
-	private void targets(StringBuilder md, String benchmark, int threads, int window, Map<Variant, List<Measurement>> results) {
+	private void targets(StringBuilder md, String benchmark, int threads, int window,
+			Map<Variant, List<Measurement>> results) {
 		List<String[]> lines = new ArrayList<>();
 		if (threads == 1) {
 			lines.add(target(benchmark, "E-vs-B", threads, window, results.get(Variant.E), results.get(Variant.B), 1.3,

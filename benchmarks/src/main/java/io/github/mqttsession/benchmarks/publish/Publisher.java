@@ -17,15 +17,17 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 
 /**
- * Publishes QoS 1 messages through a bare Paho MQTT 3.1.1 {@link MqttAsyncClient} with a given persistence, from
- * one or more threads, keeping at most {@code window} messages in flight.
+ * Publishes QoS 1 messages through a bare Paho MQTT 3.1.1 {@link MqttAsyncClient} with a
+ * given persistence, from one or more threads, keeping at most {@code window} messages in
+ * flight.
  * <p>
- * The window is Paho's max-inflight and a semaphore of as many permits: a publisher takes a permit before it
- * publishes and the delivery listener gives it back. Paho calls the listener after it removed the message from the
- * persistence and lowered its in-flight count, so a freed permit never meets a full Paho window; with one thread
- * and in-order PUBACKs this is "wait for the oldest token when the window is full". ({@code waitForCompletion}
- * returns before Paho lowers its count, and would make the next publish fail with "too many publishes in
- * progress".)
+ * The window is Paho's max-inflight and a semaphore of as many permits: a publisher takes
+ * a permit before it publishes and the delivery listener gives it back. Paho calls the
+ * listener after it removed the message from the persistence and lowered its in-flight
+ * count, so a freed permit never meets a full Paho window; with one thread and in-order
+ * PUBACKs this is "wait for the oldest token when the window is full".
+ * ({@code waitForCompletion} returns before Paho lowers its count, and would make the
+ * next publish fail with "too many publishes in progress".)
  */
 final class Publisher {
 
@@ -41,7 +43,8 @@ final class Publisher {
 	}
 
 	/**
-	 * Connects a client with the persistence, publishes the warm-up messages, then measures.
+	 * Connects a client with the persistence, publishes the warm-up messages, then
+	 * measures.
 	 * @param clientId the client id
 	 * @param persistence the persistence under measure
 	 * @param counting the counting DataSource of a database variant, or {@code null}
@@ -50,7 +53,8 @@ final class Publisher {
 	 * @param warmup messages published before measuring
 	 * @param warmupSeconds the longest the warm-up may take; it stops publishing then
 	 * @param messages messages measured
-	 * @param measureSeconds the longest the measurement may take; it stops publishing then
+	 * @param measureSeconds the longest the measurement may take; it stops publishing
+	 * then
 	 * @return what was measured
 	 * @throws Exception when the client fails
 	 */
@@ -83,8 +87,8 @@ final class Publisher {
 			double statements = (counting != null) ? (double) counting.statementCount() / count : Double.NaN;
 			double commits = (counting != null) ? (double) counting.commitCount() / count : Double.NaN;
 			return new Measurement(count / seconds, count, micros(timed.putNanos(), timed.puts()),
-					micros(timed.removeNanos(), timed.removes()), (double) timed.removes() / count, statements,
-					commits, measured.retries, jvmCpu, postgresCpu, mosquittoCpu);
+					micros(timed.removeNanos(), timed.removes()), (double) timed.removes() / count, statements, commits,
+					measured.retries, jvmCpu, postgresCpu, mosquittoCpu);
 		}
 		finally {
 			try {
@@ -106,8 +110,8 @@ final class Publisher {
 		return (count == 0) ? Double.NaN : nanos / 1e3 / count;
 	}
 
-	private Phase publish(MqttAsyncClient client, PublishGate gate, String topic, int threads, int window,
-			int messages, double maxSeconds) throws Exception {
+	private Phase publish(MqttAsyncClient client, PublishGate gate, String topic, int threads, int window, int messages,
+			double maxSeconds) throws Exception {
 		Semaphore permits = new Semaphore(window);
 		AtomicReference<Throwable> failure = new AtomicReference<>();
 		LongAdder retries = new LongAdder();
@@ -152,7 +156,8 @@ final class Publisher {
 		for (Thread publisher : publishers) {
 			publisher.join();
 		}
-		// Every permit back means nothing is in flight any more: the last acknowledgement has been handled
+		// Every permit back means nothing is in flight any more: the last acknowledgement
+		// has been handled
 		if (!permits.tryAcquire(window, TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
 			throw new IllegalStateException((window - permits.availablePermits()) + " messages were not acknowledged"
 					+ " within " + TIMEOUT_SECONDS + " s");

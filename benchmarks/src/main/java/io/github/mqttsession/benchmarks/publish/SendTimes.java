@@ -3,8 +3,9 @@ package io.github.mqttsession.benchmarks.publish;
 import java.util.Arrays;
 
 /**
- * How long each {@code channel.send} took to return. A sending thread keeps its own times in a plain array (recording
- * costs an array store, and threads share nothing while they send) and hands them over once it is done.
+ * How long each {@code channel.send} took to return. A sending thread keeps its own times
+ * in a plain array (recording costs an array store, and threads share nothing while they
+ * send) and hands them over once it is done.
  */
 final class SendTimes {
 
@@ -31,7 +32,10 @@ final class SendTimes {
 		return new double[] { percentileMicros(sorted, 50), percentileMicros(sorted, 99) };
 	}
 
-	/** Nearest rank: the smallest time that at least the given share of the sends did not exceed. */
+	/**
+	 * Nearest rank: the smallest time that at least the given share of the sends did not
+	 * exceed.
+	 */
 	private static double percentileMicros(long[] sorted, double percentile) {
 		if (sorted.length == 0) {
 			return Double.NaN;

@@ -8,9 +8,10 @@ import org.eclipse.paho.client.mqttv3.MqttPersistable;
 import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
 
 /**
- * Wraps every variant's persistence alike and adds up the time Paho spends in {@code put} (on the publishing
- * thread, inside Paho's queue lock) and in {@code remove} (on Paho's callback thread, before the in-flight count
- * drops): where the time of a durable publish goes. Costs two clock reads per call.
+ * Wraps every variant's persistence alike and adds up the time Paho spends in {@code put}
+ * (on the publishing thread, inside Paho's queue lock) and in {@code remove} (on Paho's
+ * callback thread, before the in-flight count drops): where the time of a durable publish
+ * goes. Costs two clock reads per call.
  */
 final class TimedPersistence implements MqttClientPersistence {
 

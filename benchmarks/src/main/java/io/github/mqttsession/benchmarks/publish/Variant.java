@@ -18,10 +18,16 @@ enum Variant {
 	/** mqtt-session on the JPA store, PostgreSQL. */
 	E("E-session-jpa-postgres", "mqtt-session, `JpaSessionStore` on PostgreSQL (`synchronous_commit=on`)"),
 
-	/** Step 0 of E: every put and every remove its own transaction and commit, on the caller's thread. */
+	/**
+	 * Step 0 of E: every put and every remove its own transaction and commit, on the
+	 * caller's thread.
+	 */
 	E0("E0-postgres-one-commit-per-write", "step 0 of E: one commit per put and per remove, each on Paho's thread"),
 
-	/** Step 1 of E: writes gathered by the background writer, but each publisher waits inside Paho's lock. */
+	/**
+	 * Step 1 of E: writes gathered by the background writer, but each publisher waits
+	 * inside Paho's lock.
+	 */
 	E1("E1-postgres-gathered-wait-in-lock",
 			"step 1 of E: gathered writes, removals not waited for, but each put waits inside Paho's lock");
 

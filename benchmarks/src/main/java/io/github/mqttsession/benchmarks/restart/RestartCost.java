@@ -31,13 +31,15 @@ import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * Part 3: what a restart with a large session costs. A session of N pending QoS 1 messages (60,000 in the full
- * run) is written to PostgreSQL; then a new {@link JpaSessionStore} and a new Paho client on
- * {@link SessionStoreMqttClientPersistence} restore it and resend every message, against a raw JDBC read of the
- * same rows and against Paho's {@link MemoryPersistence} holding the same messages.
+ * Part 3: what a restart with a large session costs. A session of N pending QoS 1
+ * messages (60,000 in the full run) is written to PostgreSQL; then a new
+ * {@link JpaSessionStore} and a new Paho client on
+ * {@link SessionStoreMqttClientPersistence} restore it and resend every message, against
+ * a raw JDBC read of the same rows and against Paho's {@link MemoryPersistence} holding
+ * the same messages.
  * <p>
- * The restore runs twice: first in a JVM that has not run this code yet (as after a real restart), then again
- * warmed up, as the JDBC read and the Paho baseline are measured.
+ * The restore runs twice: first in a JVM that has not run this code yet (as after a real
+ * restart), then again warmed up, as the JDBC read and the Paho baseline are measured.
  */
 public final class RestartCost {
 
@@ -100,7 +102,10 @@ public final class RestartCost {
 		Databases.execute(pool, "VACUUM ANALYZE MQTT_PENDING_MESSAGE");
 	}
 
-	/** Reads every row with plain JDBC into pending messages: a floor for any store's load. First read, then median of 3. */
+	/**
+	 * Reads every row with plain JDBC into pending messages: a floor for any store's
+	 * load. First read, then median of 3.
+	 */
 	private static double[] rawJdbcRead(HikariDataSource pool, int count) throws Exception {
 		double[] millis = new double[4];
 		for (int i = 0; i < millis.length; i++) {
@@ -176,9 +181,10 @@ public final class RestartCost {
 	}
 
 	/**
-	 * The heap a running Paho client with MemoryPersistence holds for the same messages: published while offline
-	 * with the buffer persisted, so each message is held once, in the persistence and the buffer, as an in-flight
-	 * message is held once in the persistence and Paho's outbound table.
+	 * The heap a running Paho client with MemoryPersistence holds for the same messages:
+	 * published while offline with the buffer persisted, so each message is held once, in
+	 * the persistence and the buffer, as an in-flight message is held once in the
+	 * persistence and Paho's outbound table.
 	 */
 	private static long heldByLivePahoClient(Broker broker, List<PendingMessage> messages) throws Exception {
 		long heapBefore = usedHeap();
@@ -201,10 +207,11 @@ public final class RestartCost {
 	}
 
 	/**
-	 * Connects and waits until the broker has acknowledged every restored message (every delivery token is
-	 * complete; Paho completes a token when the PUBACK arrives, before it removes the message from its
-	 * persistence), then, when asked, until every acknowledgement is handled or the time allowed for that is up;
-	 * a partial count is extrapolated at the rate seen.
+	 * Connects and waits until the broker has acknowledged every restored message (every
+	 * delivery token is complete; Paho completes a token when the PUBACK arrives, before
+	 * it removes the message from its persistence), then, when asked, until every
+	 * acknowledgement is handled or the time allowed for that is up; a partial count is
+	 * extrapolated at the rate seen.
 	 */
 	private Times resend(MqttAsyncClient client, int count, IntSupplier remaining) throws Exception {
 		IMqttDeliveryToken[] tokens = client.getPendingDeliveryTokens();
@@ -222,7 +229,8 @@ public final class RestartCost {
 		for (IMqttDeliveryToken token : tokens) {
 			while (!token.isComplete()) {
 				if (System.nanoTime() > deadline) {
-					throw new IllegalStateException("The broker did not acknowledge every resent message within 10 minutes");
+					throw new IllegalStateException(
+							"The broker did not acknowledge every resent message within 10 minutes");
 				}
 				Thread.sleep(1);
 			}
@@ -261,35 +269,52 @@ public final class RestartCost {
 				+ " session, Paho's restoreState) have not been compiled by the JIT yet, as after a real restart,"
 				+ " although the rest of the harness ran before; \"warm\" is a second restore, measured like the JDBC"
 				+ " read and the Paho baseline after it.%n%n", count, MAX_INFLIGHT));
-		md.append("| step | mqtt-session first | mqtt-session warm | Paho `MemoryPersistence` (same messages) | raw JDBC |\n");
+		md.append(
+				"| step | mqtt-session first | mqtt-session warm | Paho `MemoryPersistence` (same messages) | raw JDBC |\n");
 		md.append("| --- | ---: | ---: | ---: | ---: |\n");
-		md.append(row("new `JpaSessionStore` (Hibernate start-up, table checks)", first.storeMillis(), warm.storeMillis(), Double.NaN, Double.NaN));
+		md.append(row("new `JpaSessionStore` (Hibernate start-up, table checks)", first.storeMillis(),
+				warm.storeMillis(), Double.NaN, Double.NaN));
 		md.append(row("`JpaSessionStore.load` alone (median of 3)", Double.NaN, jpaLoad, Double.NaN, Double.NaN));
-		md.append(row("read every row into `PendingMessage`s (first / median of 3 more)", Double.NaN, Double.NaN, Double.NaN, jdbc[0])
+		md.append(row("read every row into `PendingMessage`s (first / median of 3 more)", Double.NaN, Double.NaN,
+				Double.NaN, jdbc[0])
 			.replace(" |\n", " / " + Report.number(jdbcWarm) + " ms |\n"));
-		md.append(row("new `MqttAsyncClient`: persistence open (store load) + Paho's `restoreState`", first.clientMillis(),
-				warm.clientMillis(), paho.clientMillis(), Double.NaN));
-		md.append(row("connect → every message resent", first.resentMillis(), warm.resentMillis(), paho.resentMillis(), Double.NaN));
+		md.append(row("new `MqttAsyncClient`: persistence open (store load) + Paho's `restoreState`",
+				first.clientMillis(), warm.clientMillis(), paho.clientMillis(), Double.NaN));
+		md.append(row("connect → every message resent", first.resentMillis(), warm.resentMillis(), paho.resentMillis(),
+				Double.NaN));
 		md.append(row("connect → every acknowledgement handled" + partial(warm, paho, count), Double.NaN,
 				warm.handledMillis(), paho.handledMillis(), Double.NaN));
 		md.append(row("**store load → every message resent**", firstToResent, warmToResent, pahoToResent, Double.NaN));
-		md.append(row("store load → every acknowledgement handled", Double.NaN, warmToHandled, pahoToHandled, Double.NaN));
+		md.append(row("store load → every acknowledgement handled", Double.NaN, warmToHandled, pahoToHandled,
+				Double.NaN));
 		md.append('\n');
 		md.append("| heap | bytes | per message |\n| --- | ---: | ---: |\n");
 		md.append(heapRow("`JpaSessionStore` itself (Hibernate metamodel, empty)", warm.storeBytes(), count));
-		md.append(heapRow("mqtt-session restored (the persistence's own copy + Paho's restored state)", warm.restoredBytes(), count));
-		md.append(heapRow("Paho `MemoryPersistence` restored (prefilled persistence + Paho's restored state)", paho.restoredBytes(), count));
+		md.append(heapRow("mqtt-session restored (the persistence's own copy + Paho's restored state)",
+				warm.restoredBytes(), count));
+		md.append(heapRow("Paho `MemoryPersistence` restored (prefilled persistence + Paho's restored state)",
+				paho.restoredBytes(), count));
 		md.append(heapRow("Paho `MemoryPersistence`, running client holding the same messages", live, count));
 		md.append('\n');
 		md.append("| target | measured | met |\n| --- | ---: | --- |\n");
-		md.append("| store load → every message resent ≤ 2× raw JDBC read (warm) | ").append(Report.ratio(resendRatio))
-			.append(" | ").append(met(resendRatio <= 2)).append(" |\n");
-		md.append("| the same, first restore vs the first JDBC read | ").append(Report.ratio(firstToResent / jdbc[0]))
-			.append(" | ").append(met(firstToResent / jdbc[0] <= 2)).append(" |\n");
+		md.append("| store load → every message resent ≤ 2× raw JDBC read (warm) | ")
+			.append(Report.ratio(resendRatio))
+			.append(" | ")
+			.append(met(resendRatio <= 2))
+			.append(" |\n");
+		md.append("| the same, first restore vs the first JDBC read | ")
+			.append(Report.ratio(firstToResent / jdbc[0]))
+			.append(" | ")
+			.append(met(firstToResent / jdbc[0] <= 2))
+			.append(" |\n");
 		md.append("| (for reference: Paho `MemoryPersistence`, restore → every message resent, vs the JDBC read) | ")
-			.append(Report.ratio(pahoToResent / jdbcWarm)).append(" | — |\n");
-		md.append("| heap restored ≤ 1.5× Paho `MemoryPersistence` holding the same messages | ").append(Report.ratio(heapRatio))
-			.append(" | ").append(met(heapRatio <= 1.5)).append(" |\n\n");
+			.append(Report.ratio(pahoToResent / jdbcWarm))
+			.append(" | — |\n");
+		md.append("| heap restored ≤ 1.5× Paho `MemoryPersistence` holding the same messages | ")
+			.append(Report.ratio(heapRatio))
+			.append(" | ")
+			.append(met(heapRatio <= 1.5))
+			.append(" |\n\n");
 		this.report.markdown(md.toString());
 
 		String benchmark = "restart/" + count;
@@ -297,14 +322,17 @@ public final class RestartCost {
 		add(benchmark, "raw-jdbc-read", jdbcWarm, "ms", 1.0);
 		add(benchmark, "jpa-store-load", jpaLoad, "ms", jpaLoad / jdbcWarm);
 		add(benchmark, "session-jpa-postgres-first-load-to-resent", firstToResent, "ms", firstToResent / jdbc[0]);
-		add(benchmark, "session-jpa-postgres-store-construction", warm.storeMillis(), "ms", warm.storeMillis() / jdbcWarm);
-		add(benchmark, "session-jpa-postgres-client-restore", warm.clientMillis(), "ms", warm.clientMillis() / jdbcWarm);
+		add(benchmark, "session-jpa-postgres-store-construction", warm.storeMillis(), "ms",
+				warm.storeMillis() / jdbcWarm);
+		add(benchmark, "session-jpa-postgres-client-restore", warm.clientMillis(), "ms",
+				warm.clientMillis() / jdbcWarm);
 		add(benchmark, "session-jpa-postgres-load-to-resent", warmToResent, "ms", resendRatio);
 		add(benchmark, "session-jpa-postgres-load-to-handled", warmToHandled, "ms", warmToHandled / jdbcWarm);
 		add(benchmark, "paho-memory-restore-to-resent", pahoToResent, "ms", pahoToResent / jdbcWarm);
 		add(benchmark, "paho-memory-restore-to-handled", pahoToHandled, "ms", pahoToHandled / jdbcWarm);
 		add(benchmark + "/heap", "paho-memory-live", live, "bytes", 1.0);
-		add(benchmark + "/heap", "paho-memory-restored", paho.restoredBytes(), "bytes", (double) paho.restoredBytes() / live);
+		add(benchmark + "/heap", "paho-memory-restored", paho.restoredBytes(), "bytes",
+				(double) paho.restoredBytes() / live);
 		add(benchmark + "/heap", "session-jpa-postgres-restored", warm.restoredBytes(), "bytes", heapRatio);
 		add(benchmark + "/heap", "jpa-store-empty", warm.storeBytes(), "bytes", Double.NaN);
 	}
@@ -373,8 +401,10 @@ public final class RestartCost {
 
 	/**
 	 * Times from connecting.
+	 *
 	 * @param resentMillis until the broker had acknowledged every message
-	 * @param handledMillis until every acknowledgement was handled, extrapolated when the wait was cut short
+	 * @param handledMillis until every acknowledgement was handled, extrapolated when the
+	 * wait was cut short
 	 * @param handled how many acknowledgements were handled within the wait
 	 */
 	private record Times(double resentMillis, double handledMillis, int handled) {
@@ -393,9 +423,9 @@ public final class RestartCost {
 	}
 
 	/**
-	 * Paho's MemoryPersistence holding messages Paho had persisted before a restart: what Paho's restore reads
-	 * when nothing has to come from a database. MemoryPersistence empties itself on every open; this one fills
-	 * itself on the first.
+	 * Paho's MemoryPersistence holding messages Paho had persisted before a restart: what
+	 * Paho's restore reads when nothing has to come from a database. MemoryPersistence
+	 * empties itself on every open; this one fills itself on the first.
 	 */
 	private static final class PrefilledMemoryPersistence extends MemoryPersistence {
 

@@ -22,7 +22,9 @@ import io.github.mqttsession.testsupport.Databases;
 /** Builds the stores and baselines of the store benchmark, and the sessions they hold. */
 public final class Fixtures {
 
-	/** The system property that hands the PostgreSQL server's JDBC URL to forked JMH JVMs. */
+	/**
+	 * The system property that hands the PostgreSQL server's JDBC URL to forked JMH JVMs.
+	 */
 	static final String POSTGRES_URL_PROPERTY = "mqtt.bench.postgres.url";
 
 	static final String CLIENT_ID = "bench-store-client";
@@ -92,7 +94,8 @@ public final class Fixtures {
 	}
 
 	/**
-	 * A session of one subscription and some outbound QoS 1 messages with packet ids 1..n.
+	 * A session of one subscription and some outbound QoS 1 messages with packet ids
+	 * 1..n.
 	 * @param pending how many messages
 	 * @return the session
 	 */
@@ -141,6 +144,7 @@ public final class Fixtures {
 
 	/**
 	 * Operations and, when asked for, their counter.
+	 *
 	 * @param operations the operations
 	 * @param counter the counting DataSource, or {@code null}
 	 */

@@ -18,12 +18,13 @@ import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
 
 /**
- * The JPA store's baseline: raw JDBC of the statements the store means to run, on the same tables and the same
- * connection pool. Adding a message is the store's own upsert, removing it one DELETE, adding a subscription the
- * store's own upsert, each in auto-commit (one transaction, as the store's). A load is the same three queries. A
- * whole-session save writes the difference from the session this object last saved or loaded (the store keeps the
- * same knowledge per thread): one UPDATE of the session row plus an INSERT or DELETE per changed row, in one
- * transaction.
+ * The JPA store's baseline: raw JDBC of the statements the store means to run, on the
+ * same tables and the same connection pool. Adding a message is the store's own upsert,
+ * removing it one DELETE, adding a subscription the store's own upsert, each in
+ * auto-commit (one transaction, as the store's). A load is the same three queries. A
+ * whole-session save writes the difference from the session this object last saved or
+ * loaded (the store keeps the same knowledge per thread): one UPDATE of the session row
+ * plus an INSERT or DELETE per changed row, in one transaction.
  */
 final class JdbcOperations implements SessionOperations {
 
@@ -51,7 +52,8 @@ final class JdbcOperations implements SessionOperations {
 		this.dataSource = dataSource;
 		this.clientId = clientId;
 		this.close = close;
-		// Copied from the store's SessionStoreStatements (package-private there), default table prefix
+		// Copied from the store's SessionStoreStatements (package-private there), default
+		// table prefix
 		if (postgres) {
 			this.insertSessionIfAbsent = "INSERT INTO MQTT_SESSION (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT)"
 					+ " VALUES (?, 0, 0, ?, ?) ON CONFLICT (CLIENT_ID) DO NOTHING";
@@ -151,8 +153,8 @@ final class JdbcOperations implements SessionOperations {
 				}
 			}
 			List<Subscription> subscriptions = new ArrayList<>();
-			try (PreparedStatement statement = connection.prepareStatement(
-					"SELECT TOPIC_FILTER, QOS FROM MQTT_SUBSCRIPTION WHERE CLIENT_ID = ? ORDER BY ID")) {
+			try (PreparedStatement statement = connection
+				.prepareStatement("SELECT TOPIC_FILTER, QOS FROM MQTT_SUBSCRIPTION WHERE CLIENT_ID = ? ORDER BY ID")) {
 				statement.setString(1, this.clientId);
 				try (ResultSet rows = statement.executeQuery()) {
 					while (rows.next()) {
@@ -231,7 +233,8 @@ final class JdbcOperations implements SessionOperations {
 			statement.executeUpdate();
 		}
 		for (String table : new String[] { "MQTT_PENDING_MESSAGE", "MQTT_SUBSCRIPTION" }) {
-			try (PreparedStatement statement = connection.prepareStatement("DELETE FROM " + table + " WHERE CLIENT_ID = ?")) {
+			try (PreparedStatement statement = connection
+				.prepareStatement("DELETE FROM " + table + " WHERE CLIENT_ID = ?")) {
 				statement.setString(1, this.clientId);
 				statement.executeUpdate();
 			}
@@ -278,7 +281,8 @@ final class JdbcOperations implements SessionOperations {
 			}
 		}
 		Map<String, Subscription> subscriptionsBefore = new HashMap<>();
-		previous.subscriptions().forEach((subscription) -> subscriptionsBefore.put(subscription.topicFilter(), subscription));
+		previous.subscriptions()
+			.forEach((subscription) -> subscriptionsBefore.put(subscription.topicFilter(), subscription));
 		for (Subscription subscription : session.subscriptions()) {
 			if (!subscription.equals(subscriptionsBefore.remove(subscription.topicFilter()))) {
 				try (PreparedStatement statement = connection.prepareStatement(this.upsertSubscription)) {
@@ -308,8 +312,8 @@ final class JdbcOperations implements SessionOperations {
 	}
 
 	private void delete(Connection connection, PendingMessage message) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(
-				"DELETE FROM MQTT_PENDING_MESSAGE WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?")) {
+		try (PreparedStatement statement = connection
+			.prepareStatement("DELETE FROM MQTT_PENDING_MESSAGE WHERE CLIENT_ID = ? AND STATE = ? AND PACKET_ID = ?")) {
 			statement.setString(1, this.clientId);
 			statement.setString(2, message.state().name());
 			statement.setInt(3, message.packetId());
@@ -325,7 +329,8 @@ final class JdbcOperations implements SessionOperations {
 		return byKey;
 	}
 
-	private void bindMessage(PreparedStatement statement, PendingMessage message, OffsetDateTime now) throws SQLException {
+	private void bindMessage(PreparedStatement statement, PendingMessage message, OffsetDateTime now)
+			throws SQLException {
 		statement.setString(1, this.clientId);
 		statement.setString(2, message.state().name());
 		statement.setInt(3, message.packetId());

@@ -9,10 +9,11 @@ import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
 
 /**
- * The in-memory store's baseline: plain {@link ConcurrentHashMap}s, per client id one of messages by
- * {@code (state, packetId)} and one of subscriptions by filter, with no per-session atomicity, ordering or
- * timestamps. A load builds the same {@link MqttSession} the store returns; a save copies the session's messages
- * into a new map, as any map of messages must.
+ * The in-memory store's baseline: plain {@link ConcurrentHashMap}s, per client id one of
+ * messages by {@code (state, packetId)} and one of subscriptions by filter, with no
+ * per-session atomicity, ordering or timestamps. A load builds the same
+ * {@link MqttSession} the store returns; a save copies the session's messages into a new
+ * map, as any map of messages must.
  */
 final class MapOperations implements SessionOperations {
 
@@ -53,15 +54,17 @@ final class MapOperations implements SessionOperations {
 	@Override
 	public MqttSession load() {
 		Session session = this.sessions.get(this.clientId);
-		return new MqttSession(new ArrayList<>(session.subscriptions.values()), new ArrayList<>(session.messages.values()),
-				session.packetId);
+		return new MqttSession(new ArrayList<>(session.subscriptions.values()),
+				new ArrayList<>(session.messages.values()), session.packetId);
 	}
 
 	@Override
 	public void save(MqttSession session) {
 		Session replacement = new Session();
-		session.subscriptions().forEach((subscription) -> replacement.subscriptions.put(subscription.topicFilter(), subscription));
-		session.pendingMessages().forEach((message) -> replacement.messages.put(key(message.state(), message.packetId()), message));
+		session.subscriptions()
+			.forEach((subscription) -> replacement.subscriptions.put(subscription.topicFilter(), subscription));
+		session.pendingMessages()
+			.forEach((message) -> replacement.messages.put(key(message.state(), message.packetId()), message));
 		replacement.packetId = session.packetId();
 		this.sessions.put(this.clientId, replacement);
 	}

@@ -5,8 +5,8 @@ import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.Subscription;
 
 /**
- * The store operations the JMH benchmark times, on one client id's session: implemented by the stores under
- * measure and by their baselines (a plain map, raw JDBC).
+ * The store operations the JMH benchmark times, on one client id's session: implemented
+ * by the stores under measure and by their baselines (a plain map, raw JDBC).
  */
 interface SessionOperations extends AutoCloseable {
 

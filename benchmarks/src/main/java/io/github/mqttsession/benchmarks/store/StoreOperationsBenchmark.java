@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * Part 2: the cost of one store operation on a session holding 0, 100 or 10,000 pending messages, for each store
- * and its baseline. Forks, warm-up and iterations are set by {@link StoreOperationsSuite}. Every operation leaves
- * the session as large as it found it, so the size holds through a trial.
+ * Part 2: the cost of one store operation on a session holding 0, 100 or 10,000 pending
+ * messages, for each store and its baseline. Forks, warm-up and iterations are set by
+ * {@link StoreOperationsSuite}. Every operation leaves the session as large as it found
+ * it, so the size holds through a trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -69,14 +70,20 @@ public class StoreOperationsBenchmark {
 		this.operations.close();
 	}
 
-	/** Stores a pending message and removes it again: what one acknowledged QoS 1 publish costs the store. */
+	/**
+	 * Stores a pending message and removes it again: what one acknowledged QoS 1 publish
+	 * costs the store.
+	 */
 	@Benchmark
 	public void addAndRemovePendingMessage() {
 		this.operations.addPendingMessage(this.extra);
 		this.operations.removePendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, this.extra.packetId());
 	}
 
-	/** Adds a subscription the session has, with the other QoS each time, so that each call writes. */
+	/**
+	 * Adds a subscription the session has, with the other QoS each time, so that each
+	 * call writes.
+	 */
 	@Benchmark
 	public void addSubscription() {
 		this.operations.addSubscription(this.subscriptions[this.calls++ & 1]);
@@ -91,7 +98,10 @@ public class StoreOperationsBenchmark {
 		return this.operations.load();
 	}
 
-	/** Saves a whole session that differs from the stored one by one message (added, then removed again). */
+	/**
+	 * Saves a whole session that differs from the stored one by one message (added, then
+	 * removed again).
+	 */
 	@Benchmark
 	public void saveSessionChangedByOneMessage() {
 		this.operations.save(((this.calls++ & 1) == 0) ? this.plusOne : this.base);

@@ -23,8 +23,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link StoreOperationsBenchmark} through JMH with pinned forks and iterations, then counts the SQL
- * statements and commits of each operation once, and reports both with their ratios.
+ * Runs {@link StoreOperationsBenchmark} through JMH with pinned forks and iterations,
+ * then counts the SQL statements and commits of each operation once, and reports both
+ * with their ratios.
  */
 public final class StoreOperationsSuite {
 
@@ -48,7 +49,8 @@ public final class StoreOperationsSuite {
 	 * @throws RunnerException when JMH cannot run
 	 */
 	public void run() throws RunnerException {
-		// Read by the benchmark's set-up, in this JVM (quick mode) or a forked one (passed on below)
+		// Read by the benchmark's set-up, in this JVM (quick mode) or a forked one
+		// (passed on below)
 		System.setProperty(Fixtures.POSTGRES_URL_PROPERTY, this.part.postgresUrl());
 		System.setProperty(StoreOperationsBenchmark.WORK_PROPERTY, this.part.work().toString());
 		ChainedOptionsBuilder options = new OptionsBuilder().threads(1)
@@ -75,8 +77,10 @@ public final class StoreOperationsSuite {
 				.measurementTime(TimeValue.seconds(1));
 			pinned = "1 fork (-Xmx1g), 2 × 1 s warm-up, 3 × 1 s measurement";
 		}
-		// One JMH run per operation and store pair, so that what is compared (a store and its baseline, a small and
-		// a large session) runs minutes apart at most: background load on the machine drifts over a long run
+		// One JMH run per operation and store pair, so that what is compared (a store and
+		// its baseline, a small and
+		// a large session) runs minutes apart at most: background load on the machine
+		// drifts over a long run
 		List<RunResult> results = new ArrayList<>();
 		for (String operation : OPERATIONS) {
 			for (String kind : Fixtures.KINDS) {
@@ -97,10 +101,12 @@ public final class StoreOperationsSuite {
 			String operation = method.substring(method.lastIndexOf('.') + 1);
 			String key = key(operation, result.getParams().getParam("store"),
 					Integer.parseInt(result.getParams().getParam("pending")));
-			scores.put(key, new double[] { result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError() });
+			scores.put(key,
+					new double[] { result.getPrimaryResult().getScore(), result.getPrimaryResult().getScoreError() });
 		}
 		StringBuilder md = new StringBuilder();
-		md.append("Mean time per operation in µs (JMH average time, ").append(pinned)
+		md.append("Mean time per operation in µs (JMH average time, ")
+			.append(pinned)
 			.append("; ± is JMH's 99.9% error where it could compute one). One client id; a session of one subscription")
 			.append(" and 0, 100 or 10,000 outbound QoS 1 messages with 256-byte payloads. ")
 			.append("Baselines: `map` = plain `ConcurrentHashMap`s (for `memory`); `jdbc-*` = raw JDBC of the same")
@@ -119,7 +125,8 @@ public final class StoreOperationsSuite {
 
 	private void table(StringBuilder md, String operation, Map<String, double[]> scores) {
 		md.append("#### `").append(operation).append("`\n\n");
-		md.append("| store | 0 pending | 100 pending | 10,000 pending | 10,000 ÷ 0 | ÷ baseline at 0 / 100 / 10,000 |\n");
+		md.append(
+				"| store | 0 pending | 100 pending | 10,000 pending | 10,000 ÷ 0 | ÷ baseline at 0 / 100 / 10,000 |\n");
 		md.append("| --- | ---: | ---: | ---: | ---: | --- |\n");
 		for (String kind : Fixtures.KINDS) {
 			String baseline = Fixtures.baselineOf(kind);
@@ -138,26 +145,34 @@ public final class StoreOperationsSuite {
 					ratio = (base != null) ? value / base[0] : Double.NaN;
 					ratios.append((ratios.length() > 0) ? " / " : "").append(Report.ratio(ratio));
 				}
-				this.part.report().add(new ResultRow("store/" + operation, kind + "/" + size, 1, 0, value, "us/op", ratio));
+				this.part.report()
+					.add(new ResultRow("store/" + operation, kind + "/" + size, 1, 0, value, "us/op", ratio));
 			}
 			double[] small = scores.get(key(operation, kind, 0));
 			double[] large = scores.get(key(operation, kind, 10_000));
 			double growth = (small != null && large != null) ? large[0] / small[0] : Double.NaN;
-			this.part.report().add(new ResultRow("store/" + operation + "/10000-vs-0", kind, 1, 0, growth, "ratio", growth));
-			md.append(" | ").append(Report.ratio(growth)).append(" | ")
+			this.part.report()
+				.add(new ResultRow("store/" + operation + "/10000-vs-0", kind, 1, 0, growth, "ratio", growth));
+			md.append(" | ")
+				.append(Report.ratio(growth))
+				.append(" | ")
 				.append((baseline != null) ? ratios + " (vs `" + baseline + "`)" : "baseline")
 				.append(" |\n");
 		}
 		md.append('\n');
 	}
 
-	/** Counts, once per operation outside JMH, what each database kind sends to the database. */
+	/**
+	 * Counts, once per operation outside JMH, what each database kind sends to the
+	 * database.
+	 */
 	private String statementCounts() {
 		StringBuilder md = new StringBuilder();
 		md.append("#### SQL statements and commits per operation (session of 100 pending messages, counted once)\n\n");
 		md.append("Commits are `Connection.commit()` calls (the JPA store commits every transaction, reads too) plus"
 				+ " writing statements run in auto-commit mode (the raw JDBC baseline).\n\n");
-		md.append("| store | add pending message | remove pending message | add subscription | load | save (one message changed) |\n");
+		md.append(
+				"| store | add pending message | remove pending message | add subscription | load | save (one message changed) |\n");
 		md.append("| --- | --- | --- | --- | --- | --- |\n");
 		for (String kind : List.of("jpa-h2", "jdbc-h2", "jpa-postgres", "jdbc-postgres")) {
 			md.append("| `").append(kind).append('`');
@@ -171,13 +186,22 @@ public final class StoreOperationsSuite {
 					operations.save(base);
 					operations.load();
 					String add = count(counter, () -> operations.addPendingMessage(extra));
-					String remove = count(counter,
-							() -> operations.removePendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, extra.packetId()));
+					String remove = count(counter, () -> operations
+						.removePendingMessage(PendingMessage.State.OUTBOUND_PUBLISH, extra.packetId()));
 					String load = count(counter, operations::load);
 					String save = count(counter, () -> operations.save(plusOne));
-					String subscribe = count(counter, () -> operations.addSubscription(new Subscription("alarms/+", 1)));
-					md.append(" | ").append(add).append(" | ").append(remove).append(" | ").append(subscribe)
-						.append(" | ").append(load).append(" | ").append(save);
+					String subscribe = count(counter,
+							() -> operations.addSubscription(new Subscription("alarms/+", 1)));
+					md.append(" | ")
+						.append(add)
+						.append(" | ")
+						.append(remove)
+						.append(" | ")
+						.append(subscribe)
+						.append(" | ")
+						.append(load)
+						.append(" | ")
+						.append(save);
 				}
 			}
 			catch (RuntimeException ex) {

@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time used so far by this JVM and by other processes on the machine, by command name (PostgreSQL's server
- * processes, a Mosquitto broker): where a variant spends the two cores, per message.
+ * CPU time used so far by this JVM and by other processes on the machine, by command name
+ * (PostgreSQL's server processes, a Mosquitto broker): where a variant spends the two
+ * cores, per message.
  */
 public final class CpuTime {
 
@@ -30,8 +31,9 @@ public final class CpuTime {
 	}
 
 	/**
-	 * CPU time (user and system) of the running processes with a command name, from {@code /proc}. Processes that
-	 * ended are not counted, so measure across a span in which they keep running.
+	 * CPU time (user and system) of the running processes with a command name, from
+	 * {@code /proc}. Processes that ended are not counted, so measure across a span in
+	 * which they keep running.
 	 * @param command the command name, such as {@code postgres}
 	 * @return nanoseconds, or -1 without {@code /proc}
 	 */
@@ -50,7 +52,8 @@ public final class CpuTime {
 					if (!stat.substring(open + 1, close).equals(command)) {
 						continue;
 					}
-					// After the command: state, ppid, ... utime is the 12th field, stime the 13th
+					// After the command: state, ppid, ... utime is the 12th field, stime
+					// the 13th
 					String[] fields = stat.substring(close + 2).split(" ");
 					ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
 				}

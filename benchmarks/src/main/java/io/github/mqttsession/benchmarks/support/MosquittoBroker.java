@@ -17,8 +17,9 @@ import io.github.mqttsession.testsupport.Folders;
 import io.github.mqttsession.testsupport.FreePort;
 
 /**
- * Debian's Mosquitto as a child process on loopback, when a {@code mosquitto} binary is on the PATH (or named by
- * the environment variable {@code MOSQUITTO}). The broker most users run, as an optional second target.
+ * Debian's Mosquitto as a child process on loopback, when a {@code mosquitto} binary is
+ * on the PATH (or named by the environment variable {@code MOSQUITTO}). The broker most
+ * users run, as an optional second target.
  */
 public final class MosquittoBroker implements Broker {
 
@@ -44,8 +45,7 @@ public final class MosquittoBroker implements Broker {
 				log_dest none
 				""".formatted(this.port));
 		this.version = versionOf(binary);
-		this.process = new ProcessBuilder(binary.toString(), "-c", configuration.toString())
-			.redirectErrorStream(true)
+		this.process = new ProcessBuilder(binary.toString(), "-c", configuration.toString()).redirectErrorStream(true)
 			.redirectOutput(this.home.resolve("mosquitto.log").toFile())
 			.start();
 		awaitListening();
@@ -79,7 +79,8 @@ public final class MosquittoBroker implements Broker {
 			return Optional.empty();
 		}
 		for (String folder : path.split(java.io.File.pathSeparator)) {
-			for (String candidate : new String[] { folder + "/mosquitto", folder.replace("/bin", "/sbin") + "/mosquitto" }) {
+			for (String candidate : new String[] { folder + "/mosquitto",
+					folder.replace("/bin", "/sbin") + "/mosquitto" }) {
 				Path binary = Path.of(candidate);
 				if (Files.isExecutable(binary)) {
 					return Optional.of(binary);

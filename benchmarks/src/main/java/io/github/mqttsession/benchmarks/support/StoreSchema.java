@@ -6,7 +6,10 @@ import io.github.mqttsession.autoconfigure.MqttSessionSchemaInitializer;
 import io.github.mqttsession.store.jpa.JpaSessionStore;
 import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
-/** The store's tables, made by the starter's own schema initializer as an application makes them. */
+/**
+ * The store's tables, made by the starter's own schema initializer as an application
+ * makes them.
+ */
 public final class StoreSchema {
 
 	private StoreSchema() {

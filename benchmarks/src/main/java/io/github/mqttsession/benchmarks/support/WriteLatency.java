@@ -15,8 +15,9 @@ import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
- * The floor under every durable variant, measured on this machine at the start of a run: one auto-committed
- * one-row INSERT on each database, and one 256-byte append with fdatasync to a file.
+ * The floor under every durable variant, measured on this machine at the start of a run:
+ * one auto-committed one-row INSERT on each database, and one 256-byte append with
+ * fdatasync to a file.
  */
 public final class WriteLatency {
 
@@ -52,10 +53,12 @@ public final class WriteLatency {
 
 	private static long[] insert(DataSource dataSource, String binaryType) {
 		try (Connection connection = dataSource.getConnection()) {
-			connection.createStatement().execute("CREATE TABLE IF NOT EXISTS BENCH_WRITE_LATENCY (PAYLOAD " + binaryType + ")");
+			connection.createStatement()
+				.execute("CREATE TABLE IF NOT EXISTS BENCH_WRITE_LATENCY (PAYLOAD " + binaryType + ")");
 			byte[] payload = new byte[256];
 			long[] nanos = new long[SAMPLES];
-			try (PreparedStatement statement = connection.prepareStatement("INSERT INTO BENCH_WRITE_LATENCY VALUES (?)")) {
+			try (PreparedStatement statement = connection
+				.prepareStatement("INSERT INTO BENCH_WRITE_LATENCY VALUES (?)")) {
 				for (int i = -50; i < SAMPLES; i++) {
 					long start = System.nanoTime();
 					statement.setBytes(1, payload);

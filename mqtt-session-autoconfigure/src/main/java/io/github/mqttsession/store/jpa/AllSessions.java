@@ -12,8 +12,9 @@ import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.SessionSummary;
 
 /**
- * What concerns every stored session at once: a summary of each, for the endpoint, and the deletion of sessions
- * nobody has used for a while. Each is one statement, whatever the number of sessions.
+ * What concerns every stored session at once: a summary of each, for the endpoint, and
+ * the deletion of sessions nobody has used for a while. Each is one statement, whatever
+ * the number of sessions.
  */
 final class AllSessions {
 
@@ -47,8 +48,8 @@ final class AllSessions {
 	}
 
 	/**
-	 * Deletes the sessions whose rows all date from before a cutoff and whose lease, if any, has run out on the
-	 * database's clock.
+	 * Deletes the sessions whose rows all date from before a cutoff and whose lease, if
+	 * any, has run out on the database's clock.
 	 * @param cutoff the cutoff
 	 * @return the number of sessions deleted
 	 * @throws SessionStoreException when the database fails

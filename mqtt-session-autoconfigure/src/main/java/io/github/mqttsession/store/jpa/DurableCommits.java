@@ -13,9 +13,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Makes sure a commit of the store survives the process, whatever the database was configured with. H2 keeps
- * commits in memory for up to 500 ms unless its write delay is 0; PostgreSQL acknowledges a commit before it is
- * flushed when {@code synchronous_commit} is off.
+ * Makes sure a commit of the store survives the process, whatever the database was
+ * configured with. H2 keeps commits in memory for up to 500 ms unless its write delay is
+ * 0; PostgreSQL acknowledges a commit before it is flushed when
+ * {@code synchronous_commit} is off.
  */
 final class DurableCommits {
 
@@ -25,11 +26,12 @@ final class DurableCommits {
 	}
 
 	/**
-	 * Sets H2's write delay to 0 when it is not, and tells whether each PostgreSQL transaction must ask for a
-	 * synchronous commit.
+	 * Sets H2's write delay to 0 when it is not, and tells whether each PostgreSQL
+	 * transaction must ask for a synchronous commit.
 	 * @param dataSource the database
 	 * @param databaseProductName its product name
-	 * @return {@code true} when transactions must run {@link SessionStoreStatements#SYNCHRONOUS_COMMIT}
+	 * @return {@code true} when transactions must run
+	 * {@link SessionStoreStatements#SYNCHRONOUS_COMMIT}
 	 */
 	static boolean ensure(DataSource dataSource, String databaseProductName) {
 		String product = databaseProductName.toLowerCase(Locale.ROOT);
@@ -44,8 +46,8 @@ final class DurableCommits {
 			return false;
 		}
 		catch (SQLException ex) {
-			throw new SessionStoreException("Could not check that the database's commits are durable: " + ex.getMessage()
-					+ ". On H2 add ;WRITE_DELAY=0 to the JDBC URL", ex);
+			throw new SessionStoreException("Could not check that the database's commits are durable: "
+					+ ex.getMessage() + ". On H2 add ;WRITE_DELAY=0 to the JDBC URL", ex);
 		}
 	}
 

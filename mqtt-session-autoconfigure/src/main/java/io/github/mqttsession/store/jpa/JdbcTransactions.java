@@ -10,9 +10,10 @@ import javax.sql.DataSource;
 import io.github.mqttsession.store.SessionStoreException;
 
 /**
- * Runs the store's plain JDBC work beneath the entities, each call in one transaction of its own on a connection
- * from the DataSource, never joined to a caller's. A failure reaches the caller as a {@link SessionStoreException}
- * that names the action and the client.
+ * Runs the store's plain JDBC work beneath the entities, each call in one transaction of
+ * its own on a connection from the DataSource, never joined to a caller's. A failure
+ * reaches the caller as a {@link SessionStoreException} that names the action and the
+ * client.
  */
 final class JdbcTransactions {
 
@@ -43,13 +44,15 @@ final class JdbcTransactions {
 	}
 
 	/**
-	 * Runs work that writes: committed, durably, when it returns; rolled back when it fails.
+	 * Runs work that writes: committed, durably, when it returns; rolled back when it
+	 * fails.
 	 * @param <T> what the work returns
 	 * @param clientId the client the work concerns, or {@link #ALL_CLIENTS}
 	 * @param action what the work does, for a failure's message (asked only on failure)
 	 * @param work the work
 	 * @return what the work returned
-	 * @throws SessionStoreException when the database fails (nothing is written then), or as the work throws it
+	 * @throws SessionStoreException when the database fails (nothing is written then), or
+	 * as the work throws it
 	 */
 	<T> T write(String clientId, Supplier<String> action, Work<T> work) {
 		return run(clientId, action, this.forceSynchronousCommit, work);
@@ -103,7 +106,8 @@ final class JdbcTransactions {
 	}
 
 	/**
-	 * The message of the innermost cause, which is the one that says what the database refused.
+	 * The message of the innermost cause, which is the one that says what the database
+	 * refused.
 	 * @param ex the failure
 	 * @return its root cause's message, or that cause's class name
 	 */
@@ -117,6 +121,7 @@ final class JdbcTransactions {
 
 	/**
 	 * Work on a connection inside the transaction.
+	 *
 	 * @param <T> what it returns
 	 */
 	@FunctionalInterface

@@ -28,28 +28,33 @@ import io.github.mqttsession.store.Subscription;
 import jakarta.persistence.EntityManagerFactory;
 
 /**
- * A {@link SessionStore} in relational tables ({@code MQTT_SESSION}, {@code MQTT_SUBSCRIPTION},
- * {@code MQTT_PENDING_MESSAGE}) on H2 or PostgreSQL, described by JPA entities.
+ * A {@link SessionStore} in relational tables ({@code MQTT_SESSION},
+ * {@code MQTT_SUBSCRIPTION}, {@code MQTT_PENDING_MESSAGE}) on H2 or PostgreSQL, described
+ * by JPA entities.
  * <p>
- * The store runs its own small persistence unit on the given {@link DataSource}, holding only its three entities:
- * the application's persistence unit, its scanning, naming and {@code ddl-auto} stay as they are. At construction
- * the store checks that its tables exist and validates them against its entities. It then reads and writes over
- * plain JDBC beneath the entities, with the statements of {@code SessionStoreStatements}, every store write in a
- * transaction of its own, never joined to a caller's.
+ * The store runs its own small persistence unit on the given {@link DataSource}, holding
+ * only its three entities: the application's persistence unit, its scanning, naming and
+ * {@code ddl-auto} stay as they are. At construction the store checks that its tables
+ * exist and validates them against its entities. It then reads and writes over plain JDBC
+ * beneath the entities, with the statements of {@code SessionStoreStatements}, every
+ * store write in a transaction of its own, never joined to a caller's.
  * <p>
- * Fine-grained operations write one row: adding a pending message is one INSERT (an upsert) and removing it one
- * DELETE, neither touching the session row. A whole-session {@link #save} writes the session row and the rows that
- * differ from the session this thread last loaded or saved for the client id, held weakly while the caller holds
- * it, or else from the stored session. When another writer saved the session, changed its packet id or deleted it
- * since (the row's version tells), the save fails with a {@link SessionStoreException} rather than overwrite that
- * change; rows the save does not change are left as they are. A save with no earlier load on the thread
- * overwrites whatever is stored.
+ * Fine-grained operations write one row: adding a pending message is one INSERT (an
+ * upsert) and removing it one DELETE, neither touching the session row. A whole-session
+ * {@link #save} writes the session row and the rows that differ from the session this
+ * thread last loaded or saved for the client id, held weakly while the caller holds it,
+ * or else from the stored session. When another writer saved the session, changed its
+ * packet id or deleted it since (the row's version tells), the save fails with a
+ * {@link SessionStoreException} rather than overwrite that change; rows the save does not
+ * change are left as they are. A save with no earlier load on the thread overwrites
+ * whatever is stored.
  * <p>
- * The store has every optional feature: it lists sessions, deletes idle ones in one DELETE and leases them. A
- * lease's end is reckoned and compared on the database's clock ({@code CURRENT_TIMESTAMP}), which every instance
- * shares, so that an instance whose own clock is off neither takes another's live lease nor loses its own; the
- * store's clock stamps changes only.
- * It states its limits on client ids and topic filters ({@link SessionStoreLimits}).
+ * The store has every optional feature: it lists sessions, deletes idle ones in one
+ * DELETE and leases them. A lease's end is reckoned and compared on the database's clock
+ * ({@code CURRENT_TIMESTAMP}), which every instance shares, so that an instance whose own
+ * clock is off neither takes another's live lease nor loses its own; the store's clock
+ * stamps changes only. It states its limits on client ids and topic filters
+ * ({@link SessionStoreLimits}).
  */
 public class JpaSessionStore
 		implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing, SessionStoreLimits, AutoCloseable {
@@ -57,15 +62,23 @@ public class JpaSessionStore
 	/** The table prefix used unless another is configured. */
 	public static final String DEFAULT_TABLE_PREFIX = "MQTT_";
 
-	/** The longest client id this store accepts, in UTF-8 bytes: a PostgreSQL index entry must fit a page. */
+	/**
+	 * The longest client id this store accepts, in UTF-8 bytes: a PostgreSQL index entry
+	 * must fit a page.
+	 */
 	public static final int MAX_CLIENT_ID_BYTES = 1024;
 
-	/** The longest topic filter this store accepts, in UTF-8 bytes, for the same reason. */
+	/**
+	 * The longest topic filter this store accepts, in UTF-8 bytes, for the same reason.
+	 */
 	public static final int MAX_TOPIC_FILTER_BYTES = 1024;
 
 	private static final Pattern TABLE_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,29}");
 
-	/** The store's own persistence unit: it validated the tables against the entities and is closed with the store. */
+	/**
+	 * The store's own persistence unit: it validated the tables against the entities and
+	 * is closed with the store.
+	 */
 	private final EntityManagerFactory entityManagerFactory;
 
 	private final SessionRows rows;
@@ -80,10 +93,16 @@ public class JpaSessionStore
 
 	private final Clock clock;
 
-	/** Client ids whose session row this store has seen or written, so that adds skip the row's upsert. */
+	/**
+	 * Client ids whose session row this store has seen or written, so that adds skip the
+	 * row's upsert.
+	 */
 	private final Set<String> knownSessions = ConcurrentHashMap.newKeySet();
 
-	/** Per thread, the session it last loaded or saved per client id: the base of its next save. */
+	/**
+	 * Per thread, the session it last loaded or saved per client id: the base of its next
+	 * save.
+	 */
 	private final ThreadLocal<Map<String, KnownSession>> readSessions = ThreadLocal.withInitial(HashMap::new);
 
 	/**
@@ -97,7 +116,8 @@ public class JpaSessionStore
 	/**
 	 * Creates a store.
 	 * @param dataSource the database
-	 * @param tablePrefix the prefix of the table and sequence names, {@code MQTT_} by default
+	 * @param tablePrefix the prefix of the table and sequence names, {@code MQTT_} by
+	 * default
 	 * @param clock the clock that stamps each change
 	 */
 	public JpaSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
@@ -116,7 +136,8 @@ public class JpaSessionStore
 	}
 
 	/**
-	 * Checks a table prefix: a letter, then letters, digits or underscores, 30 characters at most.
+	 * Checks a table prefix: a letter, then letters, digits or underscores, 30 characters
+	 * at most.
 	 * @param tablePrefix the prefix
 	 * @return the prefix
 	 */
@@ -188,8 +209,9 @@ public class JpaSessionStore
 	}
 
 	/**
-	 * Writes the changes over JDBC in one transaction with one commit, consecutive changes of a kind as one batch;
-	 * the session row is created first only when a message is added to a session this store has not seen.
+	 * Writes the changes over JDBC in one transaction with one commit, consecutive
+	 * changes of a kind as one batch; the session row is created first only when a
+	 * message is added to a session this store has not seen.
 	 */
 	@Override
 	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
@@ -244,16 +266,18 @@ public class JpaSessionStore
 	}
 
 	/**
-	 * Runs a write that may need the session row: the write creates it first when it needs it and this store has
-	 * not seen it.
-	 * @param needsSession whether the write needs the row: it adds a row that refers to it, or updates it
+	 * Runs a write that may need the session row: the write creates it first when it
+	 * needs it and this store has not seen it.
+	 * @param needsSession whether the write needs the row: it adds a row that refers to
+	 * it, or updates it
 	 */
 	private void writeCreatingTheSession(String clientId, boolean needsSession, SessionRowWrite write) {
 		try {
 			write.run(needsSession && !this.knownSessions.contains(clientId));
 		}
 		catch (SessionStoreException ex) {
-			// The row may have been deleted by another instance: create it again next time.
+			// The row may have been deleted by another instance: create it again next
+			// time.
 			this.knownSessions.remove(clientId);
 			throw ex;
 		}
@@ -271,7 +295,8 @@ public class JpaSessionStore
 	}
 
 	/**
-	 * The longest client id this store accepts: {@value #MAX_CLIENT_ID_BYTES} UTF-8 bytes.
+	 * The longest client id this store accepts: {@value #MAX_CLIENT_ID_BYTES} UTF-8
+	 * bytes.
 	 * @return the limit in UTF-8 bytes
 	 */
 	@Override
@@ -280,7 +305,8 @@ public class JpaSessionStore
 	}
 
 	/**
-	 * The longest topic filter this store accepts: {@value #MAX_TOPIC_FILTER_BYTES} UTF-8 bytes.
+	 * The longest topic filter this store accepts: {@value #MAX_TOPIC_FILTER_BYTES} UTF-8
+	 * bytes.
 	 * @return the limit in UTF-8 bytes
 	 */
 	@Override

@@ -8,9 +8,10 @@ import io.github.mqttsession.store.Subscription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one thread last loaded or saved for a client id: the base of its next save. The session itself is held
- * weakly, as long as the caller holds it; once it is gone, the next save reads the stored session instead and
- * compares its keys with those remembered here.
+ * What one thread last loaded or saved for a client id: the base of its next save. The
+ * session itself is held weakly, as long as the caller holds it; once it is gone, the
+ * next save reads the stored session instead and compares its keys with those remembered
+ * here.
  *
  * @param version the session row's version then
  * @param keys a fingerprint of the session's topic filters, message keys and packet id
@@ -23,8 +24,9 @@ record KnownSession(long version, int keys, WeakReference<MqttSession> reference
 	}
 
 	/**
-	 * A fingerprint of which subscriptions and messages a session holds, in order, and of its packet id: a pass
-	 * over short strings and ints, where a hash of every payload would cost as much as the save itself.
+	 * A fingerprint of which subscriptions and messages a session holds, in order, and of
+	 * its packet id: a pass over short strings and ints, where a hash of every payload
+	 * would cost as much as the save itself.
 	 * @param session the session
 	 * @return the fingerprint
 	 */

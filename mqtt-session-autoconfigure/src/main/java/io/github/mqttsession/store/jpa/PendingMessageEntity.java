@@ -16,8 +16,9 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * A row of {@code MQTT_PENDING_MESSAGE}: topic, QoS and payload are plain columns a person can query. Its id orders
- * a session's messages; {@code EXPIRES_AT} is when a message buffered offline expires, empty when never.
+ * A row of {@code MQTT_PENDING_MESSAGE}: topic, QoS and payload are plain columns a
+ * person can query. Its id orders a session's messages; {@code EXPIRES_AT} is when a
+ * message buffered offline expires, empty when never.
  */
 @Entity
 @Table(name = "MQTT_PENDING_MESSAGE")

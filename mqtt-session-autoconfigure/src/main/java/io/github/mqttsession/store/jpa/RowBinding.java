@@ -14,8 +14,9 @@ import io.github.mqttsession.store.Subscription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How the store's values go into the parameters of {@link SessionStoreStatements}, and how statements run: one at
- * a time, or many rows as JDBC batches so that a hundred rows cost one round trip, not a hundred.
+ * How the store's values go into the parameters of {@link SessionStoreStatements}, and
+ * how statements run: one at a time, or many rows as JDBC batches so that a hundred rows
+ * cost one round trip, not a hundred.
  */
 final class RowBinding {
 
@@ -41,7 +42,8 @@ final class RowBinding {
 	}
 
 	/**
-	 * Runs a statement once per value, in batches of at most {@value #BATCH} rows; nothing for no values.
+	 * Runs a statement once per value, in batches of at most {@value #BATCH} rows;
+	 * nothing for no values.
 	 * @param <V> the value type
 	 * @param connection the connection, in a transaction
 	 * @param sql the statement
@@ -87,8 +89,10 @@ final class RowBinding {
 			});
 		}
 		catch (SQLException ex) {
-			// H2's MERGE is not atomic: a concurrent writer may have inserted the row first, which is what we want.
-			// The failed statement does not abort the transaction there; PostgreSQL never gets here (ON CONFLICT).
+			// H2's MERGE is not atomic: a concurrent writer may have inserted the row
+			// first, which is what we want.
+			// The failed statement does not abort the transaction there; PostgreSQL never
+			// gets here (ON CONFLICT).
 			if (!"23505".equals(ex.getSQLState())) {
 				throw ex;
 			}
@@ -103,8 +107,8 @@ final class RowBinding {
 	 * @param now the creation time
 	 * @throws SQLException when binding fails
 	 */
-	static void bindSubscription(PreparedStatement statement, String clientId, Subscription subscription,
-			Instant now) throws SQLException {
+	static void bindSubscription(PreparedStatement statement, String clientId, Subscription subscription, Instant now)
+			throws SQLException {
 		statement.setString(1, clientId);
 		statement.setString(2, subscription.topicFilter());
 		statement.setInt(3, subscription.qos());
@@ -196,6 +200,7 @@ final class RowBinding {
 
 	/**
 	 * Binds a value to a statement's parameters.
+	 *
 	 * @param <V> the value type
 	 */
 	@FunctionalInterface

@@ -9,15 +9,18 @@ import java.util.function.Function;
 import io.github.mqttsession.store.PendingMessage;
 
 /**
- * Works out the fewest row changes that turn a stored, ordered list (a session's subscriptions or pending messages)
- * into a wanted one, so that a whole-session save writes only what changed.
+ * Works out the fewest row changes that turn a stored, ordered list (a session's
+ * subscriptions or pending messages) into a wanted one, so that a whole-session save
+ * writes only what changed.
  * <p>
- * Rows keep their order through their ids, which only grow: a row that stays keeps its place even when its value
- * changes, and a new value can only go after every row that stays. When the wanted list is the stored list with
- * entries removed or changed and new ones appended (the usual case), only those are written; when it reorders
- * stored entries or puts a new one before a stored one, every row is rewritten. The entries at the start and the
- * end that are the very same (or equal) in both lists are passed over first, so that saving a large session that
- * differs in one entry costs one pass of reference comparisons, not a map of the whole session.
+ * Rows keep their order through their ids, which only grow: a row that stays keeps its
+ * place even when its value changes, and a new value can only go after every row that
+ * stays. When the wanted list is the stored list with entries removed or changed and new
+ * ones appended (the usual case), only those are written; when it reorders stored entries
+ * or puts a new one before a stored one, every row is rewritten. The entries at the start
+ * and the end that are the very same (or equal) in both lists are passed over first, so
+ * that saving a large session that differs in one entry costs one pass of reference
+ * comparisons, not a map of the whole session.
  */
 final class SessionDiff {
 
@@ -39,7 +42,8 @@ final class SessionDiff {
 			head++;
 		}
 		int tail = 0;
-		while (tail < limit - head && same(stored.get(stored.size() - 1 - tail), wanted.get(wanted.size() - 1 - tail))) {
+		while (tail < limit - head
+				&& same(stored.get(stored.size() - 1 - tail), wanted.get(wanted.size() - 1 - tail))) {
 			tail++;
 		}
 		List<V> storedMiddle = stored.subList(head, stored.size() - tail);
@@ -75,10 +79,13 @@ final class SessionDiff {
 
 	/**
 	 * The row changes.
+	 *
 	 * @param <V> the value type
-	 * @param rewrite whether every stored row is deleted and {@code written} inserted in order
+	 * @param rewrite whether every stored row is deleted and {@code written} inserted in
+	 * order
 	 * @param deleted values whose rows are deleted (empty for a rewrite)
-	 * @param written values written in order: changed ones in their rows, then new ones after every row
+	 * @param written values written in order: changed ones in their rows, then new ones
+	 * after every row
 	 */
 	record Changes<V>(boolean rewrite, List<V> deleted, List<V> written) {
 

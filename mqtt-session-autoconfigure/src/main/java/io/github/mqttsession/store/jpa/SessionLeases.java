@@ -9,9 +9,10 @@ import java.util.Optional;
 import io.github.mqttsession.store.SessionStoreException;
 
 /**
- * The lease a running client holds on its session row, so that a second instance with the same client id finds
- * it taken: taken in one transaction that creates the row when missing, given up by its owner only. A lease's end
- * is reckoned on the database's clock, which every instance shares, not on the clock of the instance taking it.
+ * The lease a running client holds on its session row, so that a second instance with the
+ * same client id finds it taken: taken in one transaction that creates the row when
+ * missing, given up by its owner only. A lease's end is reckoned on the database's clock,
+ * which every instance shares, not on the clock of the instance taking it.
  */
 final class SessionLeases {
 
@@ -29,7 +30,8 @@ final class SessionLeases {
 	 * @param clientId the client id
 	 * @param owner who takes the lease
 	 * @param duration how long from now, on the database's clock, the lease lasts
-	 * @param now the current time on the store's clock, stamped on a session row this creates
+	 * @param now the current time on the store's clock, stamped on a session row this
+	 * creates
 	 * @return empty when the lease was taken, else the owner who holds it
 	 * @throws SessionStoreException when the database fails
 	 */

@@ -15,9 +15,10 @@ import io.github.mqttsession.store.SessionStoreException;
 import io.github.mqttsession.store.Subscription;
 
 /**
- * Loads a session over plain JDBC, beneath the entities: three queries in one transaction, rows straight into the
- * store's records. A session of 60,000 messages is read at close to the speed of the database, where mapping every
- * row to a managed entity first would cost several times as much.
+ * Loads a session over plain JDBC, beneath the entities: three queries in one
+ * transaction, rows straight into the store's records. A session of 60,000 messages is
+ * read at close to the speed of the database, where mapping every row to a managed entity
+ * first would cost several times as much.
  */
 final class SessionRows {
 
@@ -37,8 +38,7 @@ final class SessionRows {
 	 * @throws SessionStoreException when the database fails
 	 */
 	Optional<Stored> read(String clientId) {
-		return this.transactions.read(clientId, () -> "load the session",
-				(connection) -> read(connection, clientId));
+		return this.transactions.read(clientId, () -> "load the session", (connection) -> read(connection, clientId));
 	}
 
 	/**
@@ -86,6 +86,7 @@ final class SessionRows {
 
 	/**
 	 * A stored session with the version of its row.
+	 *
 	 * @param session the session
 	 * @param version the version
 	 */

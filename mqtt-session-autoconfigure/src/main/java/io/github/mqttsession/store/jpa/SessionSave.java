@@ -12,9 +12,9 @@ import io.github.mqttsession.store.Subscription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Saves a whole session in one transaction, writing only the rows that differ from a base (see
- * {@link SessionDiff}): the session this thread last loaded or saved while the caller still holds it, else the
- * stored one, read in the same transaction.
+ * Saves a whole session in one transaction, writing only the rows that differ from a base
+ * (see {@link SessionDiff}): the session this thread last loaded or saved while the
+ * caller still holds it, else the stored one, read in the same transaction.
  */
 final class SessionSave {
 
@@ -31,17 +31,19 @@ final class SessionSave {
 	}
 
 	/**
-	 * Saves a session. The session row is updated only when its version is still the base's, so a save, a packet
-	 * id change or a delete by another writer since is a conflict. Rows the save does not touch, such as messages
-	 * another writer added since through the fine-grained operations, are kept; when the base had to be read, a
-	 * stored session that holds other subscriptions or messages than the one this thread knew is a conflict too.
+	 * Saves a session. The session row is updated only when its version is still the
+	 * base's, so a save, a packet id change or a delete by another writer since is a
+	 * conflict. Rows the save does not touch, such as messages another writer added since
+	 * through the fine-grained operations, are kept; when the base had to be read, a
+	 * stored session that holds other subscriptions or messages than the one this thread
+	 * knew is a conflict too.
 	 * @param clientId the client id
 	 * @param session the session to store
 	 * @param known what this thread last loaded or saved, if anything
 	 * @param now the time stamped on written rows
 	 * @return the session row's new version
-	 * @throws SessionStoreException when the database fails (nothing is written then), or when another writer
-	 * saved, changed or deleted the session since {@code known}
+	 * @throws SessionStoreException when the database fails (nothing is written then), or
+	 * when another writer saved, changed or deleted the session since {@code known}
 	 */
 	long save(String clientId, MqttSession session, @Nullable KnownSession known, Instant now) {
 		return this.transactions.write(clientId, () -> "save the session", (connection) -> {
@@ -70,16 +72,17 @@ final class SessionSave {
 			if (updated == 0) {
 				throw conflict(clientId);
 			}
-			write(connection, SessionDiff.between(base.subscriptions(), session.subscriptions(),
-					Subscription::topicFilter), this.statements.deleteSubscriptions, this.statements.deleteSubscription,
+			write(connection,
+					SessionDiff.between(base.subscriptions(), session.subscriptions(), Subscription::topicFilter),
+					this.statements.deleteSubscriptions, this.statements.deleteSubscription,
 					(statement, subscription) -> RowBinding.bindSubscriptionKey(statement, clientId,
 							subscription.topicFilter()),
 					this.statements.upsertSubscription,
 					(statement, subscription) -> RowBinding.bindSubscription(statement, clientId, subscription, now),
 					clientId);
-			write(connection, SessionDiff.between(base.pendingMessages(), session.pendingMessages(),
-					PendingMessage::key), this.statements.deletePendingMessages,
-					this.statements.deletePendingMessage,
+			write(connection,
+					SessionDiff.between(base.pendingMessages(), session.pendingMessages(), PendingMessage::key),
+					this.statements.deletePendingMessages, this.statements.deletePendingMessage,
 					(statement, message) -> RowBinding.bindMessageKey(statement, clientId, message.state(),
 							message.packetId()),
 					this.statements.upsertPendingMessage,

@@ -3,11 +3,12 @@ package io.github.mqttsession.store.jpa;
 import java.util.Locale;
 
 /**
- * Every statement the JPA store runs, in one place. The store reads and writes over plain JDBC beneath its
- * entities, which serve only to validate the tables. Statements are templates with {@value #PREFIX} in front of
- * each table and sequence name, resolved once per store with the configured prefix (as Spring Session JDBC does
- * with its table name); the upserts are written once per database because standard SQL has none that both H2 and
- * PostgreSQL run, and so is the end of a lease.
+ * Every statement the JPA store runs, in one place. The store reads and writes over plain
+ * JDBC beneath its entities, which serve only to validate the tables. Statements are
+ * templates with {@value #PREFIX} in front of each table and sequence name, resolved once
+ * per store with the configured prefix (as Spring Session JDBC does with its table name);
+ * the upserts are written once per database because standard SQL has none that both H2
+ * and PostgreSQL run, and so is the end of a lease.
  */
 final class SessionStoreStatements {
 
@@ -39,15 +40,24 @@ final class SessionStoreStatements {
 	private static final String SELECT_MESSAGES_QUERY = "SELECT STATE, PACKET_ID, TOPIC, QOS, RETAINED, DUPLICATE,"
 			+ " PROPERTIES, PAYLOAD, EXPIRES_AT FROM %PREFIX%PENDING_MESSAGE WHERE CLIENT_ID = ? ORDER BY ID";
 
-	/** Sets packet id and update time and counts the version up, when the version is still the one given. */
+	/**
+	 * Sets packet id and update time and counts the version up, when the version is still
+	 * the one given.
+	 */
 	private static final String UPDATE_SESSION_IF_VERSION_QUERY = "UPDATE %PREFIX%SESSION SET PACKET_ID = ?,"
 			+ " UPDATED_AT = ?, VERSION = VERSION + 1 WHERE CLIENT_ID = ? AND VERSION = ?";
 
-	/** Sets packet id and update time and counts the version up, so that a save based on the old row conflicts. */
+	/**
+	 * Sets packet id and update time and counts the version up, so that a save based on
+	 * the old row conflicts.
+	 */
 	private static final String UPDATE_PACKET_ID_QUERY = "UPDATE %PREFIX%SESSION SET PACKET_ID = ?, UPDATED_AT = ?,"
 			+ " VERSION = VERSION + 1 WHERE CLIENT_ID = ?";
 
-	/** Deletes a session; its subscriptions and messages go with it ({@code ON DELETE CASCADE}). */
+	/**
+	 * Deletes a session; its subscriptions and messages go with it
+	 * ({@code ON DELETE CASCADE}).
+	 */
 	private static final String DELETE_SESSION_QUERY = "DELETE FROM %PREFIX%SESSION WHERE CLIENT_ID = ?";
 
 	private static final String DELETE_SUBSCRIPTION_QUERY = "DELETE FROM %PREFIX%SUBSCRIPTION"
@@ -60,18 +70,20 @@ final class SessionStoreStatements {
 
 	private static final String DELETE_MESSAGES_QUERY = "DELETE FROM %PREFIX%PENDING_MESSAGE WHERE CLIENT_ID = ?";
 
-	/** Every session with its counts, and its last change: the session row's or its latest child row's. */
+	/**
+	 * Every session with its counts, and its last change: the session row's or its latest
+	 * child row's.
+	 */
 	private static final String LIST_SESSIONS_QUERY = "SELECT S.CLIENT_ID, S.PACKET_ID, S.UPDATED_AT, S.OWNER,"
-			+ " S.LEASE_EXPIRES_AT,"
-			+ " (SELECT COUNT(*) FROM %PREFIX%SUBSCRIPTION B WHERE B.CLIENT_ID = S.CLIENT_ID),"
+			+ " S.LEASE_EXPIRES_AT," + " (SELECT COUNT(*) FROM %PREFIX%SUBSCRIPTION B WHERE B.CLIENT_ID = S.CLIENT_ID),"
 			+ " (SELECT COUNT(*) FROM %PREFIX%PENDING_MESSAGE M WHERE M.CLIENT_ID = S.CLIENT_ID),"
 			+ " (SELECT MAX(B.CREATED_AT) FROM %PREFIX%SUBSCRIPTION B WHERE B.CLIENT_ID = S.CLIENT_ID),"
 			+ " (SELECT MAX(M.CREATED_AT) FROM %PREFIX%PENDING_MESSAGE M WHERE M.CLIENT_ID = S.CLIENT_ID)"
 			+ " FROM %PREFIX%SESSION S ORDER BY S.CLIENT_ID";
 
 	/**
-	 * Deletes the sessions not changed since a cutoff (session row and child rows alike) whose lease has run out on
-	 * the database's clock: the cutoff, three times.
+	 * Deletes the sessions not changed since a cutoff (session row and child rows alike)
+	 * whose lease has run out on the database's clock: the cutoff, three times.
 	 */
 	private static final String DELETE_IDLE_SESSIONS_QUERY = "DELETE FROM %PREFIX%SESSION S WHERE S.UPDATED_AT < ?"
 			+ " AND (S.LEASE_EXPIRES_AT IS NULL OR S.LEASE_EXPIRES_AT < CURRENT_TIMESTAMP)"
@@ -81,10 +93,12 @@ final class SessionStoreStatements {
 			+ " WHERE B.CLIENT_ID = S.CLIENT_ID AND B.CREATED_AT >= ?)";
 
 	/**
-	 * Takes the lease for a number of milliseconds when nobody holds it, the owner already does, or the holder's
-	 * lease has run out: its end is reckoned and compared on the database's clock, which every instance shares, so
-	 * that an instance whose own clock is off neither takes a live lease nor lets its own run out. Standard SQL has
-	 * no interval arithmetic that both databases run, so the end's expression is written once per database.
+	 * Takes the lease for a number of milliseconds when nobody holds it, the owner
+	 * already does, or the holder's lease has run out: its end is reckoned and compared
+	 * on the database's clock, which every instance shares, so that an instance whose own
+	 * clock is off neither takes a live lease nor lets its own run out. Standard SQL has
+	 * no interval arithmetic that both databases run, so the end's expression is written
+	 * once per database.
 	 */
 	private static final String TAKE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = ?,"
 			+ " LEASE_EXPIRES_AT = %LEASE_END% WHERE CLIENT_ID = ? AND (OWNER IS NULL OR OWNER = ?"
@@ -190,8 +204,8 @@ final class SessionStoreStatements {
 		this.updateSessionIfVersion = resolve(UPDATE_SESSION_IF_VERSION_QUERY, tablePrefix);
 		this.updatePacketId = resolve(UPDATE_PACKET_ID_QUERY, tablePrefix);
 		this.deleteSession = resolve(DELETE_SESSION_QUERY, tablePrefix);
-		this.upsertSubscription = resolve(
-				postgres ? POSTGRES_UPSERT_SUBSCRIPTION_QUERY : H2_UPSERT_SUBSCRIPTION_QUERY, tablePrefix);
+		this.upsertSubscription = resolve(postgres ? POSTGRES_UPSERT_SUBSCRIPTION_QUERY : H2_UPSERT_SUBSCRIPTION_QUERY,
+				tablePrefix);
 		this.deleteSubscription = resolve(DELETE_SUBSCRIPTION_QUERY, tablePrefix);
 		this.deleteSubscriptions = resolve(DELETE_SUBSCRIPTIONS_QUERY, tablePrefix);
 		this.upsertPendingMessage = resolve(postgres ? POSTGRES_UPSERT_MESSAGE_QUERY : H2_UPSERT_MESSAGE_QUERY,

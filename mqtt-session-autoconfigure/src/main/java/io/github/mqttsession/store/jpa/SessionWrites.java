@@ -15,10 +15,11 @@ import io.github.mqttsession.store.Subscription;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fine-grained writes of the JPA store, each call one transaction with one commit that touches only the rows
- * it changes: a pending message, a subscription, the packet id, or the whole session when it is deleted.
- * Consecutive changes to pending messages go to the database as JDBC batches, so a hundred queued
- * acknowledgements cost one round trip, not a hundred.
+ * The fine-grained writes of the JPA store, each call one transaction with one commit
+ * that touches only the rows it changes: a pending message, a subscription, the packet
+ * id, or the whole session when it is deleted. Consecutive changes to pending messages go
+ * to the database as JDBC batches, so a hundred queued acknowledgements cost one round
+ * trip, not a hundred.
  */
 final class SessionWrites {
 
@@ -39,8 +40,7 @@ final class SessionWrites {
 	 * @param createSession whether to insert the session row first when it is missing
 	 * @throws SessionStoreException when the database fails; nothing is written then
 	 */
-	void writePendingMessages(String clientId, List<PendingMessageChange> changes, Instant now,
-			boolean createSession) {
+	void writePendingMessages(String clientId, List<PendingMessageChange> changes, Instant now, boolean createSession) {
 		this.transactions.write(clientId, () -> describe(changes), (connection) -> {
 			insertSessionIfAbsent(connection, clientId, now, createSession);
 			writeChanges(connection, clientId, changes, now);
@@ -49,7 +49,8 @@ final class SessionWrites {
 	}
 
 	/**
-	 * Adds a subscription, or changes its QoS when the session holds its topic filter already.
+	 * Adds a subscription, or changes its QoS when the session holds its topic filter
+	 * already.
 	 * @param clientId the client id
 	 * @param subscription the subscription
 	 * @param now the time stamped on the row
@@ -114,9 +115,10 @@ final class SessionWrites {
 	}
 
 	/**
-	 * Writes the changes in two JDBC batches, deletes and upserts, each one round trip: changes to different
-	 * messages do not depend on each other's order. Only when a message's change follows one of the other kind to
-	 * the same message is the batch holding the earlier one sent first.
+	 * Writes the changes in two JDBC batches, deletes and upserts, each one round trip:
+	 * changes to different messages do not depend on each other's order. Only when a
+	 * message's change follows one of the other kind to the same message is the batch
+	 * holding the earlier one sent first.
 	 */
 	private void writeChanges(Connection connection, String clientId, List<PendingMessageChange> changes, Instant now)
 			throws SQLException {
@@ -145,8 +147,12 @@ final class SessionWrites {
 		}
 	}
 
-	/** Sends a batch when it holds a change to the key (every batch when there is no key) and empties it. */
-	private static void sendFirst(PreparedStatement batch, Set<PendingMessage.Key> keys, PendingMessage.@Nullable Key key) throws SQLException {
+	/**
+	 * Sends a batch when it holds a change to the key (every batch when there is no key)
+	 * and empties it.
+	 */
+	private static void sendFirst(PreparedStatement batch, Set<PendingMessage.Key> keys,
+			PendingMessage.@Nullable Key key) throws SQLException {
 		if (!keys.isEmpty() && (key == null || keys.contains(key))) {
 			batch.executeBatch();
 			keys.clear();

@@ -15,8 +15,9 @@ import org.hibernate.cfg.AvailableSettings;
 import org.hibernate.cfg.Configuration;
 
 /**
- * Checks at start-up that the store's tables exist and match its entities, so that a missing or outdated schema
- * fails at construction, with a message that says what to do, rather than at the first write.
+ * Checks at start-up that the store's tables exist and match its entities, so that a
+ * missing or outdated schema fails at construction, with a message that says what to do,
+ * rather than at the first write.
  */
 final class StoreSchema {
 
@@ -30,7 +31,8 @@ final class StoreSchema {
 	 * @param dataSource the database
 	 * @param tablePrefix the table prefix
 	 * @return the database product name
-	 * @throws SessionStoreException when a table is missing or the database cannot be reached
+	 * @throws SessionStoreException when a table is missing or the database cannot be
+	 * reached
 	 */
 	static String checkTables(DataSource dataSource, String tablePrefix) {
 		try (Connection connection = dataSource.getConnection()) {
@@ -67,8 +69,8 @@ final class StoreSchema {
 	}
 
 	/**
-	 * Builds the store's own persistence unit, holding only its three entities, which validates the tables
-	 * against them.
+	 * Builds the store's own persistence unit, holding only its three entities, which
+	 * validates the tables against them.
 	 * @param dataSource the database
 	 * @param tablePrefix the table prefix
 	 * @return the persistence unit

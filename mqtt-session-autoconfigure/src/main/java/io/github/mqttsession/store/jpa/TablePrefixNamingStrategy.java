@@ -5,8 +5,9 @@ import org.hibernate.boot.model.naming.PhysicalNamingStrategyStandardImpl;
 import org.hibernate.engine.jdbc.env.spi.JdbcEnvironment;
 
 /**
- * Puts the configured prefix in place of {@code MQTT_} on the store's table and sequence names. It serves the
- * store's own persistence unit only, so the application's naming is untouched.
+ * Puts the configured prefix in place of {@code MQTT_} on the store's table and sequence
+ * names. It serves the store's own persistence unit only, so the application's naming is
+ * untouched.
  */
 final class TablePrefixNamingStrategy extends PhysicalNamingStrategyStandardImpl {
 
@@ -31,8 +32,8 @@ final class TablePrefixNamingStrategy extends PhysicalNamingStrategyStandardImpl
 		if (!text.startsWith(JpaSessionStore.DEFAULT_TABLE_PREFIX)) {
 			return name;
 		}
-		return Identifier.toIdentifier(
-				this.tablePrefix + text.substring(JpaSessionStore.DEFAULT_TABLE_PREFIX.length()), name.isQuoted());
+		return Identifier.toIdentifier(this.tablePrefix + text.substring(JpaSessionStore.DEFAULT_TABLE_PREFIX.length()),
+				name.isQuoted());
 	}
 
 }

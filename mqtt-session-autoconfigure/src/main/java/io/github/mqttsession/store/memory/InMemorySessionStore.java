@@ -23,10 +23,11 @@ import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
 
 /**
- * A {@link SessionStore} in the heap of this process, the default when no database is configured. Sessions
- * survive a reconnect but not a restart of the process. Thread-safe: every operation is atomic per client id, and
- * adding or removing one message costs the same whatever the session's size. It has every optional feature
- * (listing, idle deletion, leases), leases measured on its clock.
+ * A {@link SessionStore} in the heap of this process, the default when no database is
+ * configured. Sessions survive a reconnect but not a restart of the process. Thread-safe:
+ * every operation is atomic per client id, and adding or removing one message costs the
+ * same whatever the session's size. It has every optional feature (listing, idle
+ * deletion, leases), leases measured on its clock.
  */
 public class InMemorySessionStore implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing {
 
@@ -115,7 +116,10 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 		});
 	}
 
-	/** Applies the changes in one step of the client id's lock; only an addition creates a missing session. */
+	/**
+	 * Applies the changes in one step of the client id's lock; only an addition creates a
+	 * missing session.
+	 */
 	@Override
 	public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
 		Change apply = (session) -> {
@@ -247,11 +251,11 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 	}
 
 	/**
-	 * Applies a change to the session held for the client id under the session's own lock, without the map's:
-	 * the common case of a change to a session that exists.
-	 * A client id the map holds was checked when its session was created.
-	 * @return {@code false} when no session is held, or it was just deleted or replaced: the caller then checks
-	 * the client id and goes through the map's per-key lock
+	 * Applies a change to the session held for the client id under the session's own
+	 * lock, without the map's: the common case of a change to a session that exists. A
+	 * client id the map holds was checked when its session was created.
+	 * @return {@code false} when no session is held, or it was just deleted or replaced:
+	 * the caller then checks the client id and goes through the map's per-key lock
 	 */
 	private boolean applyToHeldSession(String clientId, Change change, long now) {
 		SessionState state = (clientId != null) ? this.sessions.get(clientId) : null;
@@ -267,9 +271,10 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 	}
 
 	/**
-	 * The mutable state of one session, only touched under its own lock. It is live while the map holds it; whoever
-	 * removes or replaces it in the map marks it dead under that lock, so that a change never lands on a state the
-	 * map no longer holds. Linked maps keep insertion order, and replacing an entry keeps its position.
+	 * The mutable state of one session, only touched under its own lock. It is live while
+	 * the map holds it; whoever removes or replaces it in the map marks it dead under
+	 * that lock, so that a change never lands on a state the map no longer holds. Linked
+	 * maps keep insertion order, and replacing an entry keeps its position.
 	 */
 	private static final class SessionState {
 
@@ -281,7 +286,10 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 
 		boolean live = true;
 
-		/** Milliseconds since the epoch: reading the clock so costs no allocation on every change. */
+		/**
+		 * Milliseconds since the epoch: reading the clock so costs no allocation on every
+		 * change.
+		 */
 		long lastUpdated;
 
 		String owner;
@@ -289,7 +297,8 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 		Instant leaseExpiresAt;
 
 		SessionState(MqttSession session, long now) {
-			session.subscriptions().forEach((subscription) -> this.subscriptions.put(subscription.topicFilter(), subscription));
+			session.subscriptions()
+				.forEach((subscription) -> this.subscriptions.put(subscription.topicFilter(), subscription));
 			session.pendingMessages().forEach(this::add);
 			this.packetId = session.packetId();
 			this.lastUpdated = now;

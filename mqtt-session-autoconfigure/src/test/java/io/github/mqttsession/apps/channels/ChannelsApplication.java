@@ -34,12 +34,13 @@ import org.springframework.messaging.SubscribableChannel;
 import org.springframework.messaging.support.ErrorMessage;
 
 /**
- * An application that brings its own kind of inbound and outbound channel ({@code test.channel}: executor,
- * publish-subscribe, queue or flux; none: the starter's direct channels) and takes what arrives in one of three
- * ways ({@code test.consumer}): a flow from the inbound channel, a handler subscribed through an
- * {@code @Autowired SubscribableChannel mqttInboundChannel}, or one subscribed in a constructor. A payload
- * "poison" makes the consumer throw; any other it acknowledges where acknowledgement is manual. What reaches the
- * error channel is collected.
+ * An application that brings its own kind of inbound and outbound channel
+ * ({@code test.channel}: executor, publish-subscribe, queue or flux; none: the starter's
+ * direct channels) and takes what arrives in one of three ways ({@code test.consumer}): a
+ * flow from the inbound channel, a handler subscribed through an
+ * {@code @Autowired SubscribableChannel mqttInboundChannel}, or one subscribed in a
+ * constructor. A payload "poison" makes the consumer throw; any other it acknowledges
+ * where acknowledgement is manual. What reaches the error channel is collected.
  */
 @SpringBootApplication
 public class ChannelsApplication {

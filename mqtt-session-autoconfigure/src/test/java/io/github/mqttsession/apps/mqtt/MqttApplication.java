@@ -43,7 +43,8 @@ public class MqttApplication {
 	}
 
 	@Bean
-	ApplicationListener<MqttSubscribedEvent> subscribedEventCollector(BlockingQueue<MqttSubscribedEvent> subscribedEvents) {
+	ApplicationListener<MqttSubscribedEvent> subscribedEventCollector(
+			BlockingQueue<MqttSubscribedEvent> subscribedEvents) {
 		return subscribedEvents::add;
 	}
 
@@ -59,8 +60,9 @@ public class MqttApplication {
 	}
 
 	/**
-	 * Starts between the client manager (phase 0) and the adapters, and takes its time: it widens the window in
-	 * which a broker delivers what it held for the session before the inbound adapter has registered.
+	 * Starts between the client manager (phase 0) and the adapters, and takes its time:
+	 * it widens the window in which a broker delivers what it held for the session before
+	 * the inbound adapter has registered.
 	 */
 	static final class DelayBeforeAdapters implements SmartLifecycle {
 

@@ -6,7 +6,9 @@ import io.github.mqttsession.store.Subscription;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** A transactional service that writes its own entity and the session store, then fails. */
+/**
+ * A transactional service that writes its own entity and the session store, then fails.
+ */
 @Service
 public class DeviceRegistration {
 

@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An application started while its broker is unreachable publishes, is killed with SIGKILL before it ever
- * connected, and is started again once the broker can be reached: every message whose send returned arrives.
+ * An application started while its broker is unreachable publishes, is killed with
+ * SIGKILL before it ever connected, and is started again once the broker can be reached:
+ * every message whose send returned arrives.
  */
 @ExtendWith(HiveMqExtension.class)
 class BrokerDownAtStartCrashTests {

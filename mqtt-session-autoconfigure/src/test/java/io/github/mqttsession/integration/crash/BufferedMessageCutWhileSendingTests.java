@@ -29,11 +29,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A race that {@link CrashTests} can only meet now and then, made deterministic: the connection drops while Paho is
- * sending a message it had buffered offline, after the session stored the message for sending. Paho undoes that
- * send, forgets the message's packet id and later sends the message under a new one. Guards against the message's
- * offline-buffer entry under the old packet id staying in the session, where the next client on that session would
- * publish it once more: a QoS 2 duplicate.
+ * A race that {@link CrashTests} can only meet now and then, made deterministic: the
+ * connection drops while Paho is sending a message it had buffered offline, after the
+ * session stored the message for sending. Paho undoes that send, forgets the message's
+ * packet id and later sends the message under a new one. Guards against the message's
+ * offline-buffer entry under the old packet id staying in the session, where the next
+ * client on that session would publish it once more: a QoS 2 duplicate.
  */
 @ExtendWith(HiveMqExtension.class)
 class BufferedMessageCutWhileSendingTests {
@@ -41,7 +42,8 @@ class BufferedMessageCutWhileSendingTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
 	@Test
-	@ExpectedLog(level = ExpectedLog.Level.ERROR, logger = "org.eclipse.paho.client.mqttv3.internal.DisconnectedMessageBuffer",
+	@ExpectedLog(level = ExpectedLog.Level.ERROR,
+			logger = "org.eclipse.paho.client.mqttv3.internal.DisconnectedMessageBuffer",
 			message = "Error occurred attempting to publish buffered message due to disconnect",
 			reason = "the test cuts the connection while Paho sends its offline buffer")
 	void aBufferedMessageWhoseSendingWasCutIsDeliveredOnceAndLeavesNothingInTheSession() throws Exception {
@@ -60,13 +62,15 @@ class BufferedMessageCutWhileSendingTests {
 				List.of("1", "2", "3").forEach((payload) -> send(context, topic, payload));
 				cutOnBufferedSend.arm((IMqttAsyncClient) manager.getClient());
 				proxy.resume();
-				// The first buffered message is being sent when the connection drops again
+				// The first buffered message is being sent when the connection drops
+				// again
 				eventually(TIMEOUT, cutOnBufferedSend::sendUndone);
 				assertThat(cutOnBufferedSend.sendUndone()).as("Paho undid the send of the buffered message").isTrue();
 				proxy.resume();
 				eventually(TIMEOUT, () -> subscriber.receivedNumbers().containsAll(List.of(1, 2, 3)));
 				assertThat(subscriber.receivedNumbers()).containsExactly(1, 2, 3);
-				// Every message was delivered and completed, so nothing should be left pending
+				// Every message was delivered and completed, so nothing should be left
+				// pending
 				eventually(Duration.ofSeconds(5), () -> pending(context, clientId).isEmpty());
 				pendingAfterDelivery = pending(context, clientId);
 			}
@@ -76,7 +80,8 @@ class BufferedMessageCutWhileSendingTests {
 				eventually(TIMEOUT, () -> subscriber.hasReceived(CrashingPublisher.END));
 				assertThat(subscriber.hasReceived(CrashingPublisher.END)).isTrue();
 			}
-			// Paho's undo must not leave the buffered entry under the old packet id in the session: the restarted
+			// Paho's undo must not leave the buffered entry under the old packet id in
+			// the session: the restarted
 			// client would publish that message a second time, with QoS 2
 			assertThat(subscriber.duplicates())
 				.as(() -> "messages received more than once; the interrupted one was buffered under packet id "

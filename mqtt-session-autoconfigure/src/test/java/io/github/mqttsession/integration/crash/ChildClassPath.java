@@ -11,10 +11,11 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * The class path of a child JVM: this JVM's own, with its class directories copied once per test JVM. A build
- * running beside the tests (another {@code mvn} in the same module) rewrites {@code target/classes} and
- * {@code target/test-classes}, and a child JVM started meanwhile would find its main class missing; the copy keeps
- * the classes this JVM was started with.
+ * The class path of a child JVM: this JVM's own, with its class directories copied once
+ * per test JVM. A build running beside the tests (another {@code mvn} in the same module)
+ * rewrites {@code target/classes} and {@code target/test-classes}, and a child JVM
+ * started meanwhile would find its main class missing; the copy keeps the classes this
+ * JVM was started with.
  */
 final class ChildClassPath {
 

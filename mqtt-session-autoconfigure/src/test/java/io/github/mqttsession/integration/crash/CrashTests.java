@@ -23,23 +23,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Kills a publishing application with SIGKILL and checks that no message whose send returned is lost.
+ * Kills a publishing application with SIGKILL and checks that no message whose send
+ * returned is lost.
  * <p>
- * The application runs in a child JVM ({@link CrashingPublisher}) and publishes through a {@link TcpProxy} to the
- * HiveMQ broker of this JVM, keeping its session in an H2 file or in the PostgreSQL server of this JVM. It publishes
- * the numbers 1 to 3,000 one after another while the proxy cuts the connection three times (at about 500, with 250
- * messages sent while it is cut and held in the session, at about 1,000, with 500, and once more while the session
- * delivers what it held), and is killed with SIGKILL mid-stream, at about 2,000.
- * Started again on the same store and client id, it resends what its session held; a subscriber connected straight
- * to the broker must then have received every number whose send had returned: with QoS 1 at least once, with
- * QoS 2 exactly once.
+ * The application runs in a child JVM ({@link CrashingPublisher}) and publishes through a
+ * {@link TcpProxy} to the HiveMQ broker of this JVM, keeping its session in an H2 file or
+ * in the PostgreSQL server of this JVM. It publishes the numbers 1 to 3,000 one after
+ * another while the proxy cuts the connection three times (at about 500, with 250
+ * messages sent while it is cut and held in the session, at about 1,000, with 500, and
+ * once more while the session delivers what it held), and is killed with SIGKILL
+ * mid-stream, at about 2,000. Started again on the same store and client id, it resends
+ * what its session held; a subscriber connected straight to the broker must then have
+ * received every number whose send had returned: with QoS 1 at least once, with QoS 2
+ * exactly once.
  */
 @ExtendWith({ HiveMqExtension.class, EmbeddedPostgresExtension.class })
 class CrashTests {
 
 	private static final int MESSAGES = 3_000;
 
-	/** A number this far beyond the last sent before a cut shows that the session delivers what it held. */
+	/**
+	 * A number this far beyond the last sent before a cut shows that the session delivers
+	 * what it held.
+	 */
 	private static final int DELIVERING = 50;
 
 	private static final Duration CUT_FOR = Duration.ofSeconds(1);
@@ -77,18 +83,21 @@ class CrashTests {
 					with(properties, "--crash.mode=publish", "--crash.count=" + MESSAGES))) {
 				run.publisher = publisher;
 				publisher.awaitReady(START_UP);
-				// Cut 1 while messages are being sent; those sent while it lasts wait in the session until resumed
+				// Cut 1 while messages are being sent; those sent while it lasts wait in
+				// the session until resumed
 				publisher.allowUpTo(750);
 				awaitConfirmed(publisher, 500);
 				cut(proxy, publisher, run, 750);
 				awaitReceived(subscriber, 750, run);
-				// Cut 2 likewise, and cut 3 while the session is delivering what it held through cut 2
+				// Cut 2 likewise, and cut 3 while the session is delivering what it held
+				// through cut 2
 				publisher.allowUpTo(1_500);
 				awaitConfirmed(publisher, 1_000);
 				int confirmedAtCut = cut(proxy, publisher, run, 1_500);
 				eventually(DRAIN, () -> subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING) != null);
 				assertThat(subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING))
-					.as(() -> "delivery of what the session held through cut 2\n" + run.describe()).isNotNull();
+					.as(() -> "delivery of what the session held through cut 2\n" + run.describe())
+					.isNotNull();
 				cut(proxy, publisher, run, 1_500);
 				awaitReceived(subscriber, 1_500, run);
 				// Killed while sending, with messages in flight
@@ -98,7 +107,8 @@ class CrashTests {
 				run.confirmed = publisher.confirmed();
 			}
 			assertThat(run.exitCode).as("exit code of the publisher JVM, 128 + SIGKILL").isEqualTo(137);
-			// Checks of the scenario itself: the sends are sequential, and the kill came before the last one
+			// Checks of the scenario itself: the sends are sequential, and the kill came
+			// before the last one
 			assertThat(run.confirmed.size()).as(run::describe).isEqualTo(run.confirmed.last());
 			assertThat(run.confirmed.last()).as(run::describe).isBetween(KILL_AT, MESSAGES - 1);
 			try (PublisherProcess resumed = PublisherProcess.start(logs.resolve("resume.log"),
@@ -106,18 +116,24 @@ class CrashTests {
 				run.resumed = resumed;
 				resumed.awaitReady(START_UP);
 				eventually(DRAIN, () -> run.missing().isEmpty());
-				// Zero lost: every message whose send returned before the kill has arrived
+				// Zero lost: every message whose send returned before the kill has
+				// arrived
 				assertThat(run.missing()).as(run::describe).isEmpty();
-				// The end marker follows everything the restored session resent, so no duplicate can come later
+				// The end marker follows everything the restored session resent, so no
+				// duplicate can come later
 				resumed.command(CrashingPublisher.END);
 				eventually(DRAIN, () -> subscriber.hasReceived(CrashingPublisher.END));
 				assertThat(subscriber.hasReceived(CrashingPublisher.END)).as(run::describe).isTrue();
 				assertThat(subscriber.unexpected()).as(run::describe).isEmpty();
 				if (qos == 2) {
-					// Zero duplicates at the subscriber with QoS 2. Guards against a message whose send from Paho's
-					// offline buffer a cut interrupted: Paho undoes that send and sends the message again under a new
-					// packet id, and its buffered entry under the old id must leave the session, or the restarted
-					// client publishes it a second time (BufferedMessageCutWhileSendingTests makes that cut every time)
+					// Zero duplicates at the subscriber with QoS 2. Guards against a
+					// message whose send from Paho's
+					// offline buffer a cut interrupted: Paho undoes that send and sends
+					// the message again under a new
+					// packet id, and its buffered entry under the old id must leave the
+					// session, or the restarted
+					// client publishes it a second time
+					// (BufferedMessageCutWhileSendingTests makes that cut every time)
 					assertThat(subscriber.duplicates()).as(run::describe).isEmpty();
 				}
 				resumed.stop();
@@ -128,19 +144,19 @@ class CrashTests {
 	}
 
 	/**
-	 * The command-line properties of the application: small timeouts, a JPA store, no inbound adapter.
+	 * The command-line properties of the application: small timeouts, a JPA store, no
+	 * inbound adapter.
 	 */
 	static List<String> properties(String brokerUrl, String clientId, String topic, int qos, Store store) {
-		List<String> properties = new ArrayList<>(List.of("--spring.main.banner-mode=off",
-				"--spring.jpa.hibernate.ddl-auto=validate", "--mqtt.session.store=jpa",
-				"--mqtt.session.max-pending-messages=20000", "--mqtt.client.url=" + brokerUrl,
-				"--mqtt.client.client-id=" + clientId,
-				"--mqtt.client.completion-timeout=5s",
-				"--mqtt.client.quiescent-timeout=0s", "--mqtt.client.connection-timeout=3s",
-				"--mqtt.client.max-reconnect-delay=1s", "--mqtt.inbound.enabled=false",
-				"--spring.integration.endpoint.default-timeout=1s", "--spring.lifecycle.timeout-per-shutdown-phase=5s",
-				"--logging.level.root=WARN", "--logging.level.io.github.mqttsession=INFO", "--crash.topic=" + topic,
-				"--crash.qos=" + qos));
+		List<String> properties = new ArrayList<>(
+				List.of("--spring.main.banner-mode=off", "--spring.jpa.hibernate.ddl-auto=validate",
+						"--mqtt.session.store=jpa", "--mqtt.session.max-pending-messages=20000",
+						"--mqtt.client.url=" + brokerUrl, "--mqtt.client.client-id=" + clientId,
+						"--mqtt.client.completion-timeout=5s", "--mqtt.client.quiescent-timeout=0s",
+						"--mqtt.client.connection-timeout=3s", "--mqtt.client.max-reconnect-delay=1s",
+						"--mqtt.inbound.enabled=false", "--spring.integration.endpoint.default-timeout=1s",
+						"--spring.lifecycle.timeout-per-shutdown-phase=5s", "--logging.level.root=WARN",
+						"--logging.level.io.github.mqttsession=INFO", "--crash.topic=" + topic, "--crash.qos=" + qos));
 		properties.addAll(store.dataSource(clientId));
 		return properties;
 	}
@@ -152,8 +168,9 @@ class CrashTests {
 	}
 
 	/**
-	 * Cuts the connection, lets the publisher go on up to a sequence number while it is cut, keeps it cut until the
-	 * client has tried in vain to reconnect, and lets connections through again.
+	 * Cuts the connection, lets the publisher go on up to a sequence number while it is
+	 * cut, keeps it cut until the client has tried in vain to reconnect, and lets
+	 * connections through again.
 	 * @return how many sends had returned when the connection was cut
 	 */
 	private static int cut(TcpProxy proxy, PublisherProcess publisher, Run run, int sentWhileCut) {
@@ -168,8 +185,8 @@ class CrashTests {
 	}
 
 	/**
-	 * Waits until the subscriber has received a number: the messages sent before it have been delivered (the
-	 * session delivers them in order), so the connection is back.
+	 * Waits until the subscriber has received a number: the messages sent before it have
+	 * been delivered (the session delivers them in order), so the connection is back.
 	 */
 	private static void awaitReceived(RecordingSubscriber subscriber, int sequence, Run run) {
 		String payload = Integer.toString(sequence);
@@ -187,7 +204,8 @@ class CrashTests {
 	}
 
 	/**
-	 * Waits for a condition and leaves reporting a timeout to the assertion that follows, which says more.
+	 * Waits for a condition and leaves reporting a timeout to the assertion that follows,
+	 * which says more.
 	 */
 	static void eventually(Duration timeout, Callable<Boolean> condition) {
 		try {
@@ -267,11 +285,19 @@ class CrashTests {
 		String describe() {
 			NavigableSet<Integer> missing = missing();
 			StringBuilder description = new StringBuilder(summary());
-			description.append("\n").append(missing.size()).append(" missing, the first: ")
+			description.append("\n")
+				.append(missing.size())
+				.append(" missing, the first: ")
 				.append(missing.stream().limit(20).toList());
 			description.append("\nduplicates, the first: ");
-			this.subscriber.duplicates().keySet().stream().limit(20).forEach((payload) -> description.append("\n  ")
-				.append(payload).append(": ").append(this.subscriber.deliveriesOf(payload)));
+			this.subscriber.duplicates()
+				.keySet()
+				.stream()
+				.limit(20)
+				.forEach((payload) -> description.append("\n  ")
+					.append(payload)
+					.append(": ")
+					.append(this.subscriber.deliveriesOf(payload)));
 			if (this.publisher != null) {
 				description.append("\nlast failed send: ").append(this.publisher.lastFailure());
 				description.append("\n--- the killed publisher's log ends with:\n").append(this.publisher.logTail(60));

@@ -21,20 +21,24 @@ import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 
 /**
- * The main class of the child JVM that {@link CrashTests} kills: it starts {@link CrashPublisherApplication} with the
- * properties given on the command line and publishes through {@code mqttOutboundChannel}.
+ * The main class of the child JVM that {@link CrashTests} kills: it starts
+ * {@link CrashPublisherApplication} with the properties given on the command line and
+ * publishes through {@code mqttOutboundChannel}.
  * <p>
- * Standard output is reserved for a line protocol the test reads: {@code READY} once the application has started,
- * {@code SENT n} each time the send of message {@code n} has returned, {@code ERR n reason} each time it threw (the
- * same message is then sent again, so the sequence stays complete), {@code DONE} after the last message and
- * {@code STOPPED} after a clean stop. Everything else, logging included, goes to standard error.
+ * Standard output is reserved for a line protocol the test reads: {@code READY} once the
+ * application has started, {@code SENT n} each time the send of message {@code n} has
+ * returned, {@code ERR n reason} each time it threw (the same message is then sent again,
+ * so the sequence stays complete), {@code DONE} after the last message and
+ * {@code STOPPED} after a clean stop. Everything else, logging included, goes to standard
+ * error.
  * <p>
- * With {@code crash.mode=publish} it sends the payloads {@code 1..crash.count} in order, as far as the test allows:
- * a command {@code UPTO n} on standard input lets it go on up to {@code n}, so that the test can cut the connection
- * and kill the process while messages are being sent. With {@code crash.mode=resume} it sends nothing and lets the
- * restored session drain. Then it reads commands from standard input: {@code END} publishes the payload {@code END},
- * a marker that arrives after everything the restored session resent, and {@code STOP} (or the end of input) closes
- * the application.
+ * With {@code crash.mode=publish} it sends the payloads {@code 1..crash.count} in order,
+ * as far as the test allows: a command {@code UPTO n} on standard input lets it go on up
+ * to {@code n}, so that the test can cut the connection and kill the process while
+ * messages are being sent. With {@code crash.mode=resume} it sends nothing and lets the
+ * restored session drain. Then it reads commands from standard input: {@code END}
+ * publishes the payload {@code END}, a marker that arrives after everything the restored
+ * session resent, and {@code STOP} (or the end of input) closes the application.
  */
 public final class CrashingPublisher {
 
@@ -60,8 +64,8 @@ public final class CrashingPublisher {
 
 	/**
 	 * Runs the publisher.
-	 * @param args Spring Boot command-line properties ({@code --name=value}), including {@code crash.mode},
-	 * {@code crash.topic}, {@code crash.qos} and {@code crash.count}
+	 * @param args Spring Boot command-line properties ({@code --name=value}), including
+	 * {@code crash.mode}, {@code crash.topic}, {@code crash.qos} and {@code crash.count}
 	 */
 	public static void main(String[] args) throws Exception {
 		PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
@@ -91,8 +95,8 @@ public final class CrashingPublisher {
 			}
 			protocol.println("DONE");
 		}
-		for (String command = commands.readLine(); command != null && !command.equals("STOP"); command = commands
-			.readLine()) {
+		for (String command = commands.readLine(); command != null
+				&& !command.equals("STOP"); command = commands.readLine()) {
 			if (command.equals(END)) {
 				publisher.send(END);
 			}
@@ -124,7 +128,8 @@ public final class CrashingPublisher {
 				this.protocol.println("ERR " + payload + " " + describe(ex));
 				System.err.println("Send of " + payload + " failed; it is sent again");
 				ex.printStackTrace();
-				// A short pause, not a busy loop, while the client is at its in-flight window or reconnecting
+				// A short pause, not a busy loop, while the client is at its in-flight
+				// window or reconnecting
 				Awaitility.await().pollDelay(RETRY_PAUSE).atMost(RETRY_PAUSE.plusSeconds(5)).until(() -> true);
 			}
 		}

@@ -15,13 +15,15 @@ import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Cuts the connection at the moment Paho has stored a message of its offline buffer for sending, and before it
- * registers the message's delivery token: the window in which a connection loss makes Paho undo the send.
+ * Cuts the connection at the moment Paho has stored a message of its offline buffer for
+ * sending, and before it registers the message's delivery token: the window in which a
+ * connection loss makes Paho undo the send.
  * <p>
- * The listener is told of the stored packet inside Paho's {@code ClientState.send}, so it cuts the proxy there and
- * waits until the client's token store has been closed by the connection's shutdown; the token registration that
- * follows then fails as it does when a real network drops during the store's write. Whether the store was closed is
- * read from Paho 1.2.5's fields, as nothing public tells.
+ * The listener is told of the stored packet inside Paho's {@code ClientState.send}, so it
+ * cuts the proxy there and waits until the client's token store has been closed by the
+ * connection's shutdown; the token registration that follows then fails as it does when a
+ * real network drops during the store's write. Whether the store was closed is read from
+ * Paho 1.2.5's fields, as nothing public tells.
  */
 final class CutOnBufferedSend implements SessionPersistenceListener {
 
@@ -52,7 +54,8 @@ final class CutOnBufferedSend implements SessionPersistenceListener {
 	}
 
 	/**
-	 * Whether the cut came while a buffered message was being sent, and Paho undid that send.
+	 * Whether the cut came while a buffered message was being sent, and Paho undid that
+	 * send.
 	 * @return {@code true} once it has
 	 */
 	boolean sendUndone() {
@@ -80,14 +83,16 @@ final class CutOnBufferedSend implements SessionPersistenceListener {
 				await().atMost(SHUTDOWN).until(this::tokenStoreClosed);
 			}
 			catch (ConditionTimeoutException ex) {
-				// Then Paho does not undo the send, and the test reports that its precondition was not met
+				// Then Paho does not undo the send, and the test reports that its
+				// precondition was not met
 			}
 		}
 	}
 
 	@Override
 	public void removed(String clientId, PendingMessage.State state, int packetId) {
-		// No broker acknowledgement can arrive on a cut connection: this removal is Paho's undo of the send
+		// No broker acknowledgement can arrive on a cut connection: this removal is
+		// Paho's undo of the send
 		if (state == PendingMessage.State.OUTBOUND_PUBLISH && packetId == this.cutPacketId) {
 			this.sendUndone = true;
 		}

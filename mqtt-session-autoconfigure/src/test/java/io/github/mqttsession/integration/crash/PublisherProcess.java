@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@link CrashingPublisher} running in a child JVM: its confirmed sends as read from its standard output (a copy of
- * which goes to a {@code .protocol} file beside the log), its log in a file, and the means to kill it with SIGKILL or
- * stop it cleanly.
+ * A {@link CrashingPublisher} running in a child JVM: its confirmed sends as read from
+ * its standard output (a copy of which goes to a {@code .protocol} file beside the log),
+ * its log in a file, and the means to kill it with SIGKILL or stop it cleanly.
  */
 final class PublisherProcess implements AutoCloseable {
 
@@ -67,9 +67,9 @@ final class PublisherProcess implements AutoCloseable {
 	 * @return the running process
 	 */
 	static PublisherProcess start(Path log, List<String> arguments) {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", ChildClassPath.get(),
-				MAIN_CLASS));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+						"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", ChildClassPath.get(), MAIN_CLASS));
 		command.addAll(arguments);
 		try {
 			Files.createDirectories(log.getParent());
@@ -88,8 +88,10 @@ final class PublisherProcess implements AutoCloseable {
 	 */
 	void awaitReady(Duration timeout) {
 		await().atMost(timeout).until(() -> this.ready || !this.process.isAlive());
-		assertThat(this.ready).as(() -> "The publisher JVM exited with " + this.process.exitValue()
-				+ " before its application started; its log ends with:\n" + logTail(80)).isTrue();
+		assertThat(this.ready)
+			.as(() -> "The publisher JVM exited with " + this.process.exitValue()
+					+ " before its application started; its log ends with:\n" + logTail(80))
+			.isTrue();
 	}
 
 	/**
@@ -109,7 +111,8 @@ final class PublisherProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Waits until the child has exited by itself, such as when its application failed to start.
+	 * Waits until the child has exited by itself, such as when its application failed to
+	 * start.
 	 * @param timeout how long it may take
 	 * @return its exit code
 	 */
@@ -162,7 +165,8 @@ final class PublisherProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Kills the child with SIGKILL and waits until it is gone and everything it wrote before has been read.
+	 * Kills the child with SIGKILL and waits until it is gone and everything it wrote
+	 * before has been read.
 	 * @return its exit code, 137 after a SIGKILL
 	 */
 	int kill() throws InterruptedException {
@@ -196,7 +200,8 @@ final class PublisherProcess implements AutoCloseable {
 		command("STOP");
 		assertThat(this.process.waitFor(30, TimeUnit.SECONDS)).as("the publisher JVM stopped within 30 s").isTrue();
 		this.reader.join(TimeUnit.SECONDS.toMillis(10));
-		assertThat(this.stopped).as(() -> "the publisher JVM closed its application; its log ends with:\n" + logTail(40))
+		assertThat(this.stopped)
+			.as(() -> "the publisher JVM closed its application; its log ends with:\n" + logTail(40))
 			.isTrue();
 		assertThat(this.process.exitValue()).isZero();
 	}

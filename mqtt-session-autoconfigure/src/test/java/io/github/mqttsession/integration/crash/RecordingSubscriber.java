@@ -14,8 +14,9 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * A plain Paho client with a session of its own ({@code cleanSession=false}), connected straight to the broker, that
- * records every payload it receives on a topic, duplicates included.
+ * A plain Paho client with a session of its own ({@code cleanSession=false}), connected
+ * straight to the broker, that records every payload it receives on a topic, duplicates
+ * included.
  */
 final class RecordingSubscriber implements AutoCloseable {
 
@@ -42,7 +43,8 @@ final class RecordingSubscriber implements AutoCloseable {
 	}
 
 	/**
-	 * How each arrival of a payload was delivered: the broker's packet id and whether it was flagged a duplicate.
+	 * How each arrival of a payload was delivered: the broker's packet id and whether it
+	 * was flagged a duplicate.
 	 * @param payload the payload
 	 * @return one entry per arrival, such as {@code #12 dup}
 	 */
@@ -88,7 +90,8 @@ final class RecordingSubscriber implements AutoCloseable {
 	}
 
 	/**
-	 * The payloads received that are neither a sequence number nor the end marker: a corrupted message.
+	 * The payloads received that are neither a sequence number nor the end marker: a
+	 * corrupted message.
 	 * @return the payloads
 	 */
 	synchronized List<String> unexpected() {

@@ -31,7 +31,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
-/** What the JPA store does beyond the shared contract: conflicts, limits, failures, schema and restarts. */
+/**
+ * What the JPA store does beyond the shared contract: conflicts, limits, failures, schema
+ * and restarts.
+ */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class JpaSessionStoreTests {
 
@@ -224,8 +227,8 @@ class JpaSessionStoreTests {
 
 	@Test
 	void h2CommitsAreMadeDurableWhenTheUrlLeavesTheWriteDelayOn() throws Exception {
-		String url = "jdbc:h2:file:" + java.nio.file.Path.of("target", "h2", "delay-" + java.util.UUID.randomUUID())
-			.toAbsolutePath();
+		String url = "jdbc:h2:file:"
+				+ java.nio.file.Path.of("target", "h2", "delay-" + java.util.UUID.randomUUID()).toAbsolutePath();
 		try (HikariDataSource delayed = Databases.pooled(url, "sa", "")) {
 			StoreTables.create(delayed);
 			assertThat(writeDelay(delayed)).isEqualTo("500");
@@ -238,7 +241,8 @@ class JpaSessionStoreTests {
 	@Test
 	void postgresCommitsAreMadeSynchronousWhenTheDatabaseTurnedThemOff() throws Exception {
 		String database = "async_" + Long.toHexString(System.nanoTime());
-		try (HikariDataSource postgres = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl()); Connection admin = postgres.getConnection()) {
+		try (HikariDataSource postgres = Databases.postgres(EmbeddedPostgresExtension.jdbcUrl());
+				Connection admin = postgres.getConnection()) {
 			admin.createStatement().execute("CREATE DATABASE " + database);
 			admin.createStatement().execute("ALTER DATABASE " + database + " SET synchronous_commit = off");
 		}
@@ -263,7 +267,8 @@ class JpaSessionStoreTests {
 	private static String writeDelay(HikariDataSource dataSource) throws SQLException {
 		try (Connection connection = dataSource.getConnection();
 				ResultSet setting = connection.createStatement()
-					.executeQuery("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+					.executeQuery(
+							"SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
 			setting.next();
 			return setting.getString(1);
 		}

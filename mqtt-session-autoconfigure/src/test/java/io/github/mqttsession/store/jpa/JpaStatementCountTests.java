@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Proves that the JPA store writes only what changed and loads with a fixed number of queries, on a session that
- * already holds 10,000 pending messages.
+ * Proves that the JPA store writes only what changed and loads with a fixed number of
+ * queries, on a session that already holds 10,000 pending messages.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class JpaStatementCountTests {
@@ -141,7 +141,8 @@ abstract class JpaStatementCountTests {
 		CompletableFuture.runAsync(() -> this.store.save(CLIENT_ID, wanted)).get();
 		assertThat(this.counting.count("SELECT")).isEqualTo(3);
 		assertThat(this.counting.count("UPDATE")).isEqualTo(1);
-		assertThat(this.counting.statements()).filteredOn((sql) -> sql.contains("INTO MQTT_PENDING_MESSAGE")).hasSize(1);
+		assertThat(this.counting.statements()).filteredOn((sql) -> sql.contains("INTO MQTT_PENDING_MESSAGE"))
+			.hasSize(1);
 		assertThat(this.counting.statements()).hasSize(5);
 		this.store.removePendingMessage(CLIENT_ID, State.INBOUND_PUBLISH, 779);
 	}

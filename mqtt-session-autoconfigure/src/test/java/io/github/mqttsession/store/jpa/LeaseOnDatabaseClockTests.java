@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Instances whose clocks are minutes apart share one database: a lease's end is reckoned on the database's clock,
- * so none takes another's live lease and none loses its own.
+ * Instances whose clocks are minutes apart share one database: a lease's end is reckoned
+ * on the database's clock, so none takes another's live lease and none loses its own.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class LeaseOnDatabaseClockTests {
@@ -36,11 +36,13 @@ class LeaseOnDatabaseClockTests {
 				JpaSessionStore right = store(dataSource, Duration.ZERO);
 				JpaSessionStore ahead = store(dataSource, SKEW);
 				JpaSessionStore behind = store(dataSource, SKEW.negated())) {
-			// On its own clock, an instance ahead sees the live lease of one with the right clock long run out
+			// On its own clock, an instance ahead sees the live lease of one with the
+			// right clock long run out
 			assertThat(right.acquireLease("right-" + id, "right", LEASE)).isEmpty();
 			assertThat(ahead.acquireLease("right-" + id, "ahead", LEASE)).contains("right");
 			assertThat(behind.acquireLease("right-" + id, "behind", LEASE)).contains("right");
-			// On the right clock, the lease of an instance behind would have run out before it was taken
+			// On the right clock, the lease of an instance behind would have run out
+			// before it was taken
 			assertThat(behind.acquireLease("behind-" + id, "behind", LEASE)).isEmpty();
 			assertThat(right.acquireLease("behind-" + id, "right", LEASE)).contains("behind");
 			assertThat(ahead.acquireLease("behind-" + id, "ahead", LEASE)).contains("behind");
@@ -51,7 +53,8 @@ class LeaseOnDatabaseClockTests {
 			assertThat(right.listSessions()).filteredOn((summary) -> summary.clientId().endsWith(id))
 				.extracting(SessionSummary::clientId)
 				.containsExactlyInAnyOrder("right-" + id, "behind-" + id, "ahead-" + id);
-			// Listing reports each lease's end on the database's clock, here the right one
+			// Listing reports each lease's end on the database's clock, here the right
+			// one
 			Instant now = Instant.now();
 			assertThat(right.listSessions()).filteredOn((summary) -> summary.clientId().endsWith(id))
 				.allSatisfy((summary) -> assertThat(summary.leaseExpiresAt()).isBetween(now, now.plus(LEASE)));
@@ -66,7 +69,8 @@ class LeaseOnDatabaseClockTests {
 	/** The databases the store runs on. */
 	enum Database {
 
-		H2(() -> tables(Databases.newH2File())), POSTGRESQL(() -> tables(Databases.postgres(EmbeddedPostgresExtension.jdbcUrl())));
+		H2(() -> tables(Databases.newH2File())),
+		POSTGRESQL(() -> tables(Databases.postgres(EmbeddedPostgresExtension.jdbcUrl())));
 
 		private final Supplier<HikariDataSource> dataSource;
 

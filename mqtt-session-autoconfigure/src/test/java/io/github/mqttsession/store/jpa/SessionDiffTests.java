@@ -7,7 +7,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How a whole-session save works out which rows to write: values are "key=value" strings here. */
+/**
+ * How a whole-session save works out which rows to write: values are "key=value" strings
+ * here.
+ */
 class SessionDiffTests {
 
 	private static final Function<String, Object> KEY = (value) -> value.substring(0, value.indexOf('='));

@@ -12,10 +12,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.context.annotation.Bean;
 
 /**
- * The application the crash tests kill: nothing of its own but the starter configured by properties, and, with
- * {@code crash.trace-persistence=true}, a trace of every packet the session stores and removes, for a diagnosis of
- * a lost or duplicated message. It lives in a package of its own so that its component scan picks up nothing else
- * from the tests.
+ * The application the crash tests kill: nothing of its own but the starter configured by
+ * properties, and, with {@code crash.trace-persistence=true}, a trace of every packet the
+ * session stores and removes, for a diagnosis of a lost or duplicated message. It lives
+ * in a package of its own so that its component scan picks up nothing else from the
+ * tests.
  */
 @SpringBootApplication
 public class CrashPublisherApplication {
