@@ -88,8 +88,7 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 
 	private static SimpleAsyncTaskExecutor storeCheckExecutor() {
 		// One short-lived thread per question, and one question out at a time; daemon, so
-		// that a store that never
-		// answers does not keep the JVM alive
+		// that a store that never answers does not keep the JVM alive
 		SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("mqtt-session-health-");
 		executor.setDaemon(true);
 		return executor;

@@ -110,8 +110,7 @@ final class SessionStoreConfigurations {
 		@Bean
 		InMemorySessionStore sessionStore(MqttSessionProperties properties) {
 			// The properties are bound here too, so that an invalid mqtt.session.store is
-			// reported with its valid
-			// values even when no other bean needs them.
+			// reported with its valid values even when no other bean needs them.
 			return new InMemorySessionStore();
 		}
 

@@ -243,8 +243,8 @@ public final class SessionClientManagerSupport<C> {
 			}
 			try {
 				// The reconnect cycle first: a reconnect it started after the forced
-				// disconnect would keep the
-				// client from closing, and leave it connecting on its own
+				// disconnect would keep the client from closing, and leave it connecting
+				// on its own
 				if (this.client.automaticReconnect()) {
 					this.client.stopReconnectCycle(current);
 				}

@@ -71,10 +71,9 @@ final class SessionMqttv5AsyncClient extends ConnectReportingMqttv5Client {
 	public IMqttToken publish(String topic, MqttMessage message, Object userContext, MqttActionListener callback)
 			throws MqttException {
 		// Resting only matters while not connected, where it makes Paho buffer instead of
-		// failing. Paho clears it
-		// after each successful reconnect and sets it again only once it notices the next
-		// loss, so it is set before
-		// every publish rather than once.
+		// failing. Paho clears it after each successful reconnect and sets it again only
+		// once it notices the next loss, so it is set before every publish rather than
+		// once.
 		this.comms.setRestingState(true);
 		return super.publish(topic, message, userContext, callback);
 	}

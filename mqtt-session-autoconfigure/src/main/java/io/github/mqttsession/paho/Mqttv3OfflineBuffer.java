@@ -26,9 +26,8 @@ final class Mqttv3OfflineBuffer implements OfflineBuffer {
 	@Override
 	public boolean mayHoldFirst() {
 		// Paho 3's drain takes the first entry, then waits while it holds it until fewer
-		// than maxInflight - 3
-		// messages are in flight, counted from before the connection dropped: it may
-		// still wait from an earlier one.
+		// than maxInflight - 3 messages are in flight, counted from before the connection
+		// dropped: it may still wait from an earlier one.
 		return this.client.getInFlightMessageCount() >= this.maxInflight - 3;
 	}
 

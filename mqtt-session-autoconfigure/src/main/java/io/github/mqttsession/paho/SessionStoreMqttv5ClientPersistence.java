@@ -112,9 +112,8 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 		}
 		try {
 			// Paho 5 logs and ignores a failure to persist a buffered message, then
-			// buffers it in memory and reports
-			// it sent; an unchecked exception is the one that reaches the publisher, with
-			// nothing buffered.
+			// buffers it in memory and reports it sent; an unchecked exception is the one
+			// that reaches the publisher, with nothing buffered.
 			store(key, header(key, persistable), payload(persistable));
 		}
 		catch (MqttPersistenceException | RuntimeException ex) {

@@ -160,9 +160,8 @@ final class HeldMessages {
 		if (removed == null) {
 			if (key.state() == PendingMessage.State.OUTBOUND_PUBLISH) {
 				// Paho undoes a send that failed before the publish was stored (a full
-				// in-flight window, say) by
-				// removing its key; a buffered message whose send was undone so comes
-				// back under a new packet id.
+				// in-flight window, say) by removing its key; a buffered message whose
+				// send was undone so comes back under a new packet id.
 				markUndoneIfBuffered(key);
 			}
 			return null;

@@ -119,8 +119,8 @@ final class SessionLeaseHolder {
 		logger.info("Client id '" + this.clientId + "' is leased by process '" + other.get()
 				+ "' of this host, which no longer runs; taking its session over");
 		// Given up in the gone process's name: only a lease it still holds is given up,
-		// so of several instances
-		// taking over at once, one wins and the others find it holding the lease
+		// so of several instances taking over at once, one wins and the others find it
+		// holding the lease
 		this.leasing.releaseLease(this.clientId, other.get());
 		return acquireLease();
 	}

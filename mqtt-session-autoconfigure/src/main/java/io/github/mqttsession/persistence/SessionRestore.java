@@ -66,9 +66,8 @@ final class SessionRestore {
 		Map<PendingMessage.Key, PendingMessage> whole = this.restoring;
 		if (whole == null || !whole.containsKey(key)) {
 			// Paho reads messages back only when it creates a client; a second client on
-			// this persistence without
-			// a release in between reads what was stored since: load the session once
-			// more.
+			// this persistence without a release in between reads what was stored since:
+			// load the session once more.
 			whole = byKey(this.store.load(this.clientId).map(MqttSession::pendingMessages).orElse(List.of()));
 			this.restoring = whole;
 		}

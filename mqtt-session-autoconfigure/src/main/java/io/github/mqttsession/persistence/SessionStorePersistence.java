@@ -205,18 +205,15 @@ public final class SessionStorePersistence {
 		}
 		if (stored.coveredByBufferedRecord() && !qos2Publish) {
 			// Paho sends a buffered QoS 1 message: its buffered record stays stored until
-			// this write is, since
-			// the writer keeps order, so the message is durable already and the drain
-			// need not wait.
+			// this write is, since the writer keeps order, so the message is durable
+			// already and the drain need not wait.
 			return;
 		}
 		// A QoS 2 publish is durable before Paho may send it: a broker keeps the packet
-		// id of a QoS 2 publish until
-		// PUBREL, so an id it saw from a publish the client then lost in a crash would
-		// swallow the next message
-		// sent under that id.
-		// Bounded by the send timeout, as a deferred wait is: a store that does not
-		// answer fails the publish then.
+		// id of a QoS 2 publish until PUBREL, so an id it saw from a publish the client
+		// then lost in a crash would swallow the next message sent under that id. Bounded
+		// by the send timeout, as a deferred wait is: a store that does not answer fails
+		// the publish then.
 		try {
 			stored.write()
 				.await(System.nanoTime() + this.window.writeTimeout().toNanos(), this.clientId,
@@ -273,9 +270,8 @@ public final class SessionStorePersistence {
 	public void remove(PendingMessage.Key key) {
 		PendingWrite write = this.writes.remove(key);
 		// An acknowledged publish needs no commit of its own: written late, or lost in a
-		// crash, it is at worst sent
-		// again. An inbound QoS 2 message is only removed before PUBCOMP goes out; that
-		// waits, as it did before.
+		// crash, it is at worst sent again. An inbound QoS 2 message is only removed
+		// before PUBCOMP goes out; that waits, as it did before.
 		if (write != null && (!this.writer.gathers() || key.state() == PendingMessage.State.INBOUND_PUBLISH)) {
 			write.await();
 		}

@@ -43,8 +43,7 @@ class MoquetteSmokeTests {
 		}
 		List<String> sent = publish("sensors/kitchen", "alarms/fire", "sensors/hall");
 		// The broker delivers what it held the moment the client connects; the delay
-		// makes sure that is before the
-		// inbound adapter has registered
+		// makes sure that is before the inbound adapter has registered
 		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
 					"alarms/+");

@@ -47,8 +47,7 @@ class MqttSessionRestartTests {
 		}
 		List<String> sent = publishFromAnotherClient("sensors/kitchen", "alarms/fire", "sensors/hall");
 		// The broker delivers what it held the moment the client connects; the delay
-		// makes sure that is before the
-		// inbound adapter has registered
+		// makes sure that is before the inbound adapter has registered
 		try (ConfigurableApplicationContext context = app.start("test.delay-before-adapters=1500ms")) {
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactlyInAnyOrder("sensors/#",
 					"alarms/+");

@@ -74,8 +74,8 @@ class PoisonMessageTests {
 			await().atMost(Duration.ofSeconds(20)).until(() -> !errors(context).isEmpty());
 			assertThat(errors(context)).singleElement().satisfies(PoisonMessageTests::carriesThePoisonMessage);
 			// HiveMQ holds a client's next QoS 1 message back while one is
-			// unacknowledged, so "wholesome" may not
-			// have come; the application stops without acknowledging the poison message
+			// unacknowledged, so "wholesome" may not have come; the application stops
+			// without acknowledging the poison message
 		}
 		try (ConfigurableApplicationContext context = app.start()) {
 			await().atMost(Duration.ofSeconds(20)).until(() -> !errors(context).isEmpty());

@@ -70,8 +70,8 @@ class RepeatedStartTests {
 				await().atMost(Duration.ofSeconds(10)).until(manager::isConnected);
 				if (version.equals("3.1.1")) {
 					// Spring Integration's 3.1.1 adapter reports its subscribe on connect
-					// even with no topics: the
-					// connect has gone all the way through the adapter
+					// even with no topics: the connect has gone all the way through the
+					// adapter
 					BlockingQueue<MqttSubscribedEvent> subscribed = context.getBean("subscribedEvents",
 							BlockingQueue.class);
 					await().atMost(Duration.ofSeconds(10)).until(() -> !subscribed.isEmpty());

@@ -130,8 +130,8 @@ class SessionLeaseTests {
 						"mqtt.session.lease.wait-for-takeover=true", "mqtt.inbound.topics[0].filter=new/#"));
 			try {
 				// Every bean is created, the inbound adapter with its topics read from
-				// the store; the client's
-				// start, where the lease is taken, waits for the crashed instance's lease
+				// the store; the client's start, where the lease is taken, waits for the
+				// crashed instance's lease
 				assertThat(SingletonsCreated.latch.await(60, TimeUnit.SECONDS)).isTrue();
 				assertThat(successor).isNotDone();
 				assertThat(store.load("waiting-topics")).as("the session while another instance holds it")

@@ -33,9 +33,8 @@ class SessionLifecycleTests {
 	@ParameterizedTest(name = "MQTT {0}")
 	@ValueSource(strings = { "3.1.1", "5" })
 	// A defect of the MQTT 5 inbound adapter's stop, left to it: with clean start, Spring
-	// Integration unsubscribes
-	// every topic on stop, and Paho 5's CommsCallback.removeMessageListener removes
-	// entries from the map it iterates
+	// Integration unsubscribes every topic on stop, and Paho 5's
+	// CommsCallback.removeMessageListener removes entries from the map it iterates
 	@ExpectedLog(level = ExpectedLog.Level.ERROR,
 			logger = "io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter",
 			message = "Error unsubscribing", exception = ConcurrentModificationException.class)

@@ -36,8 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 class StoreOutageTests {
 
 	// The pool's default connection timeout (30 s) outlasts the send timeout: the send
-	// gives up waiting. A short one
-	// lets the store's own error reach the sender first.
+	// gives up waiting. A short one lets the store's own error reach the sender first.
 	@ParameterizedTest(name = "MQTT {0}, connection timeout {1} ms, send timeout {2}")
 	@CsvSource({ "3.1.1, 30000, PT3S", "5, 1000, PT8S" })
 	@ExpectedLog(logger = "com.zaxxer.hikari", reason = "the connection pool reports the database it cannot reach")
@@ -68,8 +67,8 @@ class StoreOutageTests {
 					.isEqualTo(Status.DOWN);
 
 				// QoS 1: sent before it is durable; acknowledged by the broker, which
-				// makes its write needless, unless
-				// the write fails first (a broken pooled connection fails at once)
+				// makes its write needless, unless the write fails first (a broken pooled
+				// connection fails at once)
 				Throwable qos1Failure = catchThrowable(() -> send(context, "at least once", 1));
 				if (qos1Failure != null) {
 					assertThat(storeFailure(qos1Failure)).hasMessageContaining(clientId);

@@ -122,8 +122,8 @@ class GatheredWritesTests {
 		CompletableFuture<Void> reused = publishDurably(1, queued);
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
 		// Packet id 1 again, behind its earlier removal: acknowledged, its publisher goes
-		// on, yet all three writes
-		// are made, in order, since the row the first removal deletes is still there.
+		// on, yet all three writes are made, in order, since the row the first removal
+		// deletes is still there.
 		this.persistence.remove("s-1");
 		reused.get(10, TimeUnit.SECONDS);
 		assertThat(second).isNotDone();
@@ -227,9 +227,8 @@ class GatheredWritesTests {
 		MqttPublish buffered = publish(5);
 		this.persistence.put("sb-5", buffered);
 		// Paho's drain thread meets a full in-flight window: the send fails before the
-		// publish is stored, Paho
-		// removes the publish key and sends the message again later under a new packet
-		// id.
+		// publish is stored, Paho removes the publish key and sends the message again
+		// later under a new packet id.
 		this.persistence.remove("s-5");
 		this.store.calls.clear();
 		MqttPublish resent = publish(9);

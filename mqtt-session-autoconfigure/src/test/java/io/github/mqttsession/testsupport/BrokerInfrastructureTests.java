@@ -50,8 +50,7 @@ class BrokerInfrastructureTests {
 	private static final Duration QUIET = Duration.ofMillis(300);
 
 	// Paho's MQTT 5 client logs each inbound PUBREL at INFO through java.util.logging,
-	// which keeps loggers only
-	// while they are strongly referenced, hence the field
+	// which keeps loggers only while they are strongly referenced, hence the field
 	private static final java.util.logging.Logger PAHO_V5_LOGGER = quiet("org.eclipse.paho.mqttv5");
 
 	private final Deque<AutoCloseable> resources = new ArrayDeque<>();

@@ -50,9 +50,8 @@ public class HiveMqExtension implements BeforeAllCallback {
 
 	private static void quietLogging() {
 		// HiveMQ's jar carries a logback.xml that puts everything at INFO; its start-up
-		// and shutdown chatter
-		// would bury the tests' own output. A later Logback reset (a Spring context
-		// starting) undoes this.
+		// and shutdown chatter would bury the tests' own output. A later Logback reset (a
+		// Spring context starting) undoes this.
 		if (LoggerFactory.getLogger("com.hivemq") instanceof Logger logger) {
 			logger.setLevel(Level.WARN);
 		}

@@ -77,8 +77,8 @@ public class MoquetteExtension implements BeforeAllCallback {
 
 		private static void quietLogging() {
 			// Moquette logs every MQTT packet at INFO; errors such as a connection reset
-			// by the proxy still show.
-			// A later Logback reset (a Spring context starting) undoes this.
+			// by the proxy still show. A later Logback reset (a Spring context starting)
+			// undoes this.
 			if (LoggerFactory.getLogger("io.moquette") instanceof Logger logger) {
 				logger.setLevel(Level.WARN);
 			}

@@ -106,8 +106,8 @@ public final class AdapterThroughput {
 
 	private AdapterRun measure(Broker broker, Setup setup, String clientId, byte[] payload) throws Exception {
 		// Only what an application must say, and the window of the extra set-up; the two
-		// close timeouts shorten the
-		// close after the measurement, when nothing is in flight any more
+		// close timeouts shorten the close after the measurement, when nothing is in
+		// flight any more
 		List<String> properties = new ArrayList<>(
 				List.of("spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
 						"logging.config=classpath:benchmarks-logback.xml", "mqtt.client.url=" + broker.url(),

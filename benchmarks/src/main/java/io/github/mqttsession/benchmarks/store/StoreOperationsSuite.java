@@ -78,9 +78,8 @@ public final class StoreOperationsSuite {
 			pinned = "1 fork (-Xmx1g), 2 × 1 s warm-up, 3 × 1 s measurement";
 		}
 		// One JMH run per operation and store pair, so that what is compared (a store and
-		// its baseline, a small and
-		// a large session) runs minutes apart at most: background load on the machine
-		// drifts over a long run
+		// its baseline, a small and a large session) runs minutes apart at most:
+		// background load on the machine drifts over a long run
 		List<RunResult> results = new ArrayList<>();
 		for (String operation : OPERATIONS) {
 			for (String kind : Fixtures.KINDS) {

@@ -90,9 +90,8 @@ final class RowBinding {
 		}
 		catch (SQLException ex) {
 			// H2's MERGE is not atomic: a concurrent writer may have inserted the row
-			// first, which is what we want.
-			// The failed statement does not abort the transaction there; PostgreSQL never
-			// gets here (ON CONFLICT).
+			// first, which is what we want. The failed statement does not abort the
+			// transaction there; PostgreSQL never gets here (ON CONFLICT).
 			if (!"23505".equals(ex.getSQLState())) {
 				throw ex;
 			}

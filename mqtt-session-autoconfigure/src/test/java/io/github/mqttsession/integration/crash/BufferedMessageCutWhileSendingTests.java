@@ -81,8 +81,8 @@ class BufferedMessageCutWhileSendingTests {
 				assertThat(subscriber.hasReceived(CrashingPublisher.END)).isTrue();
 			}
 			// Paho's undo must not leave the buffered entry under the old packet id in
-			// the session: the restarted
-			// client would publish that message a second time, with QoS 2
+			// the session: the restarted client would publish that message a second time,
+			// with QoS 2
 			assertThat(subscriber.duplicates())
 				.as(() -> "messages received more than once; the interrupted one was buffered under packet id "
 						+ cutOnBufferedSend.cutPacketId() + "; deliveries of 1: " + subscriber.deliveriesOf("1")

@@ -127,12 +127,10 @@ class CrashTests {
 				assertThat(subscriber.unexpected()).as(run::describe).isEmpty();
 				if (qos == 2) {
 					// Zero duplicates at the subscriber with QoS 2. Guards against a
-					// message whose send from Paho's
-					// offline buffer a cut interrupted: Paho undoes that send and sends
-					// the message again under a new
+					// message whose send from Paho's offline buffer a cut interrupted:
+					// Paho undoes that send and sends the message again under a new
 					// packet id, and its buffered entry under the old id must leave the
-					// session, or the restarted
-					// client publishes it a second time
+					// session, or the restarted client publishes it a second time
 					// (BufferedMessageCutWhileSendingTests makes that cut every time)
 					assertThat(subscriber.duplicates()).as(run::describe).isEmpty();
 				}

@@ -94,9 +94,8 @@ class SameHostInstancesTests {
 				assertThat(first.kill()).as("exit code of the killed JVM, 128 + SIGKILL").isEqualTo(137);
 			}
 			// The killed process's lease is live for its whole duration, and the
-			// restarted one does not wait for a
-			// live lease by default: it starts only because it sees that the lease's
-			// owner is gone
+			// restarted one does not wait for a live lease by default: it starts only
+			// because it sees that the lease's owner is gone
 			try (PublisherProcess restarted = PublisherProcess.start(logs.resolve("restarted.log"), properties)) {
 				restarted.awaitReady(START_UP);
 				assertThat(leaseOwner(clientId)).startsWith(ownerPrefix(restarted));
