@@ -25,13 +25,15 @@ import org.springframework.core.task.SimpleAsyncTaskExecutor;
  * <p>
  * The details name the store and what it answered ({@code store}), and each client by its
  * client id with {@code connected}, {@code disconnected} (running, and trying to
- * reconnect: publishes are stored meanwhile) or {@code stopped} ({@code clients}); a
- * client that is not connected because its connect attempts fail, or its connection was
- * lost, is named again with the broker URL, the cause, since when and how many attempts
- * failed ({@code lastConnectFailure}). The store is asked by loading the session of a
- * client id no client uses, {@value #PROBE_CLIENT_ID}, which reads and writes nothing
- * else, on a thread of its own: a store that does not answer within the store timeout is
- * reported unreachable, and the check does not wait for it any longer.
+ * reconnect: publishes are stored meanwhile), {@code taken over} (another client
+ * connected with the same client id, and this one no longer reconnects until it is
+ * started again) or {@code stopped} ({@code clients}); a client that is not connected
+ * because its connect attempts fail, or its connection was lost, is named again with the
+ * broker URL, the cause, since when and how many attempts failed
+ * ({@code lastConnectFailure}). The store is asked by loading the session of a client id
+ * no client uses, {@value #PROBE_CLIENT_ID}, which reads and writes nothing else, on a
+ * thread of its own: a store that does not answer within the store timeout is reported
+ * unreachable, and the check does not wait for it any longer.
  * <p>
  * A client whose writes to the store failed, with none landing since, is named with the
  * error, since when and how many writes failed ({@code storeWriteFailure}); the health is
@@ -159,7 +161,11 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 		if (client.isConnected()) {
 			return "connected";
 		}
-		return (client instanceof Lifecycle lifecycle && !lifecycle.isRunning()) ? "stopped" : "disconnected";
+		if (client instanceof Lifecycle lifecycle && !lifecycle.isRunning()) {
+			return "stopped";
+		}
+		ConnectFailure failure = client.lastConnectFailure();
+		return (failure != null && failure.takenOver()) ? "taken over" : "disconnected";
 	}
 
 }

@@ -13,7 +13,9 @@ import java.time.Instant;
  * @param since when the client first failed since it was last connected
  * @param attempts how many connect attempts failed since then, a lost connection counting
  * as one
+ * @param takenOver whether another client took the session over, connecting with the same
+ * client id: the client then no longer reconnects until it is started again
  */
-public record ConnectFailure(String url, String cause, Instant since, int attempts) {
+public record ConnectFailure(String url, String cause, Instant since, int attempts, boolean takenOver) {
 
 }

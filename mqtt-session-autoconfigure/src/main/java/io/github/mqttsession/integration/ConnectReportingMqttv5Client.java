@@ -8,11 +8,17 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.integration.mqtt.support.MqttUtils;
+
 /**
  * A Paho MQTT 5 client that reports the outcome of every connect attempt to
  * {@link ConnectionFailures}. Paho runs its automatic reconnects through
  * {@link #connect(MqttConnectionOptions, Object, MqttActionListener)} too, and otherwise
  * keeps their failures to itself.
+ * <p>
+ * Once another client took the session over, every connect fails at once, Paho's
+ * reconnects included, and stops Paho's reconnect cycle: see
+ * {@link ConnectionFailures#sessionTakenOver(String)}.
  */
 class ConnectReportingMqttv5Client extends MqttAsyncClient {
 
@@ -27,6 +33,15 @@ class ConnectReportingMqttv5Client extends MqttAsyncClient {
 	@Override
 	public IMqttToken connect(MqttConnectionOptions options, Object userContext, MqttActionListener callback)
 			throws MqttException {
+		if (this.failures.isTakenOver()) {
+			// Paho starts its reconnect timer after the client's callback has heard of
+			// the
+			// loss, so the callback cannot stop it; the timer's attempt does, and fails
+			MqttUtils.stopClientReconnectCycle(this);
+			throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION,
+					new IllegalStateException("Another client took the session over; the client does not reconnect"
+							+ " until it is started again"));
+		}
 		return super.connect(options, userContext, new Reporting(callback));
 	}
 

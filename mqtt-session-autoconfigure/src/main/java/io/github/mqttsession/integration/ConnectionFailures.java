@@ -20,6 +20,11 @@ import org.jspecify.annotations.Nullable;
  * attempts that fail the same way (Paho's automatic reconnects,
  * {@link FirstConnectRetry}) are only counted. Connecting again after a failure is logged
  * at INFO and clears it.
+ * <p>
+ * A session another client took over, connecting with the same client id, is logged at
+ * ERROR, once: the client then refuses to reconnect (its connect attempts fail at once)
+ * until it is started again, for each reconnect would throw the other client off, and be
+ * thrown off in turn, without end.
  */
 public final class ConnectionFailures {
 
@@ -42,6 +47,8 @@ public final class ConnectionFailures {
 	private final Set<String> logged = new HashSet<>();
 
 	private @Nullable String connectedUrl;
+
+	private volatile boolean takenOver;
 
 	/**
 	 * Creates the record of one client.
@@ -101,6 +108,48 @@ public final class ConnectionFailures {
 	}
 
 	/**
+	 * Records that another client took the session over, logs it at ERROR with what to
+	 * do, and makes the client's connect attempts fail from now on, until
+	 * {@link #clearTakeover()}.
+	 * @param how how the takeover showed, as a person reads it
+	 */
+	public void sessionTakenOver(String how) {
+		String url;
+		synchronized (this) {
+			if (this.takenOver) {
+				return;
+			}
+			url = (this.connectedUrl != null) ? this.connectedUrl : "the broker";
+			Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
+			int attempts = (this.last != null) ? this.last.attempts() + 1 : 1;
+			this.last = new ConnectFailure(url, "the session was taken over by another client with the same client id: "
+					+ how + "; not reconnecting", since, attempts, true);
+			this.connectedUrl = null;
+			this.takenOver = true;
+		}
+		logger.error("MQTT client '" + this.clientId + "' lost its session at " + url
+				+ " to another client with the same client id: " + how + ". It stops reconnecting, which would"
+				+ " throw the other client off and be thrown off in turn; publishes are stored meanwhile. Find the"
+				+ " other client that uses the client id '" + this.clientId + "' and stop it, or give this application"
+				+ " another mqtt.client.client-id; a restart of the application connects again.");
+	}
+
+	/**
+	 * Whether another client took the session over since the client was last started.
+	 * @return {@code true} when taken over
+	 */
+	public boolean isTakenOver() {
+		return this.takenOver;
+	}
+
+	/**
+	 * Forgets a takeover when the client is started again, so that it connects.
+	 */
+	public void clearTakeover() {
+		this.takenOver = false;
+	}
+
+	/**
 	 * Records a successful connect.
 	 * @param url the broker URL connected to
 	 */
@@ -136,7 +185,7 @@ public final class ConnectionFailures {
 	private synchronized boolean record(String url, String kind, String cause) {
 		Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
 		int attempts = (this.last != null) ? this.last.attempts() + 1 : 1;
-		this.last = new ConnectFailure(url, cause, since, attempts);
+		this.last = new ConnectFailure(url, cause, since, attempts, false);
 		this.connectedUrl = null;
 		return this.logged.add(url + " " + kind);
 	}

@@ -94,10 +94,11 @@ public final class SessionClientManagerSupport<C> {
 	}
 
 	/**
-	 * Creates the client when there is none, and connects it. A connect that fails with
-	 * Paho's exception is logged and published as an event, or, with automatic reconnect,
-	 * retried until it takes: the client's {@link ConnectionFailures} logged why, once,
-	 * and counts the retries.
+	 * Creates the client when there is none, and connects it, also when another client
+	 * took its session over while it ran. A connect that fails with Paho's exception is
+	 * logged and published as an event, or, with automatic reconnect, retried until it
+	 * takes: the client's {@link ConnectionFailures} logged why, once, and counts the
+	 * retries.
 	 */
 	void start() {
 		this.lock.lock();
@@ -105,6 +106,8 @@ public final class SessionClientManagerSupport<C> {
 			if (this.inboundGate.isAbandoned()) {
 				this.inboundGate = new InboundGate();
 			}
+			// A session taken over stays so until the client is started again
+			this.connectionFailures.clearTakeover();
 			C current = this.client.current();
 			if (current == null) {
 				current = create();

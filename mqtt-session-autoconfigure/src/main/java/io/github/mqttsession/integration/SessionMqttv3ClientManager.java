@@ -33,6 +33,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	private final SessionClientManagerSupport<MqttAsyncClient> support;
 
+	private final ShortConnections shortConnections = new ShortConnections();
+
 	/**
 	 * Creates a client manager.
 	 * @param connectOptions the connect options
@@ -67,6 +69,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 
 	@Override
 	public void start() {
+		this.shortConnections.reset();
 		this.support.start();
 	}
 
@@ -78,11 +81,19 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	/**
 	 * Logs the loss at WARN, once per cause, with the broker URL: the client reconnects
 	 * and stores what is published meanwhile, so a lost connection is no error of the
-	 * application's.
+	 * application's. Connections that end within seconds of their connect, several times
+	 * in a row, are taken for another client with the same client id (see
+	 * {@link ShortConnections}): that is reported at ERROR, and the client stops
+	 * reconnecting.
 	 */
 	@Override
 	public void connectionLost(Throwable cause) {
-		this.support.connectionFailures().connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
+		if (this.shortConnections.lost()) {
+			this.support.connectionFailures().sessionTakenOver(ShortConnections.describe());
+		}
+		else {
+			this.support.connectionFailures().connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
+		}
 	}
 
 	/** The calls the shared lifecycle makes on this manager's MQTT 3.1.1 client. */
@@ -193,6 +204,7 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
 			SendWindow.markCallbackThread();
+			SessionMqttv3ClientManager.this.shortConnections.connected();
 			SessionMqttv3ClientManager.this.connectComplete(reconnect, serverURI);
 		}
 

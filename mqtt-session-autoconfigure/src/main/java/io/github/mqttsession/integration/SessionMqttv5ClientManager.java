@@ -11,6 +11,7 @@ import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
@@ -75,13 +76,20 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 	/**
 	 * Logs the loss at WARN, once per cause, with the broker URL and, when the broker
 	 * disconnected the client, its reason code and reason string: the client reconnects
-	 * and stores what is published meanwhile.
+	 * and stores what is published meanwhile. A broker that disconnected the client with
+	 * reason code 0x8E (Session taken over), because another client connected with the
+	 * same client id, is reported at ERROR instead, and the client stops reconnecting.
 	 */
 	@Override
 	public void disconnected(MqttDisconnectResponse response) {
 		ConnectionFailures failures = this.support.connectionFailures();
 		MqttException exception = response.getException();
-		if (exception != null) {
+		if (exception == null && response.getReturnCode() == MqttReturnCode.RETURN_CODE_SESSION_TAKEN_OVER) {
+			String reason = response.getReasonString();
+			failures.sessionTakenOver("the broker disconnected it with reason code 142 (Session taken over"
+					+ ((reason != null) ? ": " + reason.replaceAll("\\.$", "") : "") + ")");
+		}
+		else if (exception != null) {
 			failures.connectionLost(exception, ConnectReportingMqttv5Client.reasonCode(exception));
 		}
 		else {
