@@ -67,6 +67,7 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 
 	@Override
 	public void release() {
+		this.sweep.detach();
 		this.persistence.release();
 	}
 

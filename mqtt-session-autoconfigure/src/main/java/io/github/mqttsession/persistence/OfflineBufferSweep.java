@@ -75,6 +75,15 @@ public final class OfflineBufferSweep {
 	}
 
 	/**
+	 * Lets go of the buffer of a client that is closed: the next client on this session
+	 * opens the persistence before it is attached, and a closed client's buffer cannot be
+	 * read.
+	 */
+	public void detach() {
+		this.buffer = null;
+	}
+
+	/**
 	 * Hears that Paho stored, or failed to store, a buffered message.
 	 * @param key the message's key
 	 * @param identity the object the message is known by in the buffer; absent when

@@ -60,6 +60,33 @@ class OfflinePublishingTests {
 
 	@ParameterizedTest(name = "MQTT {0}")
 	@ValueSource(strings = { "3.1.1", "5" })
+	void aClientManagerStoppedAndStartedWhileOfflineKeepsWhatItBufferedAndSendsIt(String version) throws Exception {
+		String topic = "manager-restart/" + version;
+		String clientId = "manager-restart-" + version;
+		try (TcpProxy proxy = new TcpProxy("127.0.0.1", HiveMqExtension.port());
+				Subscriber subscriber = new Subscriber(HiveMqExtension.url(), topic, 1)) {
+			MqttApplicationRunner app = new MqttApplicationRunner(proxy.url(), clientId)
+				.with("mqtt.client.protocol-version=" + version, "mqtt.outbound.default-topic=" + topic);
+			try (ConfigurableApplicationContext context = app.start()) {
+				cutAndAwaitDisconnect(proxy, context);
+				IntStream.rangeClosed(1, 3).forEach((i) -> send(context, "buffered " + i));
+				// The new client opens the session before it is known to the sweep of the
+				// offline buffer, which must not read the closed client's buffer then
+				ClientManager<?, ?> manager = context.getBean(ClientManager.class);
+				manager.stop();
+				manager.start();
+				assertThat(pending(context, clientId)).hasSize(3);
+				proxy.resume();
+				List<String> expected = IntStream.rangeClosed(1, 3).mapToObj((i) -> "buffered " + i).toList();
+				await().atMost(Duration.ofSeconds(30))
+					.untilAsserted(() -> assertThat(subscriber.received()).containsAll(expected));
+				await().atMost(Duration.ofSeconds(10)).until(() -> pending(context, clientId).isEmpty());
+			}
+		}
+	}
+
+	@ParameterizedTest(name = "MQTT {0}")
+	@ValueSource(strings = { "3.1.1", "5" })
 	void rejectRefusesAPublishBeyondTheCapAndStoresNothingOfIt(String version) throws Exception {
 		String topic = "reject/" + version;
 		try (TcpProxy proxy = new TcpProxy("127.0.0.1", HiveMqExtension.port());
