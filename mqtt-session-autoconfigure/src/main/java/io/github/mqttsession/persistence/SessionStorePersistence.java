@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import io.github.mqttsession.store.PendingMessage;
@@ -42,7 +41,7 @@ public final class SessionStorePersistence {
 
 	private final SessionPersistenceListener listener;
 
-	private final SessionLeaseHolder lease;
+	private final SessionOwnership ownership;
 
 	private final OfflineExpiry expiry;
 
@@ -62,12 +61,6 @@ public final class SessionStorePersistence {
 	private final SendWindow window;
 
 	private final DeferredWrites deferredWrites;
-
-	/**
-	 * Writes that wait until this instance owns the session, run at every open once the
-	 * lease is taken.
-	 */
-	private final List<Runnable> ownedWrites = new CopyOnWriteArrayList<>();
 
 	private final PacketIds packetIds = new PacketIds();
 
@@ -92,7 +85,7 @@ public final class SessionStorePersistence {
 			@Nullable SessionLease lease, SessionPersistenceListener listener, @Nullable Duration offlineMessageTtl,
 			Predicate<Throwable> refusedForFullWindow) {
 		this.store = store;
-		this.lease = new SessionLeaseHolder(store, clientId, lease);
+		this.ownership = new SessionOwnership(store, clientId, lease);
 		this.clientId = clientId;
 		this.listener = listener;
 		this.writer = new PendingMessageWriter(store, clientId);
@@ -130,7 +123,7 @@ public final class SessionStorePersistence {
 	 * @param taskScheduler the scheduler
 	 */
 	public void setTaskScheduler(TaskScheduler taskScheduler) {
-		this.lease.setTaskScheduler(taskScheduler);
+		this.ownership.setTaskScheduler(taskScheduler);
 	}
 
 	/**
@@ -140,10 +133,7 @@ public final class SessionStorePersistence {
 	 * @param write the write
 	 */
 	public synchronized void whenOwned(Runnable write) {
-		this.ownedWrites.add(write);
-		if (this.loaded) {
-			write.run();
-		}
+		this.ownership.whenOwned(write, this.loaded);
 	}
 
 	/**
@@ -153,10 +143,8 @@ public final class SessionStorePersistence {
 		if (this.loaded) {
 			return;
 		}
-		ClientIdClaims.claim(this.store, this.clientId, this);
+		this.ownership.take(this);
 		try {
-			this.lease.take();
-			this.ownedWrites.forEach(Runnable::run);
 			SessionRestore.Loaded session = this.restore.load();
 			this.messages.restore(session.pendingMessages());
 			this.packetIds.restored(session.packetId());
@@ -165,8 +153,7 @@ public final class SessionStorePersistence {
 			this.listener.restored(this.clientId, this.messages.size());
 		}
 		catch (RuntimeException ex) {
-			this.lease.release();
-			ClientIdClaims.release(this.store, this.clientId, this);
+			this.ownership.release(this);
 			throw ex;
 		}
 	}
@@ -326,8 +313,7 @@ public final class SessionStorePersistence {
 		finally {
 			this.writer.stop();
 			this.loaded = false;
-			this.lease.release();
-			ClientIdClaims.release(this.store, this.clientId, this);
+			this.ownership.release(this);
 		}
 	}
 

@@ -3,14 +3,14 @@
  * {@link io.github.mqttsession.store.PendingMessage}s and their
  * {@linkplain io.github.mqttsession.store.PendingMessage.Key keys}: the claim of a client
  * id in this process ({@code ClientIdClaims}), the lease among instances
- * ({@code SessionLeaseHolder}, its owner named by {@code LeaseOwner}), the restore of a
- * stored session ({@code SessionRestore}), the held messages and their ordered, gathered
- * writes ({@code HeldMessages}, {@code OrderedWrites}, {@code PendingMessageWriter},
- * {@code DeferredWrites}), the in-flight window ({@code SendWindow}), the offline
- * buffer's cap and expiry ({@code PendingMessageCap}, {@code OfflineExpiry},
- * {@code OfflineBufferSweep}); {@code SessionStorePersistence} coordinates them. No Paho
- * type appears here; the types Paho's adapters and the client managers use are public,
- * the others are not.
+ * ({@code SessionLeaseHolder}, its owner named by {@code LeaseOwner}), both held by
+ * {@code SessionOwnership}, the restore of a stored session ({@code SessionRestore}), the
+ * held messages and their ordered, gathered writes ({@code HeldMessages},
+ * {@code OrderedWrites}, {@code PendingMessageWriter}, {@code DeferredWrites}), the
+ * in-flight window ({@code SendWindow}), the offline buffer's cap and expiry
+ * ({@code PendingMessageCap}, {@code OfflineExpiry}, {@code OfflineBufferSweep});
+ * {@code SessionStorePersistence} coordinates them. No Paho type appears here; the types
+ * Paho's adapters and the client managers use are public, the others are not.
  * <p>
  * The invariants the write path keeps, here and in the Paho persistence that drives it:
  * <ul>
