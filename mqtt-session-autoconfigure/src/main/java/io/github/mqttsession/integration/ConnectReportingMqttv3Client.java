@@ -8,17 +8,11 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.integration.mqtt.support.MqttUtils;
-
 /**
  * A Paho MQTT 3.1.1 client that reports the outcome of every connect attempt to
  * {@link ConnectionFailures}. Paho runs its automatic reconnects through
  * {@link #connect(MqttConnectOptions, Object, IMqttActionListener)} too, and otherwise
  * keeps their failures to itself.
- * <p>
- * Once another client took the session over, every connect fails at once, Paho's
- * reconnects included, and stops Paho's reconnect cycle: see
- * {@link ConnectionFailures#sessionTakenOver(String)}.
  */
 class ConnectReportingMqttv3Client extends MqttAsyncClient {
 
@@ -33,15 +27,6 @@ class ConnectReportingMqttv3Client extends MqttAsyncClient {
 	@Override
 	public IMqttToken connect(MqttConnectOptions options, Object userContext, IMqttActionListener callback)
 			throws MqttException {
-		if (this.failures.isTakenOver()) {
-			// Paho starts its reconnect timer after the client's callback has heard of
-			// the
-			// loss, so the callback cannot stop it; the timer's attempt does, and fails
-			MqttUtils.stopClientReconnectCycle(this);
-			throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION,
-					new IllegalStateException("Another client took the session over; the client does not reconnect"
-							+ " until it is started again"));
-		}
 		return super.connect(options, userContext, new Reporting(callback));
 	}
 

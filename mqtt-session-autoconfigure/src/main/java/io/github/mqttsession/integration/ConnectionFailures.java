@@ -50,6 +50,9 @@ public final class ConnectionFailures {
 
 	private volatile boolean takenOver;
 
+	/** Whether a possible takeover was reported since the client was last started. */
+	private boolean takeoverSuspected;
+
 	/**
 	 * Creates the record of one client.
 	 * @param clientId the client id, for the log
@@ -135,6 +138,29 @@ public final class ConnectionFailures {
 	}
 
 	/**
+	 * Reports, once per start of the client, a pattern of lost connections that another
+	 * client with the same client id makes on MQTT 3.1.1, which has no reason code to say
+	 * so; the client keeps reconnecting, since a network that drops connections right
+	 * after they are made looks the same, and giving up would leave the application
+	 * offline for good.
+	 * @param how what was seen
+	 */
+	public void sessionPossiblyTakenOver(String how) {
+		String url;
+		synchronized (this) {
+			if (this.takeoverSuspected) {
+				return;
+			}
+			this.takeoverSuspected = true;
+			url = (this.connectedUrl != null) ? this.connectedUrl : "the broker";
+		}
+		logger.error("MQTT client '" + this.clientId + "' may be losing its session at " + url
+				+ " to another client with the same client id: " + how + ". It keeps reconnecting; if another"
+				+ " client uses the client id '" + this.clientId + "', stop it or give this application another"
+				+ " mqtt.client.client-id.");
+	}
+
+	/**
 	 * Whether another client took the session over since the client was last started.
 	 * @return {@code true} when taken over
 	 */
@@ -147,6 +173,9 @@ public final class ConnectionFailures {
 	 */
 	public void clearTakeover() {
 		this.takenOver = false;
+		synchronized (this) {
+			this.takeoverSuspected = false;
+		}
 	}
 
 	/**

@@ -82,18 +82,17 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 	 * Logs the loss at WARN, once per cause, with the broker URL: the client reconnects
 	 * and stores what is published meanwhile, so a lost connection is no error of the
 	 * application's. Connections that end within seconds of their connect, several times
-	 * in a row, are taken for another client with the same client id (see
-	 * {@link ShortConnections}): that is reported at ERROR, and the client stops
-	 * reconnecting.
+	 * in a row, may be another client with the same client id (see
+	 * {@link ShortConnections}): that is reported at ERROR, and the client keeps
+	 * reconnecting, since MQTT 3.1.1 cannot tell it from a network that drops
+	 * connections.
 	 */
 	@Override
 	public void connectionLost(Throwable cause) {
 		if (this.shortConnections.lost()) {
-			this.support.connectionFailures().sessionTakenOver(ShortConnections.describe());
+			this.support.connectionFailures().sessionPossiblyTakenOver(ShortConnections.describe());
 		}
-		else {
-			this.support.connectionFailures().connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
-		}
+		this.support.connectionFailures().connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
 	}
 
 	/** The calls the shared lifecycle makes on this manager's MQTT 3.1.1 client. */

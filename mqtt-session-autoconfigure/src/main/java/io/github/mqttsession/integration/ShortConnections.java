@@ -3,12 +3,13 @@ package io.github.mqttsession.integration;
 import java.time.Duration;
 
 /**
- * Tells, on MQTT 3.1.1, when another client takes the session over. A 3.1.1 broker closes
- * the connection without saying why, so what shows is the pattern a takeover makes: two
- * clients with one client id, both reconnecting, throw each other off, and each
- * connection ends within a few seconds of its connect. A connection closed within
- * {@link #SHORT} of its connect {@link #IN_A_ROW} times in a row is taken for that; a
- * longer one starts the count again.
+ * Tells, on MQTT 3.1.1, when another client may be taking the session over. A 3.1.1
+ * broker closes the connection without saying why, so what shows is the pattern a
+ * takeover makes: two clients with one client id, both reconnecting, throw each other
+ * off, and each connection ends within a few seconds of its connect. A connection closed
+ * within {@link #SHORT} of its connect {@link #IN_A_ROW} times in a row is reported as
+ * such; a longer one starts the count again. A network that drops connections right after
+ * they are made looks the same, so the client is not stopped for it.
  */
 final class ShortConnections {
 
