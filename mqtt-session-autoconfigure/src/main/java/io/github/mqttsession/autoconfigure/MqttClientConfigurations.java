@@ -20,6 +20,7 @@ import io.github.mqttsession.integration.TopicPlan;
 import io.github.mqttsession.paho.ClientSessionPersistence;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
+import io.github.mqttsession.persistence.CompositeSessionPersistenceListener;
 import io.github.mqttsession.persistence.PendingMessageLimit;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.persistence.SessionPersistenceListener;
@@ -182,15 +183,16 @@ final class MqttClientConfigurations {
 
 	/**
 	 * The persistence of the client's session, either version: on the decorated store,
-	 * with the settings' cap on pending messages, lease, listener and offline message
-	 * time to live, the send timeout, and the scheduler that renews the lease.
+	 * with the settings' cap on pending messages, lease, every listener bean (in order)
+	 * and offline message time to live, the send timeout, and the scheduler that renews
+	 * the lease.
 	 */
 	static <P extends ClientSessionPersistence> P persistence(PersistenceFactory<P> factory,
 			MqttClientSettings settings, SessionStore sessionStore, ObjectProvider<SessionPersistenceListener> listener,
 			ObjectProvider<SessionStoreDecorator> decorators, TaskScheduler taskScheduler) {
 		P persistence = factory.create(decorated(sessionStore, decorators), settings.clientId,
 				settings.pendingMessageLimit, settings.lease,
-				listener.getIfAvailable(() -> SessionPersistenceListener.NONE),
+				CompositeSessionPersistenceListener.of(listener.orderedStream().toList()),
 				settings.outbound.getOfflineMessageTtl());
 		persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
 		persistence.setTaskScheduler(taskScheduler);

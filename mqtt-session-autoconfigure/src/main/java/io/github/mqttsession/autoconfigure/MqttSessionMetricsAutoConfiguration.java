@@ -4,7 +4,6 @@ import io.github.mqttsession.integration.SessionClientManager;
 import io.github.mqttsession.integration.SessionStoreDecorator;
 import io.github.mqttsession.metrics.MqttSessionMetrics;
 import io.github.mqttsession.metrics.TimedSessionStore;
-import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,14 +25,14 @@ import org.springframework.context.annotation.Bean;
 public final class MqttSessionMetricsAutoConfiguration {
 
 	/**
-	 * The client auto-configuration uses one listener; an application's own listener
-	 * replaces this one, and the message counters with it.
+	 * The meters, a listener beside any of the application's own: the client
+	 * auto-configuration tells every listener bean.
 	 * @param meterRegistry the registry
 	 * @param clients the client managers
 	 * @return the meters
 	 */
 	@Bean
-	@ConditionalOnMissingBean(SessionPersistenceListener.class)
+	@ConditionalOnMissingBean
 	MqttSessionMetrics mqttSessionMetrics(MeterRegistry meterRegistry, ObjectProvider<SessionClientManager> clients) {
 		return new MqttSessionMetrics(meterRegistry, clients::orderedStream);
 	}

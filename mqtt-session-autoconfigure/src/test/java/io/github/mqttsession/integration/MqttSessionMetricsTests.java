@@ -75,11 +75,11 @@ class MqttSessionMetricsTests {
 	}
 
 	@Test
-	void aListenerOfTheApplicationsOwnReplacesTheMessageCounters() {
+	void aListenerOfTheApplicationsOwnIsThereBesideTheMessageCounters() {
 		this.runner.withBean(SimpleMeterRegistry.class)
 			.withUserConfiguration(OwnListenerConfiguration.class)
-			.run((context) -> assertThat(context).doesNotHaveBean(MqttSessionMetrics.class)
-				.hasSingleBean(SessionPersistenceListener.class)
+			.run((context) -> assertThat(context).hasSingleBean(MqttSessionMetrics.class)
+				.hasBean("ownListener")
 				.hasBean("mqttSessionStoreTimer"));
 	}
 
