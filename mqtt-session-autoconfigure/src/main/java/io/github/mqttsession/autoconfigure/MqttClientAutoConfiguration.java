@@ -6,6 +6,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -41,6 +42,7 @@ public final class MqttClientAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
 	MqttClientSettings mqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
 			ObjectProvider<EmbeddedMqttBroker> embeddedBroker) {

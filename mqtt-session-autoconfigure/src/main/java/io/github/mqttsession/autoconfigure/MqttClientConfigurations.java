@@ -34,6 +34,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.PropertyMapper;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
@@ -104,6 +105,7 @@ final class MqttClientConfigurations {
 	static class Mqttv3 {
 
 		@Bean(destroyMethod = "")
+		@ConditionalOnMissingBean
 		SessionMqttv3ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
@@ -145,6 +147,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean
 		SessionMqttInboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
 				SessionMqttv3ClientManager mqttClientManager) {
 			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
@@ -159,6 +162,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean
 		MqttSubscriptions mqttSubscriptions(SessionMqttInboundChannelAdapter mqttInboundAdapter,
 				SessionStore sessionStore, MqttClientSettings settings) {
 			return new MqttSubscriptions(mqttInboundAdapter, sessionStore, settings.clientId);
@@ -166,6 +170,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean
 		SessionMqttMessageHandler mqttOutboundHandler(MqttClientSettings settings,
 				SessionMqttv3ClientManager mqttClientManager) {
 			SessionMqttMessageHandler handler = new SessionMqttMessageHandler(mqttClientManager);
@@ -175,6 +180,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean(name = "mqttOutboundFlow")
 		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, SessionMqttMessageHandler mqttOutboundHandler) {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}
@@ -265,6 +271,7 @@ final class MqttClientConfigurations {
 	static class Mqttv5 {
 
 		@Bean(destroyMethod = "")
+		@ConditionalOnMissingBean
 		SessionMqttv5ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
@@ -307,6 +314,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean
 		SessionMqttv5InboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
 				SessionMqttv5ClientManager mqttClientManager) {
 			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
@@ -323,6 +331,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean
 		MqttSubscriptions mqttSubscriptions(SessionMqttv5InboundChannelAdapter mqttInboundAdapter,
 				SessionStore sessionStore, MqttClientSettings settings) {
 			return new MqttSubscriptions(mqttInboundAdapter, sessionStore, settings.clientId);
@@ -330,6 +339,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean
 		SessionMqttv5MessageHandler mqttOutboundHandler(MqttClientSettings settings,
 				SessionMqttv5ClientManager mqttClientManager) {
 			SessionMqttv5MessageHandler handler = new SessionMqttv5MessageHandler(mqttClientManager);
@@ -344,6 +354,7 @@ final class MqttClientConfigurations {
 
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
+		@ConditionalOnMissingBean(name = "mqttOutboundFlow")
 		IntegrationFlow mqttOutboundFlow(MqttClientSettings settings, SessionMqttv5MessageHandler mqttOutboundHandler) {
 			return IntegrationFlow.from(settings.outbound.getChannel()).handle(mqttOutboundHandler).get();
 		}

@@ -29,7 +29,7 @@ import org.springframework.context.annotation.Bean;
 public final class MqttSessionHealthAutoConfiguration {
 
 	@Bean
-	@ConditionalOnMissingBean(name = "mqttSessionHealthIndicator")
+	@ConditionalOnMissingBean(value = MqttSessionHealthIndicator.class, name = "mqttSessionHealthIndicator")
 	MqttSessionHealthIndicator mqttSessionHealthIndicator(SessionStore sessionStore,
 			ObjectProvider<SessionClientManager> clients, MqttSessionHealthProperties properties) {
 		Duration storeTimeout = properties.getStoreTimeout();
