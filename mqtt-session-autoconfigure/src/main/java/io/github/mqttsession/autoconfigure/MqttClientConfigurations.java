@@ -109,6 +109,7 @@ final class MqttClientConfigurations {
 		SessionMqttv3ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
+				ObjectProvider<MqttConnectOptionsCustomizer> customizers,
 				@Qualifier(SessionStoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler) {
 			WireValueChecks.checkStoreLimits(settings, sessionStore);
 			MqttClientProperties client = settings.client;
@@ -137,6 +138,7 @@ final class MqttClientConfigurations {
 				.to((topic) -> options.setWill(topic, settings.willPayload(), client.getWill().getQos(),
 						client.getWill().isRetained()));
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 			SessionStoreMqttClientPersistence persistence = persistence(SessionStoreMqttClientPersistence::new,
 					settings, sessionStore, listener, decorators, taskScheduler);
 			SessionMqttv3ClientManager manager = new SessionMqttv3ClientManager(options, settings.clientId, persistence,
@@ -275,6 +277,7 @@ final class MqttClientConfigurations {
 		SessionMqttv5ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
+				ObjectProvider<MqttConnectionOptionsCustomizer> customizers,
 				@Qualifier(SessionStoreAutoConfiguration.TASK_SCHEDULER_BEAN_NAME) TaskScheduler taskScheduler) {
 			WireValueChecks.checkStoreLimits(settings, sessionStore);
 			MqttClientProperties client = settings.client;
@@ -304,6 +307,7 @@ final class MqttClientConfigurations {
 				options.setWill(topic, will);
 			});
 			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 			SessionStoreMqttv5ClientPersistence persistence = persistence(SessionStoreMqttv5ClientPersistence::new,
 					settings, sessionStore, listener, decorators, taskScheduler);
 			SessionMqttv5ClientManager manager = new SessionMqttv5ClientManager(options, settings.clientId, persistence,
