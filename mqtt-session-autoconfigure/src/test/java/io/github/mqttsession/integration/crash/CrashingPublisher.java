@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.mqttsession.integration.crash.app.CrashPublisherApplication;
 import org.awaitility.Awaitility;
@@ -36,9 +37,12 @@ import org.springframework.messaging.MessageChannel;
  * as far as the test allows: a command {@code UPTO n} on standard input lets it go on up
  * to {@code n}, so that the test can cut the connection and kill the process while
  * messages are being sent. With {@code crash.mode=resume} it sends nothing and lets the
- * restored session drain. Then it reads commands from standard input: {@code END}
- * publishes the payload {@code END}, a marker that arrives after everything the restored
- * session resent, and {@code STOP} (or the end of input) closes the application.
+ * restored session drain. With {@code crash.mode=flood} it sends the payloads
+ * {@code 1..crash.count} at once from {@code crash.threads} threads, in no particular
+ * order, for a test that stops it while many sends are under way. Then it reads commands
+ * from standard input: {@code END} publishes the payload {@code END}, a marker that
+ * arrives after everything the restored session resent, and {@code STOP} (or the end of
+ * input) closes the application.
  */
 public final class CrashingPublisher {
 
@@ -80,7 +84,12 @@ public final class CrashingPublisher {
 				environment.getRequiredProperty("crash.qos", Integer.class));
 		protocol.println("READY");
 		BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-		if ("publish".equals(environment.getRequiredProperty("crash.mode"))) {
+		String mode = environment.getRequiredProperty("crash.mode");
+		if ("flood".equals(mode)) {
+			publisher.flood(environment.getRequiredProperty("crash.count", Integer.class),
+					environment.getRequiredProperty("crash.threads", Integer.class));
+		}
+		if ("publish".equals(mode)) {
 			int count = environment.getRequiredProperty("crash.count", Integer.class);
 			int allowed = 0;
 			for (int sequence = 1; sequence <= count; sequence++) {
@@ -108,6 +117,25 @@ public final class CrashingPublisher {
 		context.close();
 		protocol.println("STOPPED");
 		System.exit(0);
+	}
+
+	/**
+	 * Sends the payloads {@code 1..count} from several threads at once, each taking the
+	 * next number, so that many sends are in flight or wait for room in the in-flight
+	 * window at any moment; returns at once.
+	 */
+	private void flood(int count, int threads) {
+		AtomicInteger next = new AtomicInteger();
+		for (int i = 0; i < threads; i++) {
+			Thread thread = new Thread(() -> {
+				for (int sequence = next.incrementAndGet(); sequence <= count; sequence = next.incrementAndGet()) {
+					send(Integer.toString(sequence));
+				}
+			}, "crash-flood-" + i);
+			// The JVM exits when the application is closed, whatever these still send
+			thread.setDaemon(true);
+			thread.start();
+		}
 	}
 
 	/**

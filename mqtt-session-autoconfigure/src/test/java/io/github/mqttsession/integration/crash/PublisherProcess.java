@@ -24,7 +24,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A {@link CrashingPublisher} running in a child JVM: its confirmed sends as read from
  * its standard output (a copy of which goes to a {@code .protocol} file beside the log),
- * its log in a file, and the means to kill it with SIGKILL or stop it cleanly.
+ * its log in a file, and the means to kill it with SIGKILL, terminate it with SIGTERM or
+ * stop it cleanly.
  */
 final class PublisherProcess implements AutoCloseable {
 
@@ -174,6 +175,37 @@ final class PublisherProcess implements AutoCloseable {
 		assertThat(this.process.waitFor(30, TimeUnit.SECONDS)).as("the killed publisher JVM exited").isTrue();
 		this.reader.join(TimeUnit.SECONDS.toMillis(30));
 		return this.process.exitValue();
+	}
+
+	/**
+	 * Sends the child SIGTERM, which closes its application through Spring Boot's
+	 * shutdown hook, and waits until it is gone and everything it wrote before has been
+	 * read.
+	 * @param timeout how long it may take to exit
+	 * @return its exit code, 143 after a SIGTERM
+	 */
+	int terminate(Duration timeout) throws InterruptedException {
+		// Through the handle: Process.destroy() also closes this side's pipes, and the
+		// sends that return while the application stops would go unread
+		this.process.toHandle().destroy();
+		assertThat(this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+			.as(() -> "the publisher JVM exited within " + timeout + " of SIGTERM; its log ends with:\n" + logTail(60))
+			.isTrue();
+		this.reader.join(TimeUnit.SECONDS.toMillis(30));
+		return this.process.exitValue();
+	}
+
+	/**
+	 * The child's whole log.
+	 * @return its text
+	 */
+	String log() {
+		try {
+			return Files.readString(this.log, StandardCharsets.UTF_8);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	/**
