@@ -61,7 +61,7 @@ final class MqttClientSettings {
 		this.lease = lease(session.getLease());
 		checkOutbound(outbound, this.mqtt5);
 		checkClient(client);
-		checkCredentials(client, this.mqtt5);
+		WireValueChecks.checkCredentials(client, this.mqtt5);
 		WireValueChecks.checkClient(client);
 	}
 
@@ -272,26 +272,6 @@ final class MqttClientSettings {
 						ex.getMessage());
 			}
 			checkQos("mqtt.client.will.qos", will.getQos());
-		}
-	}
-
-	private static void checkCredentials(MqttClientProperties client, boolean mqtt5) {
-		if (client.getUsername() != null) {
-			try {
-				MqttNames.requireValidUtf8("User name", client.getUsername());
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException("mqtt.client.username", client.getUsername(),
-						ex.getMessage());
-			}
-		}
-		if (client.getPassword() != null && client.getUsername() == null && !mqtt5) {
-			throw new MqttSessionConfigurationException(
-					"mqtt.client.password is set but mqtt.client.username is not; MQTT 3.1.1 does not allow a password"
-							+ " without a user name (MQTT 3.1.1, 3.1.2.9).",
-					"Set mqtt.client.username as well, remove mqtt.client.password, or use mqtt.client.protocol-version=5,"
-							+ " which allows a password alone.",
-					null);
 		}
 	}
 

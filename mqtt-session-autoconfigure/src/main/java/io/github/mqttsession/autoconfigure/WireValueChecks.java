@@ -17,16 +17,19 @@ final class WireValueChecks {
 	}
 
 	/**
-	 * Checks the values that reach the wire that no other check covers: MQTT encodes the
-	 * keep alive in two bytes (a larger value would be sent cut short), and the password
-	 * and the will payload as binary data with a two-byte length, encoded from the
-	 * configured text in UTF-8 (a lone surrogate would be sent as {@code ?}).
+	 * Checks the credentials: the user name is an MQTT string, the password binary data
+	 * encoded from the configured text (a lone surrogate would be sent as {@code ?}), and
+	 * MQTT 3.1.1 sends no password without a user name.
 	 */
-	static void checkClient(MqttClientProperties client) {
-		if (client.getKeepAlive() != null && client.getKeepAlive().toSeconds() > 65_535) {
-			throw new InvalidConfigurationPropertyValueException("mqtt.client.keep-alive", client.getKeepAlive(),
-					"MQTT sends the keep alive as a two-byte number of seconds: at most 65535s (about 18 hours);"
-							+ " 0 switches it off.");
+	static void checkCredentials(MqttClientProperties client, boolean mqtt5) {
+		if (client.getUsername() != null) {
+			try {
+				MqttNames.requireValidUtf8("User name", client.getUsername());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new InvalidConfigurationPropertyValueException("mqtt.client.username", client.getUsername(),
+						ex.getMessage());
+			}
 		}
 		if (client.getPassword() != null) {
 			try {
@@ -42,6 +45,28 @@ final class WireValueChecks {
 								: "The password holds a lone UTF-16 surrogate, which has no UTF-8 encoding (Java would"
 										+ " send '?' in its place); it must be well-formed text.");
 			}
+		}
+		if (client.getPassword() != null && client.getUsername() == null && !mqtt5) {
+			throw new MqttSessionConfigurationException(
+					"mqtt.client.password is set but mqtt.client.username is not; MQTT 3.1.1 does not allow a password"
+							+ " without a user name (MQTT 3.1.1, 3.1.2.9).",
+					"Set mqtt.client.username as well, remove mqtt.client.password, or use mqtt.client.protocol-version=5,"
+							+ " which allows a password alone.",
+					null);
+		}
+	}
+
+	/**
+	 * Checks the values that reach the wire that no other check covers: MQTT encodes the
+	 * keep alive in two bytes (a larger value would be sent cut short), and the will
+	 * payload as binary data with a two-byte length, encoded from the configured text in
+	 * UTF-8 (a lone surrogate would be sent as {@code ?}).
+	 */
+	static void checkClient(MqttClientProperties client) {
+		if (client.getKeepAlive() != null && client.getKeepAlive().toSeconds() > 65_535) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.client.keep-alive", client.getKeepAlive(),
+					"MQTT sends the keep alive as a two-byte number of seconds: at most 65535s (about 18 hours);"
+							+ " 0 switches it off.");
 		}
 		MqttClientProperties.Will will = client.getWill();
 		if (will.getTopic() != null) {

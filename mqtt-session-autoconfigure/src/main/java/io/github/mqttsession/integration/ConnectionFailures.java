@@ -99,10 +99,7 @@ public final class ConnectionFailures {
 	 * @param cause what went wrong, as a person reads it
 	 */
 	public void connectionLost(String kind, String cause) {
-		String url;
-		synchronized (this) {
-			url = (this.connectedUrl != null) ? this.connectedUrl : "the broker";
-		}
+		String url = connectedUrl();
 		if (record(url, kind, cause)) {
 			logger.warn("MQTT client '" + this.clientId + "' lost its connection to " + url + ": " + cause
 					+ (this.reconnects ? "; it keeps trying to reconnect, and publishes are stored until it succeeds"
@@ -122,7 +119,7 @@ public final class ConnectionFailures {
 			if (this.takenOver) {
 				return;
 			}
-			url = (this.connectedUrl != null) ? this.connectedUrl : "the broker";
+			url = connectedUrl();
 			Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
 			int attempts = (this.last != null) ? this.last.attempts() + 1 : 1;
 			this.last = new ConnectFailure(url, "the session was taken over by another client with the same client id: "
@@ -152,7 +149,7 @@ public final class ConnectionFailures {
 				return;
 			}
 			this.takeoverSuspected = true;
-			url = (this.connectedUrl != null) ? this.connectedUrl : "the broker";
+			url = connectedUrl();
 		}
 		logger.error("MQTT client '" + this.clientId + "' may be losing its session at " + url
 				+ " to another client with the same client id: " + how + ". It keeps reconnecting; if another"
@@ -176,6 +173,11 @@ public final class ConnectionFailures {
 		synchronized (this) {
 			this.takeoverSuspected = false;
 		}
+	}
+
+	/** The URL the client was last connected to, as a log names it. */
+	private synchronized String connectedUrl() {
+		return (this.connectedUrl != null) ? this.connectedUrl : "the broker";
 	}
 
 	/**

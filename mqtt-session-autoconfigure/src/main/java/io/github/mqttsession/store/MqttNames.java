@@ -23,13 +23,8 @@ public final class MqttNames {
 		if (clientId == null || clientId.isBlank()) {
 			throw new IllegalArgumentException("Client id must not be blank, but was " + quote(clientId));
 		}
-		requireWellFormed("Client id", clientId);
-		int length = utf8Length(clientId);
-		if (length > maxUtf8Bytes) {
-			throw new IllegalArgumentException("Client id '" + abbreviate(clientId) + "' is " + length
-					+ " UTF-8 bytes long; at most " + maxUtf8Bytes + " bytes are allowed");
-		}
-		return clientId;
+		requireWellFormed("Client id", clientId, false);
+		return requireUtf8Length("Client id", clientId, maxUtf8Bytes);
 	}
 
 	/**
@@ -108,12 +103,7 @@ public final class MqttNames {
 		if (topic == null || topic.isEmpty()) {
 			throw new IllegalArgumentException(what + " must not be empty, but was " + quote(topic));
 		}
-		requireWellFormed(what, topic);
-		int length = utf8Length(topic);
-		if (length > MAX_UTF8_BYTES) {
-			throw new IllegalArgumentException(what + " '" + abbreviate(topic) + "' is " + length
-					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
-		}
+		requireValidUtf8(what, topic);
 	}
 
 	/**
@@ -126,16 +116,7 @@ public final class MqttNames {
 	 * @return the string
 	 */
 	public static String requireValidUtf8(String what, String value) {
-		if (value == null) {
-			throw new IllegalArgumentException(what + " must not be null");
-		}
-		requireWellFormed(what, value);
-		int length = utf8Length(value);
-		if (length > MAX_UTF8_BYTES) {
-			throw new IllegalArgumentException(what + " '" + abbreviate(value) + "' is " + length
-					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
-		}
-		return value;
+		return requireValidText(what, value, false);
 	}
 
 	/**
@@ -149,26 +130,30 @@ public final class MqttNames {
 	 * @return the text
 	 */
 	public static String requireValidBinaryText(String what, String value) {
+		return requireValidText(what, value, true);
+	}
+
+	private static String requireValidText(String what, String value, boolean nulAllowed) {
 		if (value == null) {
 			throw new IllegalArgumentException(what + " must not be null");
 		}
-		requireWellFormed(what, value, true);
+		requireWellFormed(what, value, nulAllowed);
+		return requireUtf8Length(what, value, MAX_UTF8_BYTES);
+	}
+
+	private static String requireUtf8Length(String what, String value, int maxUtf8Bytes) {
 		int length = utf8Length(value);
-		if (length > MAX_UTF8_BYTES) {
+		if (length > maxUtf8Bytes) {
 			throw new IllegalArgumentException(what + " '" + abbreviate(value) + "' is " + length
-					+ " UTF-8 bytes long; at most " + MAX_UTF8_BYTES + " bytes are allowed");
+					+ " UTF-8 bytes long; at most " + maxUtf8Bytes + " bytes are allowed");
 		}
 		return value;
 	}
 
 	/**
-	 * Fails for a NUL character or a lone surrogate, which MQTT's UTF-8 strings must not
-	 * hold.
+	 * Fails for a lone surrogate, which MQTT's UTF-8 strings must not hold, and for a NUL
+	 * character unless the text is carried as binary data.
 	 */
-	private static void requireWellFormed(String what, String value) {
-		requireWellFormed(what, value, false);
-	}
-
 	private static void requireWellFormed(String what, String value, boolean nulAllowed) {
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
@@ -176,8 +161,7 @@ public final class MqttNames {
 				throw new IllegalArgumentException(what + " '" + abbreviate(printable(value))
 						+ "' must not contain the NUL character (U+0000), found at index " + i);
 			}
-			if (Character.isHighSurrogate(c) && i + 1 < value.length()
-					&& Character.isLowSurrogate(value.charAt(i + 1))) {
+			if (isSurrogatePairAt(value, i)) {
 				i++;
 			}
 			else if (Character.isSurrogate(c)) {
@@ -196,9 +180,7 @@ public final class MqttNames {
 		StringBuilder printable = new StringBuilder(value.length());
 		for (int i = 0; i < value.length(); i++) {
 			char c = value.charAt(i);
-			boolean pair = Character.isHighSurrogate(c) && i + 1 < value.length()
-					&& Character.isLowSurrogate(value.charAt(i + 1));
-			if (pair) {
+			if (isSurrogatePairAt(value, i)) {
 				printable.append(c).append(value.charAt(++i));
 			}
 			else if (c == '\u0000' || Character.isSurrogate(c)) {
@@ -209,6 +191,12 @@ public final class MqttNames {
 			}
 		}
 		return printable.toString();
+	}
+
+	/** Whether a high and a low surrogate, one code point, start at an index. */
+	private static boolean isSurrogatePairAt(String value, int i) {
+		return Character.isHighSurrogate(value.charAt(i)) && i + 1 < value.length()
+				&& Character.isLowSurrogate(value.charAt(i + 1));
 	}
 
 	/**
@@ -228,7 +216,7 @@ public final class MqttNames {
 			if (c < 0x800) {
 				bytes += 1;
 			}
-			else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
+			else if (isSurrogatePairAt(value, i)) {
 				// A pair is one code point of 4 bytes
 				bytes += 2;
 				i++;
