@@ -22,21 +22,17 @@ final class DeferredWrites {
 	/** Per thread, inside {@link #publishDurably}: the writes of its publishes. */
 	private final ThreadLocal<List<PendingWrite>> deferred = new ThreadLocal<>();
 
-	private final String clientId;
-
 	private final SendWindow window;
 
 	private final boolean gathers;
 
 	/**
 	 * Creates the deferral for one session.
-	 * @param clientId the client id, for the error message
 	 * @param window the window a publish waits for room in
 	 * @param gathers whether the store gathers writes; when it does not, nothing is
 	 * deferred
 	 */
-	DeferredWrites(String clientId, SendWindow window, boolean gathers) {
-		this.clientId = clientId;
+	DeferredWrites(SendWindow window, boolean gathers) {
 		this.window = window;
 		this.gathers = gathers;
 	}
@@ -59,7 +55,7 @@ final class DeferredWrites {
 		if (!this.gathers) {
 			return this.window.send(publish);
 		}
-		long deadline = System.nanoTime() + this.window.writeTimeout().toNanos();
+		long deadline = this.window.writeDeadline();
 		List<PendingWrite> writes = new ArrayList<>(1);
 		this.deferred.set(writes);
 		T result;
@@ -70,7 +66,7 @@ final class DeferredWrites {
 			this.deferred.remove();
 		}
 		for (PendingWrite write : writes) {
-			write.await(deadline, this.clientId, "mqtt.outbound.send-timeout (" + this.window.writeTimeout() + ")");
+			this.window.awaitWrite(write, deadline);
 		}
 		return result;
 	}

@@ -142,6 +142,23 @@ public final class SendWindow {
 		return limit.isZero() ? Duration.ofSeconds(30) : limit;
 	}
 
+	/**
+	 * Waits for a publish's write until a deadline counted from {@link #writeTimeout()}.
+	 * @param write the write
+	 * @param deadline the {@link System#nanoTime()} to wait until
+	 */
+	void awaitWrite(PendingWrite write, long deadline) {
+		write.await(deadline, this.clientId, "mqtt.outbound.send-timeout (" + writeTimeout() + ")");
+	}
+
+	/**
+	 * The deadline of a write that starts now.
+	 * @return the {@link System#nanoTime()} to wait until
+	 */
+	long writeDeadline() {
+		return System.nanoTime() + writeTimeout().toNanos();
+	}
+
 	/** The session holds one more outbound publish. */
 	void added() {
 		this.lock.lock();

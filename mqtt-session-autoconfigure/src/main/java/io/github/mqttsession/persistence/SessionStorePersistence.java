@@ -93,7 +93,7 @@ public final class SessionStorePersistence {
 		this.restore = new SessionRestore(store, clientId, this.expiry);
 		this.window = new SendWindow(clientId, refusedForFullWindow);
 		this.messages = new HeldMessages(this.window);
-		this.deferredWrites = new DeferredWrites(clientId, this.window, this.writer.gathers());
+		this.deferredWrites = new DeferredWrites(this.window, this.writer.gathers());
 		this.writes = new OrderedWrites(clientId, this.messages, this.writer, listener);
 		this.cap = new PendingMessageCap(clientId, limit, this.messages, this.writes, listener);
 	}
@@ -202,9 +202,7 @@ public final class SessionStorePersistence {
 		// by the send timeout, as a deferred wait is: a store that does not answer fails
 		// the publish then.
 		try {
-			stored.write()
-				.await(System.nanoTime() + this.window.writeTimeout().toNanos(), this.clientId,
-						"mqtt.outbound.send-timeout (" + this.window.writeTimeout() + ")");
+			this.window.awaitWrite(stored.write(), this.window.writeDeadline());
 		}
 		catch (RuntimeException ex) {
 			this.writes.abandon(key, stored.held());
