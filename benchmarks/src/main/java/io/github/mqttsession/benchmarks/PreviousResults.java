@@ -23,8 +23,8 @@ public final class PreviousResults {
 	 * The number of each part's section, which is also how a section of an earlier file
 	 * is recognised.
 	 */
-	private static final Map<String, String> NUMBERS = Map.of("publish", "1", "adapter", "1b", "store", "2", "restart",
-			"3");
+	private static final Map<String, String> NUMBERS = Map.of("publish", "1", "adapter", "1b", "transactional", "1c",
+			"store", "2", "restart", "3");
 
 	private static final Pattern HEADING = Pattern.compile("^## (\\S+)\\. ", Pattern.MULTILINE);
 

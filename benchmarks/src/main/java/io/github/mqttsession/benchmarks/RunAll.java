@@ -11,6 +11,7 @@ import java.util.Optional;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.benchmarks.publish.AdapterThroughput;
 import io.github.mqttsession.benchmarks.publish.PublishThroughput;
+import io.github.mqttsession.benchmarks.publish.TransactionalSendsThroughput;
 import io.github.mqttsession.benchmarks.restart.RestartCost;
 import io.github.mqttsession.benchmarks.store.StoreOperationsSuite;
 import io.github.mqttsession.benchmarks.support.MosquittoBroker;
@@ -42,7 +43,8 @@ public final class RunAll {
 
 	/**
 	 * Runs the benchmarks.
-	 * @param args {@code --quick}, {@code --only=publish,adapter,store,restart}
+	 * @param args {@code --quick},
+	 * {@code --only=publish,adapter,transactional,store,restart}
 	 * @throws Exception when a part cannot even start
 	 */
 	public static void main(String[] args) throws Exception {
@@ -111,6 +113,16 @@ public final class RunAll {
 						System.out.println("Part 1b: the outbound adapter against " + broker.name());
 						report.markdown("### Against " + broker.name() + "\n");
 						adapter.run(broker, brokerId(broker));
+						write.run();
+					}
+				}
+				if (settings.runs("transactional")) {
+					report.section("transactional", "Transactional sends through the outbound adapter");
+					TransactionalSendsThroughput transactional = new TransactionalSendsThroughput(part);
+					for (Broker broker : brokers) {
+						System.out.println("Part 1c: transactional sends against " + broker.name());
+						report.markdown("### Against " + broker.name() + "\n");
+						transactional.run(broker, brokerId(broker));
 						write.run();
 					}
 				}

@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * How big a run is: the full run the README quotes, or {@code --quick} for iterating on
- * the harness.
+ * How big a run is: the full run docs/benchmarks.md quotes, or {@code --quick} for
+ * iterating on the harness.
  *
  * @param quick whether this is the quick run
  * @param rounds interleaved rounds of the publish benchmark
@@ -17,17 +17,18 @@ import java.util.List;
  * @param restartMessages pending messages of the restart benchmark
  * @param acknowledgeSeconds how long the restart benchmark waits for every resent message
  * to be acknowledged
- * @param parts which parts run: {@code publish}, {@code store}, {@code restart}
+ * @param parts which parts run: {@code publish}, {@code adapter}, {@code transactional},
+ * {@code store}, {@code restart}
  */
 public record Settings(boolean quick, int rounds, int warmupMessages, double warmupSeconds, int messages,
 		double measureSeconds, int restartMessages, double acknowledgeSeconds, List<String> parts) {
 
 	/** Every part. */
-	public static final List<String> ALL_PARTS = List.of("publish", "adapter", "store", "restart");
+	public static final List<String> ALL_PARTS = List.of("publish", "adapter", "transactional", "store", "restart");
 
 	/**
 	 * Reads the command line: {@code --quick}, and
-	 * {@code --only=publish,adapter,store,restart} to run some parts.
+	 * {@code --only=publish,adapter,transactional,store,restart} to run some parts.
 	 * @param args the arguments
 	 * @return the settings
 	 */

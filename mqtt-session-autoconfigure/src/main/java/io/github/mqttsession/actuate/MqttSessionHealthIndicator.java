@@ -161,11 +161,15 @@ public class MqttSessionHealthIndicator extends AbstractHealthIndicator {
 		if (client.isConnected()) {
 			return "connected";
 		}
+		ConnectFailure failure = client.lastConnectFailure();
+		if (failure != null && failure.takenOver()) {
+			// Closed by then when another instance took its lease over
+			return "taken over";
+		}
 		if (client instanceof Lifecycle lifecycle && !lifecycle.isRunning()) {
 			return "stopped";
 		}
-		ConnectFailure failure = client.lastConnectFailure();
-		return (failure != null && failure.takenOver()) ? "taken over" : "disconnected";
+		return "disconnected";
 	}
 
 }

@@ -51,7 +51,8 @@ public class MqttSessionsEndpoint {
 	 * Creates the endpoint.
 	 * @param store the store whose sessions it shows
 	 * @param clients the MQTT clients of this application, asked for on every operation
-	 * @param clock the clock leases are judged by
+	 * @param clock the clock leases are judged by when the store does not say its own
+	 * time ({@link SessionListing#currentTime()})
 	 */
 	public MqttSessionsEndpoint(SessionStore store, Supplier<Stream<SessionClientManager>> clients, Clock clock) {
 		this.store = store;
@@ -72,7 +73,7 @@ public class MqttSessionsEndpoint {
 					+ " instead");
 		}
 		List<SessionSummary> summaries = listing.get().listSessions();
-		Instant now = this.clock.instant();
+		Instant now = now();
 		return new SessionsDescriptor(summaries.stream()
 			.map((summary) -> new SessionDescriptor(summary.clientId(), isLive(summary.clientId(), summary, now),
 					summary.subscriptionCount(), summary.pendingMessageCount(), summary.packetId(),
@@ -96,10 +97,9 @@ public class MqttSessionsEndpoint {
 		MqttSession session = stored.get();
 		SessionSummary summary = summary(clientId);
 		boolean withPayloads = Boolean.TRUE.equals(payloads);
-		return new SessionDetailsDescriptor(clientId, isLive(clientId, summary, this.clock.instant()),
-				session.packetId(), (summary != null) ? summary.lastUpdated() : null,
-				(summary != null) ? summary.owner() : null, (summary != null) ? summary.leaseExpiresAt() : null,
-				session.subscriptions(),
+		return new SessionDetailsDescriptor(clientId, isLive(clientId, summary, now()), session.packetId(),
+				(summary != null) ? summary.lastUpdated() : null, (summary != null) ? summary.owner() : null,
+				(summary != null) ? summary.leaseExpiresAt() : null, session.subscriptions(),
 				session.pendingMessages().stream().map((message) -> describe(message, withPayloads)).toList());
 	}
 
@@ -114,7 +114,7 @@ public class MqttSessionsEndpoint {
 			return new SessionDeletion(clientId, SessionDeletion.Outcome.NOT_FOUND,
 					"No session is stored for client id '" + clientId + "'");
 		}
-		String inUse = inUse(clientId, summary(clientId), this.clock.instant());
+		String inUse = inUse(clientId, summary(clientId), now());
 		if (inUse != null) {
 			return new SessionDeletion(clientId, SessionDeletion.Outcome.REFUSED_LIVE,
 					"The session of client id '" + clientId + "' is live: " + inUse
@@ -143,6 +143,14 @@ public class MqttSessionsEndpoint {
 				.filter((summary) -> summary.clientId().equals(clientId))
 				.findFirst())
 			.orElse(null);
+	}
+
+	/**
+	 * The time leases are judged at: the store's, when it lists sessions, since it may
+	 * reckon leases on a clock of its own (the JPA store, on the database's).
+	 */
+	private Instant now() {
+		return this.store.feature(SessionListing.class).map(SessionListing::currentTime).orElseGet(this.clock::instant);
 	}
 
 	private boolean isLive(String clientId, @Nullable SessionSummary summary, Instant now) {

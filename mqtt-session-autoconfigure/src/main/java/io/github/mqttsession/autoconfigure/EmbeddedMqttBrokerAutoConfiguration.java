@@ -4,10 +4,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.security.KeyStore;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import io.github.mqttsession.broker.EmbeddedMqttBroker;
+import io.github.mqttsession.broker.TlsListener;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AbstractDependsOnBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -15,6 +19,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.mqtt.core.ClientManager;
@@ -34,8 +40,9 @@ public final class EmbeddedMqttBrokerAutoConfiguration {
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
-	EmbeddedMqttBroker embeddedMqttBroker(EmbeddedMqttBrokerProperties properties) {
-		EmbeddedMqttBroker broker = create(properties);
+	EmbeddedMqttBroker embeddedMqttBroker(EmbeddedMqttBrokerProperties properties,
+			ObjectProvider<SslBundles> sslBundles) {
+		EmbeddedMqttBroker broker = create(properties, sslBundles);
 		// Started here rather than as a lifecycle bean, so it runs before any bean or
 		// lifecycle phase can connect
 		try {
@@ -43,8 +50,10 @@ public final class EmbeddedMqttBrokerAutoConfiguration {
 		}
 		catch (IllegalStateException ex) {
 			throw new MqttSessionConfigurationException(ex.getMessage(), "Make sure nothing else listens on port "
-					+ broker.getPort() + " and that " + properties.getHost() + " is an address of this machine, or set"
-					+ " mqtt.broker.embedded.port to another port (0 picks a free one); to use a broker of your own"
+					+ broker.getPort() + ((broker.getSslPort() > 0) ? " or " + broker.getSslPort() : "") + " and that "
+					+ properties.getHost() + " is an address of this machine, or set"
+					+ " mqtt.broker.embedded.port (or mqtt.broker.embedded.ssl.port) to another port (0 picks a free one);"
+					+ " to use a broker of your own"
 					+ " instead, set mqtt.client.url to it and mqtt.broker.embedded.enabled=false.", ex);
 		}
 		catch (UncheckedIOException ex) {
@@ -54,7 +63,8 @@ public final class EmbeddedMqttBrokerAutoConfiguration {
 		return broker;
 	}
 
-	private static EmbeddedMqttBroker create(EmbeddedMqttBrokerProperties properties) {
+	private static EmbeddedMqttBroker create(EmbeddedMqttBrokerProperties properties,
+			ObjectProvider<SslBundles> sslBundles) {
 		int port = properties.getPort();
 		if (port < 0 || port > 65_535) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.broker.embedded.port", port,
@@ -69,7 +79,46 @@ public final class EmbeddedMqttBrokerAutoConfiguration {
 			throw new InvalidConfigurationPropertyValueException("mqtt.broker.embedded.data-directory",
 					properties.getDataDirectory(), "It must name a directory, such as mqtt-broker.");
 		}
-		return new EmbeddedMqttBroker(host, port, Path.of(properties.getDataDirectory()), properties.getPersistence());
+		return new EmbeddedMqttBroker(host, port, Path.of(properties.getDataDirectory()), properties.getPersistence(),
+				tlsListener(properties.getSsl(), port, sslBundles));
+	}
+
+	/**
+	 * The TLS listener of the bundle the properties name: HiveMQ reads a key store file,
+	 * so the key and certificates are taken out of the bundle's key store, of whatever
+	 * type (PEM files too), for the broker to write into its own.
+	 */
+	private static @Nullable TlsListener tlsListener(EmbeddedMqttBrokerProperties.Ssl ssl, int port,
+			ObjectProvider<SslBundles> sslBundles) {
+		String name = ssl.getBundle();
+		if (name == null) {
+			return null;
+		}
+		if (ssl.getPort() < 0 || ssl.getPort() > 65_535 || (ssl.getPort() != 0 && ssl.getPort() == port)) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.broker.embedded.ssl.port", ssl.getPort(),
+					"A port is 1..65535, other than mqtt.broker.embedded.port, or 0 to pick a free one at start-up.");
+		}
+		SslBundle bundle = SslBundleLookup.get(sslBundles, "mqtt.broker.embedded.ssl.bundle", name);
+		KeyStore keyStore = bundle.getStores().getKeyStore();
+		if (keyStore == null) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.broker.embedded.ssl.bundle", name,
+					"The bundle has no key store, and the broker needs its private key and certificate: set"
+							+ " spring.ssl.bundle.pem." + name + ".keystore.certificate and .private-key (or"
+							+ " spring.ssl.bundle.jks." + name + ".keystore.location).");
+		}
+		// The password Boot's own key managers open the key with
+		String password = (bundle.getKey().getPassword() != null) ? bundle.getKey().getPassword()
+				: bundle.getStores().getKeyStorePassword();
+		try {
+			return TlsListener.fromKeyStore(ssl.getPort(), keyStore, bundle.getKey().getAlias(),
+					(password != null) ? password.toCharArray() : null, SslBundleLookup.protocols(bundle),
+					SslBundleLookup.ciphers(bundle));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.broker.embedded.ssl.bundle", name,
+					ex.getMessage() + "; set spring.ssl.bundle.*." + name + ".key.alias (and .key.password) to pick"
+							+ " the broker's key.");
+		}
 	}
 
 	private static boolean isAddress(String host) {

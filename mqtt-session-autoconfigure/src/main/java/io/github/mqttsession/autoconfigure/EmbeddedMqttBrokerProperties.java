@@ -41,6 +41,8 @@ public class EmbeddedMqttBrokerProperties {
 	 */
 	private EmbeddedMqttBroker.Persistence persistence = EmbeddedMqttBroker.Persistence.FILE;
 
+	private final Ssl ssl = new Ssl();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -79,6 +81,44 @@ public class EmbeddedMqttBrokerProperties {
 
 	public void setPersistence(EmbeddedMqttBroker.Persistence persistence) {
 		this.persistence = persistence;
+	}
+
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
+	/** The embedded broker's TLS listener. */
+	public static class Ssl {
+
+		/**
+		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) whose key store holds
+		 * the broker's private key and certificate; setting it opens a TLS listener
+		 * beside the TCP one, which the client connects to when mqtt.client.ssl.bundle is
+		 * set and mqtt.client.url is not.
+		 */
+		private String bundle;
+
+		/**
+		 * TCP port of the TLS listener; 0 picks a free port at start-up.
+		 */
+		private int port = 8883;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public int getPort() {
+			return this.port;
+		}
+
+		public void setPort(int port) {
+			this.port = port;
+		}
+
 	}
 
 }

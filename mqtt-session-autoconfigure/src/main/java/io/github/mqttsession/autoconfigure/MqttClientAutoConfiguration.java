@@ -2,6 +2,7 @@ package io.github.mqttsession.autoconfigure;
 
 import io.github.mqttsession.broker.EmbeddedMqttBroker;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -20,7 +21,9 @@ import org.springframework.integration.mqtt.core.ClientManager;
  * {@code mqtt.inbound.channel}, an outbound handler that publishes what is sent to
  * {@code mqtt.outbound.channel}, and the runtime subscription API, all keeping the
  * session in the {@link io.github.mqttsession.store.SessionStore}. Both channels are
- * {@code DirectChannel} beans unless the application defines its own of that name.
+ * {@code DirectChannel} beans unless the application defines its own of that name. The
+ * client connects as the {@link MqttConnectionDetails} say: the {@code mqtt.client.*}
+ * properties, unless the application defines its own details bean.
  */
 @AutoConfiguration(after = SessionStoreAutoConfiguration.class,
 		afterName = "org.springframework.boot.integration.autoconfigure.IntegrationAutoConfiguration")
@@ -42,14 +45,28 @@ public final class MqttClientAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnMissingBean
-	MqttClientSettings mqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
-			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
+	@ConditionalOnMissingBean(MqttConnectionDetails.class)
+	PropertiesMqttConnectionDetails mqttConnectionDetails(MqttClientProperties client,
 			ObjectProvider<EmbeddedMqttBroker> embeddedBroker) {
 		// Resolving the embedded broker here also starts it before the client is created
 		EmbeddedMqttBroker broker = embeddedBroker.getIfAvailable();
-		return MqttClientSettings.resolve(client, inbound, outbound, session, environment,
-				(broker != null) ? broker.url() : null);
+		if (broker == null) {
+			return new PropertiesMqttConnectionDetails(client, null);
+		}
+		// A client with a bundle of its own connects over TLS when the broker listens so
+		String url = (client.getSsl().getBundle() != null && broker.sslUrl() != null) ? broker.sslUrl() : broker.url();
+		return new PropertiesMqttConnectionDetails(client, url);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	MqttClientSettings mqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
+			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
+			MqttConnectionDetails connectionDetails, ListableBeanFactory beanFactory) {
+		String[] names = beanFactory.getBeanNamesForType(MqttConnectionDetails.class);
+		// Named in a report of a bad value; of several, the one injected is the primary
+		String name = (names.length == 1) ? names[0] : "(primary of " + String.join(", ", names) + ")";
+		return MqttClientSettings.resolve(client, inbound, outbound, session, environment, connectionDetails, name);
 	}
 
 }

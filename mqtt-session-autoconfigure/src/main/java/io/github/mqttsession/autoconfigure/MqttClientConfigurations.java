@@ -3,12 +3,11 @@ package io.github.mqttsession.autoconfigure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-import javax.net.ssl.SSLSocketFactory;
-
 import io.github.mqttsession.integration.DefaultMessageExpiryHeaderMapper;
 import io.github.mqttsession.integration.InboundGate;
 import io.github.mqttsession.integration.MqttSubscriptions;
 import io.github.mqttsession.integration.SessionClientManager;
+import io.github.mqttsession.integration.SessionMqttClientManager;
 import io.github.mqttsession.integration.SessionMqttInboundChannelAdapter;
 import io.github.mqttsession.integration.SessionMqttMessageHandler;
 import io.github.mqttsession.integration.SessionMqttv3ClientManager;
@@ -17,6 +16,8 @@ import io.github.mqttsession.integration.SessionMqttv5InboundChannelAdapter;
 import io.github.mqttsession.integration.SessionMqttv5MessageHandler;
 import io.github.mqttsession.integration.SessionStoreDecorator;
 import io.github.mqttsession.integration.TopicPlan;
+import io.github.mqttsession.integration.TransactionalInbound;
+import io.github.mqttsession.integration.TransactionalSends;
 import io.github.mqttsession.paho.ClientSessionPersistence;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
@@ -25,27 +26,31 @@ import io.github.mqttsession.persistence.PendingMessageLimit;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.TransactionalInbox;
+import io.github.mqttsession.store.TransactionalOutbox;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.PropertyMapper;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.core.AbstractMqttClientManager;
 import org.springframework.integration.mqtt.inbound.AbstractMqttMessageDrivenChannelAdapter;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.scheduling.TaskScheduler;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The client beans per protocol version, imported by {@link MqttClientAutoConfiguration}.
@@ -53,38 +58,6 @@ import org.springframework.scheduling.TaskScheduler;
 final class MqttClientConfigurations {
 
 	private MqttClientConfigurations() {
-	}
-
-	/**
-	 * The socket factory of the configured SSL bundle; absent without one.
-	 */
-	static @Nullable SSLSocketFactory socketFactory(MqttClientSettings settings,
-			ObjectProvider<SslBundles> sslBundles) {
-		String bundle = settings.client.getSsl().getBundle();
-		if (bundle == null) {
-			return null;
-		}
-		for (int i = 0; i < settings.urls.size(); i++) {
-			String url = settings.urls.get(i);
-			if (!url.startsWith("ssl://") && !url.startsWith("wss://")) {
-				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
-						"mqtt.client.ssl.bundle is set, so the broker URL must use ssl:// or wss://.");
-			}
-		}
-		SslBundles bundles = sslBundles.getIfAvailable();
-		if (bundles == null) {
-			throw new InvalidConfigurationPropertyValueException("mqtt.client.ssl.bundle", bundle,
-					"No SSL bundles are configured; define one under spring.ssl.bundle.jks." + bundle
-							+ " or spring.ssl.bundle.pem." + bundle + ".");
-		}
-		try {
-			return bundles.getBundle(bundle).createSslContext().getSocketFactory();
-		}
-		catch (NoSuchSslBundleException ex) {
-			throw new InvalidConfigurationPropertyValueException("mqtt.client.ssl.bundle", bundle,
-					"No SSL bundle of that name is configured; define it under spring.ssl.bundle.jks." + bundle
-							+ " or spring.ssl.bundle.pem." + bundle + ".");
-		}
 	}
 
 	static SessionStore decorated(SessionStore store, ObjectProvider<SessionStoreDecorator> decorators) {
@@ -105,7 +78,7 @@ final class MqttClientConfigurations {
 	static class Mqttv3 {
 
 		@Bean(destroyMethod = "")
-		@ConditionalOnMissingBean
+		@ConditionalOnMissingBean(SessionMqttClientManager.class)
 		SessionMqttv3ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
@@ -132,12 +105,12 @@ final class MqttClientConfigurations {
 				.as(Math::toIntExact)
 				.to(options::setConnectionTimeout);
 			map.from(client.getMaxInflight()).to(options::setMaxInflight);
-			map.from(client.getUsername()).to(options::setUserName);
-			map.from(client.getPassword()).as(String::toCharArray).to(options::setPassword);
+			map.from(settings.connection.username).to(options::setUserName);
+			map.from(settings.connection.password).as(String::toCharArray).to(options::setPassword);
 			map.from(client.getWill().getTopic())
 				.to((topic) -> options.setWill(topic, settings.willPayload(), client.getWill().getQos(),
 						client.getWill().isRetained()));
-			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
+			map.from(MqttClientTls.socketFactory(settings, sslBundles)).to(options::setSocketFactory);
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 			SessionStoreMqttClientPersistence persistence = persistence(SessionStoreMqttClientPersistence::new,
 					settings, sessionStore, listener, decorators, taskScheduler);
@@ -151,7 +124,9 @@ final class MqttClientConfigurations {
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
 		@ConditionalOnMissingBean
 		SessionMqttInboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
-				SessionMqttv3ClientManager mqttClientManager) {
+				SessionMqttClientManager<org.eclipse.paho.client.mqttv3.IMqttAsyncClient, MqttConnectOptions> mqttClientManager,
+				ObjectProvider<MqttInboundAdapterCustomizer> customizers,
+				ObjectProvider<PlatformTransactionManager> transactionManagers, BeanFactory beanFactory) {
 			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
 			SessionMqttInboundChannelAdapter adapter = new SessionMqttInboundChannelAdapter(mqttClientManager,
 					plan.staleTopics(), plan.filters());
@@ -159,6 +134,11 @@ final class MqttClientConfigurations {
 				adapter.setQos(plan.qos());
 			}
 			configure(adapter, settings);
+			if (settings.inbound.isTransactional()) {
+				adapter.setTransactionalInbound(transactionalInbound(settings, sessionStore, mqttClientManager,
+						transactionManagers, beanFactory));
+			}
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(adapter));
 			return adapter;
 		}
 
@@ -173,10 +153,15 @@ final class MqttClientConfigurations {
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
 		@ConditionalOnMissingBean
-		SessionMqttMessageHandler mqttOutboundHandler(MqttClientSettings settings,
-				SessionMqttv3ClientManager mqttClientManager) {
+		SessionMqttMessageHandler mqttOutboundHandler(MqttClientSettings settings, SessionStore sessionStore,
+				SessionMqttClientManager<org.eclipse.paho.client.mqttv3.IMqttAsyncClient, MqttConnectOptions> mqttClientManager,
+				ObjectProvider<MqttOutboundHandlerCustomizer> customizers) {
 			SessionMqttMessageHandler handler = new SessionMqttMessageHandler(mqttClientManager);
 			configure(handler, settings);
+			if (settings.outbound.isTransactional()) {
+				handler.setTransactionalSends(transactionalSends(sessionStore, mqttClientManager));
+			}
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(handler));
 			return handler;
 		}
 
@@ -208,6 +193,22 @@ final class MqttClientConfigurations {
 	}
 
 	/**
+	 * The sends that follow the application's transactions, on a store that can join
+	 * them: only the JPA store writes in a transaction of the application's own.
+	 */
+	static TransactionalSends transactionalSends(SessionStore sessionStore, SessionClientManager manager) {
+		TransactionalOutbox outbox = sessionStore.feature(TransactionalOutbox.class)
+			.orElseThrow(() -> new MqttSessionConfigurationException("mqtt.outbound.transactional is true, but the"
+					+ " session store (" + sessionStore.getClass().getName() + ") cannot write messages in the"
+					+ " application's database transactions: only the JPA session store, whose tables live in the"
+					+ " application's database, can.",
+					"Use the JPA session store (mqtt.session.store=jpa, with a DataSource), or set"
+							+ " mqtt.outbound.transactional to false.",
+					null));
+		return new TransactionalSends(manager, outbox);
+	}
+
+	/**
 	 * The inbound adapter's topics, read from the store now so that its filters are in
 	 * place before the broker delivers what it held for the session; the store follows
 	 * the configuration only once the client owns the session (its lease taken when the
@@ -231,6 +232,54 @@ final class MqttClientConfigurations {
 		if (settings.inbound.isEnabled() && manager instanceof SessionClientManager sessionClientManager) {
 			sessionClientManager.setInboundGate(new InboundGate());
 		}
+	}
+
+	/**
+	 * The inbound flow that runs in the application's transactions: on a store that can
+	 * record in them that a message was handled (only the JPA store), with the
+	 * application's transaction manager, and a channel that runs the flow on the
+	 * adapter's thread, inside the transaction.
+	 */
+	static TransactionalInbound transactionalInbound(MqttClientSettings settings, SessionStore sessionStore,
+			SessionClientManager manager, ObjectProvider<PlatformTransactionManager> transactionManagers,
+			BeanFactory beanFactory) {
+		TransactionalInbox inbox = sessionStore.feature(TransactionalInbox.class)
+			.orElseThrow(() -> new MqttSessionConfigurationException("mqtt.inbound.transactional is true, but the"
+					+ " session store (" + sessionStore.getClass().getName() + ") cannot record in the application's"
+					+ " database transactions that a message was handled: only the JPA session store, whose tables"
+					+ " live in the application's database, can.",
+					"Use the JPA session store (mqtt.session.store=jpa, with a DataSource), or set"
+							+ " mqtt.inbound.transactional to false.",
+					null));
+		if (settings.inbound.getAcknowledgement() == MqttInboundProperties.Acknowledgement.MANUAL) {
+			throw new MqttSessionConfigurationException(
+					"mqtt.inbound.transactional is true and mqtt.inbound.acknowledgement is 'manual': with a"
+							+ " transactional flow the commit decides when a message is acknowledged.",
+					"Set mqtt.inbound.acknowledgement to 'auto', or mqtt.inbound.transactional to false.", null);
+		}
+		PlatformTransactionManager transactionManager = transactionManagers.getIfUnique();
+		if (transactionManager == null) {
+			throw new MqttSessionConfigurationException(
+					"mqtt.inbound.transactional is true, but the application"
+							+ " has no single PlatformTransactionManager bean to run the inbound flow's transactions.",
+					"Define a DataSourceTransactionManager or JpaTransactionManager on the session store's"
+							+ " DataSource (Spring Boot defines one with spring-boot-starter-data-jpa or"
+							+ " spring-boot-starter-jdbc), or set mqtt.inbound.transactional to false.",
+					null);
+		}
+		String channelName = settings.inbound.getChannel();
+		MessageChannel channel = beanFactory.getBean(channelName, MessageChannel.class);
+		if (!(channel instanceof DirectChannel)) {
+			throw new MqttSessionConfigurationException(
+					"mqtt.inbound.transactional is true, but the inbound channel '" + channelName + "' is a "
+							+ channel.getClass().getSimpleName() + ", not a DirectChannel: its"
+							+ " consumers may run on another thread, outside the transaction that records the message"
+							+ " handled.",
+					"Make '" + channelName + "' a DirectChannel (the starter defines one unless the application"
+							+ " does), or set mqtt.inbound.transactional to false.",
+					null);
+		}
+		return new TransactionalInbound(manager, inbox, transactionManager);
 	}
 
 	/**
@@ -273,7 +322,7 @@ final class MqttClientConfigurations {
 	static class Mqttv5 {
 
 		@Bean(destroyMethod = "")
-		@ConditionalOnMissingBean
+		@ConditionalOnMissingBean(SessionMqttClientManager.class)
 		SessionMqttv5ClientManager mqttClientManager(MqttClientSettings settings, SessionStore sessionStore,
 				ObjectProvider<SslBundles> sslBundles, ObjectProvider<SessionPersistenceListener> listener,
 				ObjectProvider<SessionStoreDecorator> decorators,
@@ -297,8 +346,8 @@ final class MqttClientConfigurations {
 				.as(Duration::toSeconds)
 				.as(Math::toIntExact)
 				.to(options::setConnectionTimeout);
-			map.from(client.getUsername()).to(options::setUserName);
-			map.from(client.getPassword())
+			map.from(settings.connection.username).to(options::setUserName);
+			map.from(settings.connection.password)
 				.as((password) -> password.getBytes(StandardCharsets.UTF_8))
 				.to(options::setPassword);
 			map.from(client.getWill().getTopic()).to((topic) -> {
@@ -306,7 +355,7 @@ final class MqttClientConfigurations {
 						settings.willPayload(), client.getWill().getQos(), client.getWill().isRetained(), null);
 				options.setWill(topic, will);
 			});
-			map.from(socketFactory(settings, sslBundles)).to(options::setSocketFactory);
+			map.from(MqttClientTls.socketFactory(settings, sslBundles)).to(options::setSocketFactory);
 			customizers.orderedStream().forEach((customizer) -> customizer.customize(options));
 			SessionStoreMqttv5ClientPersistence persistence = persistence(SessionStoreMqttv5ClientPersistence::new,
 					settings, sessionStore, listener, decorators, taskScheduler);
@@ -320,7 +369,9 @@ final class MqttClientConfigurations {
 		@ConditionalOnBooleanProperty(name = "mqtt.inbound.enabled", matchIfMissing = true)
 		@ConditionalOnMissingBean
 		SessionMqttv5InboundChannelAdapter mqttInboundAdapter(MqttClientSettings settings, SessionStore sessionStore,
-				SessionMqttv5ClientManager mqttClientManager) {
+				SessionMqttClientManager<org.eclipse.paho.mqttv5.client.IMqttAsyncClient, MqttConnectionOptions> mqttClientManager,
+				ObjectProvider<MqttInboundAdapterCustomizer> customizers,
+				ObjectProvider<PlatformTransactionManager> transactionManagers, BeanFactory beanFactory) {
 			TopicPlan plan = plan(sessionStore, settings, mqttClientManager);
 			SessionMqttv5InboundChannelAdapter adapter = new SessionMqttv5InboundChannelAdapter(mqttClientManager,
 					plan.staleTopics(),
@@ -330,6 +381,11 @@ final class MqttClientConfigurations {
 								topic.qos()))
 						.toArray(MqttSubscription[]::new));
 			configure(adapter, settings);
+			if (settings.inbound.isTransactional()) {
+				adapter.setTransactionalInbound(transactionalInbound(settings, sessionStore, mqttClientManager,
+						transactionManagers, beanFactory));
+			}
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(adapter));
 			return adapter;
 		}
 
@@ -344,15 +400,20 @@ final class MqttClientConfigurations {
 		@Bean
 		@ConditionalOnBooleanProperty(name = "mqtt.outbound.enabled", matchIfMissing = true)
 		@ConditionalOnMissingBean
-		SessionMqttv5MessageHandler mqttOutboundHandler(MqttClientSettings settings,
-				SessionMqttv5ClientManager mqttClientManager) {
+		SessionMqttv5MessageHandler mqttOutboundHandler(MqttClientSettings settings, SessionStore sessionStore,
+				SessionMqttClientManager<org.eclipse.paho.mqttv5.client.IMqttAsyncClient, MqttConnectionOptions> mqttClientManager,
+				ObjectProvider<MqttOutboundHandlerCustomizer> customizers) {
 			SessionMqttv5MessageHandler handler = new SessionMqttv5MessageHandler(mqttClientManager);
+			if (settings.outbound.isTransactional()) {
+				handler.setTransactionalSends(transactionalSends(sessionStore, mqttClientManager));
+			}
 			configure(handler, settings);
 			PropertyMapper.get()
 				.from(settings.outbound.getMessageExpiryInterval())
 				.as(Duration::toSeconds)
 				.as(DefaultMessageExpiryHeaderMapper::new)
 				.to(handler::setHeaderMapper);
+			customizers.orderedStream().forEach((customizer) -> customizer.customize(handler));
 			return handler;
 		}
 

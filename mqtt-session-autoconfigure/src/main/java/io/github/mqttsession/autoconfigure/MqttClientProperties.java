@@ -19,7 +19,8 @@ public class MqttClientProperties {
 
 	/**
 	 * Broker URL, or several tried in order: tcp://host:1883, ssl://host:8883, ws://,
-	 * wss://. Required unless the embedded broker is enabled.
+	 * wss://. Required unless the embedded broker is enabled or an MqttConnectionDetails
+	 * bean gives the URL.
 	 */
 	private List<String> url = new ArrayList<>();
 
@@ -42,7 +43,8 @@ public class MqttClientProperties {
 	private String protocolVersion = "3.1.1";
 
 	/**
-	 * User name to connect with.
+	 * User name to connect with, unless an MqttConnectionDetails bean gives the
+	 * credentials.
 	 */
 	private String username;
 
@@ -318,7 +320,8 @@ public class MqttClientProperties {
 
 		/**
 		 * Name of a Spring Boot SSL bundle (spring.ssl.bundle.*) that gives the trust and
-		 * key material; use an ssl:// or wss:// URL with it.
+		 * key material, and the TLS protocols and ciphers to enable; use ssl:// or wss://
+		 * URLs with it. Without it, ssl:// URLs use the JVM's default trust store.
 		 */
 		private String bundle;
 

@@ -1,12 +1,9 @@
 package io.github.mqttsession.autoconfigure;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 
 import io.github.mqttsession.persistence.LeaseOwner;
@@ -15,7 +12,6 @@ import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.Subscription;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.core.env.Environment;
@@ -27,9 +23,9 @@ import org.springframework.util.StringUtils;
  */
 final class MqttClientSettings {
 
-	private static final Set<String> SCHEMES = Set.of("tcp", "ssl", "ws", "wss");
-
 	final List<String> urls;
+
+	final MqttConnection connection;
 
 	final String clientId;
 
@@ -49,31 +45,33 @@ final class MqttClientSettings {
 
 	private MqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
-			@Nullable String embeddedBrokerUrl) {
+			MqttConnectionDetails connectionDetails, String connectionDetailsBean) {
 		this.client = client;
 		this.inbound = inbound;
 		this.outbound = outbound;
-		this.urls = urls(client.getUrl(), embeddedBrokerUrl);
 		this.mqtt5 = isMqtt5(client.getProtocolVersion());
+		this.connection = MqttConnection.of(connectionDetails, connectionDetailsBean, this.mqtt5);
+		this.urls = this.connection.urls;
 		this.clientId = clientId(client, environment);
 		this.topics = topics(inbound.getTopics());
 		this.pendingMessageLimit = limit(session);
 		this.lease = lease(session.getLease());
 		checkOutbound(outbound, this.mqtt5);
 		checkClient(client);
-		WireValueChecks.checkCredentials(client, this.mqtt5);
 		WireValueChecks.checkClient(client);
 	}
 
 	/**
-	 * Checks and resolves the properties.
-	 * @param embeddedBrokerUrl the URL of the embedded broker, used when
-	 * {@code mqtt.client.url} is not set; absent without one
+	 * Checks and resolves the properties and the connection details.
+	 * @param connectionDetails the broker URLs and credentials
+	 * @param connectionDetailsBean the name of the details bean, which a report of a bad
+	 * value names when it is the application's
 	 */
 	static MqttClientSettings resolve(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
-			@Nullable String embeddedBrokerUrl) {
-		return new MqttClientSettings(client, inbound, outbound, session, environment, embeddedBrokerUrl);
+			MqttConnectionDetails connectionDetails, String connectionDetailsBean) {
+		return new MqttClientSettings(client, inbound, outbound, session, environment, connectionDetails,
+				connectionDetailsBean);
 	}
 
 	/**
@@ -89,44 +87,6 @@ final class MqttClientSettings {
 			default -> throw new InvalidConfigurationPropertyValueException("mqtt.client.protocol-version",
 					protocolVersion, "Valid versions are 3.1.1 (alias 4, its protocol level) and 5.");
 		};
-	}
-
-	private static List<String> urls(List<String> urls, String embeddedBrokerUrl) {
-		if ((urls == null || urls.isEmpty()) && embeddedBrokerUrl != null) {
-			return List.of(embeddedBrokerUrl);
-		}
-		if (urls == null || urls.isEmpty()) {
-			throw new MqttSessionConfigurationException("No MQTT broker is configured: mqtt.client.url is not set.",
-					"Set mqtt.client.url to your broker, such as tcp://localhost:1883, or enable the embedded broker"
-							+ " for development (mqtt.broker.embedded.enabled=true), or switch the client off with"
-							+ " mqtt.client.enabled=false.",
-					null);
-		}
-		for (int i = 0; i < urls.size(); i++) {
-			String url = urls.get(i);
-			String scheme = null;
-			try {
-				URI uri = URI.create(url.trim());
-				scheme = (uri.getScheme() != null) ? uri.getScheme().toLowerCase(Locale.ROOT) : null;
-				if (uri.getHost() == null) {
-					scheme = null;
-				}
-			}
-			catch (IllegalArgumentException ex) {
-				// reported below
-			}
-			if (scheme == null || !SCHEMES.contains(scheme)) {
-				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
-						"A broker URL has the scheme tcp, ssl, ws or wss and a host, such as tcp://localhost:1883.");
-			}
-			int port = URI.create(url.trim()).getPort();
-			if (port == 0 || port > 65_535) {
-				throw new InvalidConfigurationPropertyValueException("mqtt.client.url[" + i + "]", url,
-						"The port " + port + " is not a TCP port: it must be 1..65535, or left out for the scheme's"
-								+ " default (1883 for tcp, 8883 for ssl).");
-			}
-		}
-		return urls.stream().map(String::trim).toList();
 	}
 
 	private static String clientId(MqttClientProperties client, Environment environment) {

@@ -45,6 +45,15 @@ public class MqttInboundProperties {
 	 */
 	private String errorChannel = "errorChannel";
 
+	/**
+	 * Whether the inbound flow runs in a transaction of the application's transaction
+	 * manager on the session store's DataSource, which also records that a QoS 2 message
+	 * was handled: its effect in the application's tables is then exactly once, crash or
+	 * not. Needs the JPA session store and a channel that hands messages over directly (a
+	 * DirectChannel).
+	 */
+	private boolean transactional = false;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -75,6 +84,14 @@ public class MqttInboundProperties {
 
 	public void setErrorChannel(String errorChannel) {
 		this.errorChannel = errorChannel;
+	}
+
+	public boolean isTransactional() {
+		return this.transactional;
+	}
+
+	public void setTransactional(boolean transactional) {
+		this.transactional = transactional;
 	}
 
 	public Acknowledgement getAcknowledgement() {

@@ -59,6 +59,14 @@ public class MqttOutboundProperties {
 	 */
 	private Duration offlineMessageTtl;
 
+	/**
+	 * Whether a send made inside a Spring-managed transaction on the session store's
+	 * DataSource follows that transaction: the message is written in it and published
+	 * after the commit, and nothing is published if it rolls back. Needs the JPA session
+	 * store.
+	 */
+	private boolean transactional = false;
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -121,6 +129,14 @@ public class MqttOutboundProperties {
 
 	public void setOfflineMessageTtl(Duration offlineMessageTtl) {
 		this.offlineMessageTtl = offlineMessageTtl;
+	}
+
+	public boolean isTransactional() {
+		return this.transactional;
+	}
+
+	public void setTransactional(boolean transactional) {
+		this.transactional = transactional;
 	}
 
 }

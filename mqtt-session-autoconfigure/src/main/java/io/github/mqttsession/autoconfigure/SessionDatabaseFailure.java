@@ -44,15 +44,23 @@ final class SessionDatabaseFailure {
 		String url = urlOf(dataSource);
 		String database = (url != null) ? "its database at " + url
 				: "its database (a " + dataSource.getClass().getName() + ")";
-		String why = (store == StoreType.AUTO)
-				? "mqtt.session.store=auto chose the JPA store, as Hibernate and a DataSource are present"
-				: "mqtt.session.store=" + store.name().toLowerCase(Locale.ROOT) + " asks for the JPA store";
 		return new MqttSessionConfigurationException(
 				"The JPA session store cannot reach " + database + ": " + root + ". The starter needs the database: "
-						+ why + ".",
+						+ why(store) + ".",
 				"Start the database, or correct the DataSource (spring.datasource.url and its credentials); or keep"
 						+ " sessions in memory with mqtt.session.store=memory, where they do not survive a restart.",
 				failure);
+	}
+
+	/**
+	 * Why the starter set up the JPA store.
+	 * @param store the configured store type
+	 * @return the reason, naming the property
+	 */
+	static String why(StoreType store) {
+		return (store == StoreType.AUTO)
+				? "mqtt.session.store=auto chose the JPA store, as Hibernate and a DataSource are present"
+				: "mqtt.session.store=" + store.name().toLowerCase(Locale.ROOT) + " asks for the JPA store";
 	}
 
 	private static boolean causedBySql(Throwable failure) {

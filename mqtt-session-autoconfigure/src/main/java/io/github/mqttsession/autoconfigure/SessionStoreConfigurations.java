@@ -44,13 +44,24 @@ final class SessionStoreConfigurations {
 			MqttSessionProperties.Jpa jpa = properties.getJpa();
 			DataSource store = storeDataSource(dataSource, sessionDataSource);
 			try {
-				// Resolving the script's platform is the first time anything connects to
-				// the database
+				// The first time anything connects to the database: before the script of
+				// a
+				// platform the store has none for is looked for
+				JpaSessionStore.requireSupportedDatabase(store);
 				return new MqttSessionSchemaInitializer(store, jpa.getInitializeSchema(),
 						validTablePrefix(jpa.getTablePrefix()));
 			}
 			catch (RuntimeException ex) {
-				throw SessionDatabaseFailure.explain(ex, store, properties.getStore());
+				RuntimeException explained = SessionDatabaseFailure.explain(ex, store, properties.getStore());
+				if (explained != ex || !(ex instanceof SessionStoreException)) {
+					throw explained;
+				}
+				throw new MqttSessionConfigurationException(
+						ex.getMessage() + ". " + SessionDatabaseFailure.why(properties.getStore()) + ".",
+						"Give the sessions an H2 or PostgreSQL DataSource (annotated @MqttSessionDataSource when the"
+								+ " application has several), supply a SessionStore bean of your own, or keep sessions"
+								+ " in memory with mqtt.session.store=memory.",
+						ex);
 			}
 		}
 

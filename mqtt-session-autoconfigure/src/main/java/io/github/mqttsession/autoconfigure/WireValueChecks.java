@@ -8,52 +8,13 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 
 /**
  * Start-up checks of the configured values that reach the wire, beyond the names
- * {@link MqttClientSettings} checks: the numbers and binary data MQTT encodes with a
- * fixed size, and the limits of the session store.
+ * {@link MqttClientSettings} and the credentials {@link MqttConnection} checks: the
+ * numbers and binary data MQTT encodes with a fixed size, and the limits of the session
+ * store.
  */
 final class WireValueChecks {
 
 	private WireValueChecks() {
-	}
-
-	/**
-	 * Checks the credentials: the user name is an MQTT string, the password binary data
-	 * encoded from the configured text (a lone surrogate would be sent as {@code ?}), and
-	 * MQTT 3.1.1 sends no password without a user name.
-	 */
-	static void checkCredentials(MqttClientProperties client, boolean mqtt5) {
-		if (client.getUsername() != null) {
-			try {
-				MqttNames.requireValidUtf8("User name", client.getUsername());
-			}
-			catch (IllegalArgumentException ex) {
-				throw new InvalidConfigurationPropertyValueException("mqtt.client.username", client.getUsername(),
-						ex.getMessage());
-			}
-		}
-		if (client.getPassword() != null) {
-			try {
-				MqttNames.requireValidBinaryText("Password", client.getPassword());
-			}
-			catch (IllegalArgumentException ex) {
-				// The value is masked: a start-up report must not print a password
-				int length = MqttNames.utf8Length(client.getPassword());
-				throw new InvalidConfigurationPropertyValueException("mqtt.client.password", "******",
-						(length > MqttNames.MAX_UTF8_BYTES)
-								? "The password is " + length + " UTF-8 bytes long; MQTT allows at most "
-										+ MqttNames.MAX_UTF8_BYTES + " bytes."
-								: "The password holds a lone UTF-16 surrogate, which has no UTF-8 encoding (Java would"
-										+ " send '?' in its place); it must be well-formed text.");
-			}
-		}
-		if (client.getPassword() != null && client.getUsername() == null && !mqtt5) {
-			throw new MqttSessionConfigurationException(
-					"mqtt.client.password is set but mqtt.client.username is not; MQTT 3.1.1 does not allow a password"
-							+ " without a user name (MQTT 3.1.1, 3.1.2.9).",
-					"Set mqtt.client.username as well, remove mqtt.client.password, or use mqtt.client.protocol-version=5,"
-							+ " which allows a password alone.",
-					null);
-		}
 	}
 
 	/**

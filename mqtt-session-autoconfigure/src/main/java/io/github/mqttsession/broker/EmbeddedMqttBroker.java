@@ -16,17 +16,19 @@ import java.util.concurrent.TimeoutException;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An MQTT broker (HiveMQ Community Edition) running inside the application, for
- * development and demonstrations: it speaks MQTT 3.1, 3.1.1 and 5 on one TCP listener,
- * without authentication.
+ * development and demonstrations: it speaks MQTT 3.1, 3.1.1 and 5 on a TCP listener and,
+ * when given a {@link TlsListener}, on a TLS listener too, without authentication.
  * <p>
  * Its files live in a data directory: {@code conf/config.xml}, written at every start
- * from the settings given here, {@code data/}, where {@link Persistence#FILE} keeps
- * sessions, subscriptions and queued messages across broker restarts, and
- * {@code extensions/}, where HiveMQ extensions may be placed. Start it with
- * {@link #start()} and stop it with {@link #close()}.
+ * from the settings given here (with {@code conf/tls-keystore.p12} for a TLS listener,
+ * under a password generated at every start), {@code data/}, where
+ * {@link Persistence#FILE} keeps sessions, subscriptions and queued messages across
+ * broker restarts, and {@code extensions/}, where HiveMQ extensions may be placed. Start
+ * it with {@link #start()} and stop it with {@link #close()}.
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
@@ -41,6 +43,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	private final Path dataDirectory;
 
 	private final Persistence persistence;
+
+	private final @Nullable TlsListener tls;
+
+	/** The TLS listener's port, the one picked when 0 was asked for; -1 without one. */
+	private final int tlsPort;
 
 	/**
 	 * The running HiveMQ, typed so that no signature of this class names a HiveMQ type:
@@ -60,6 +67,21 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	 * @param persistence how the broker keeps sessions and queued messages
 	 */
 	public EmbeddedMqttBroker(String host, int port, Path dataDirectory, Persistence persistence) {
+		this(host, port, dataDirectory, persistence, null);
+	}
+
+	/**
+	 * Creates a broker that is not started yet, with a TLS listener as well.
+	 * @param host the address to listen on, such as {@code 127.0.0.1}, or {@code 0.0.0.0}
+	 * for every interface
+	 * @param port the TCP port to listen on, or 0 to pick a free one now
+	 * @param dataDirectory the directory for the broker's configuration and data, created
+	 * when missing
+	 * @param persistence how the broker keeps sessions and queued messages
+	 * @param tls the TLS listener, on the same address, or {@code null} for none
+	 */
+	public EmbeddedMqttBroker(String host, int port, Path dataDirectory, Persistence persistence,
+			@Nullable TlsListener tls) {
 		if (host == null || host.isBlank()) {
 			throw new IllegalArgumentException("The host must not be empty");
 		}
@@ -71,6 +93,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 		this.port = (port != 0) ? port : freePort(this.host);
 		this.dataDirectory = dataDirectory.toAbsolutePath().normalize();
 		this.persistence = persistence;
+		this.tls = tls;
+		this.tlsPort = (tls == null) ? -1 : (tls.getPort() != 0) ? tls.getPort() : freePortOtherThan(this.port);
+		if (this.tlsPort == this.port) {
+			throw new IllegalArgumentException("The TLS listener needs a port of its own, not " + this.port);
+		}
 	}
 
 	/**
@@ -86,7 +113,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 		Path configuration = prepareDirectory("conf");
 		Path data = prepareDirectory("data");
 		Path extensions = prepareDirectory("extensions");
-		writeConfiguration(configuration.resolve("config.xml"));
+		HiveMqConfiguration.write(configuration, this.host, this.port, this.persistence, this.tls, this.tlsPort);
 		EmbeddedHiveMQ broker = EmbeddedHiveMQ.builder()
 			.withConfigurationFolder(configuration)
 			.withDataFolder(data)
@@ -112,7 +139,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 		this.hivemq = broker;
 		if (logger.isInfoEnabled()) {
 			logger.info("Embedded MQTT broker (HiveMQ CE) started in "
-					+ Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms: " + url() + ", "
+					+ Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms: " + url()
+					+ ((this.tls != null) ? " and " + sslUrl() : "") + ", "
 					+ this.persistence.name().toLowerCase(Locale.ROOT).replace('_', '-') + " persistence in "
 					+ this.dataDirectory);
 		}
@@ -128,52 +156,30 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 		}
 	}
 
-	private void writeConfiguration(Path file) {
-		try {
-			Files.writeString(file, configXml());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not write the embedded MQTT broker's configuration " + file, ex);
-		}
-	}
-
-	private String configXml() {
-		// Usage statistics would report to HiveMQ over the internet from every
-		// developer's machine
-		return """
-				<?xml version="1.0"?>
-				<!-- Written by mqtt-session at every start of the embedded broker; edits are overwritten. -->
-				<hivemq>
-					<listeners>
-						<tcp-listener>
-							<port>%d</port>
-							<bind-address>%s</bind-address>
-						</tcp-listener>
-					</listeners>
-					<persistence>
-						<mode>%s</mode>
-					</persistence>
-					<anonymous-usage-statistics>
-						<enabled>false</enabled>
-					</anonymous-usage-statistics>
-				</hivemq>
-				""".formatted(this.port, xmlText(this.host), this.persistence.mode);
-	}
-
 	/**
 	 * The URL MQTT clients of this application connect to the broker with.
 	 * @return {@code tcp://host:port}, with the loopback address when the broker listens
 	 * on every interface
 	 */
 	public String url() {
+		return "tcp://" + clientAddress() + ":" + this.port;
+	}
+
+	/**
+	 * The URL MQTT clients of this application connect to the broker's TLS listener with.
+	 * @return {@code ssl://host:port}, with the loopback address when the broker listens
+	 * on every interface, or {@code null} without a TLS listener
+	 */
+	public @Nullable String sslUrl() {
+		return (this.tls != null) ? "ssl://" + clientAddress() + ":" + this.tlsPort : null;
+	}
+
+	private String clientAddress() {
 		String address = this.host;
 		if (address.equals("0.0.0.0") || address.equals("::")) {
-			address = "127.0.0.1";
+			return "127.0.0.1";
 		}
-		else if (address.contains(":")) {
-			address = "[" + address + "]";
-		}
-		return "tcp://" + address + ":" + this.port;
+		return address.contains(":") ? "[" + address + "]" : address;
 	}
 
 	/**
@@ -182,6 +188,14 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 	 */
 	public int getPort() {
 		return this.port;
+	}
+
+	/**
+	 * The TCP port of the broker's TLS listener, the one picked when 0 was given.
+	 * @return the port, or -1 without a TLS listener
+	 */
+	public int getSslPort() {
+		return this.tlsPort;
 	}
 
 	/**
@@ -243,6 +257,18 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A free port for the TLS listener: the TCP listener's port, free again until HiveMQ
+	 * binds it, may come back.
+	 */
+	private int freePortOtherThan(int taken) {
+		int port = freePort(this.host);
+		for (int attempt = 0; port == taken && attempt < 10; attempt++) {
+			port = freePort(this.host);
+		}
+		return port;
+	}
+
 	private static int freePort(String host) {
 		try (ServerSocket socket = new ServerSocket()) {
 			// Lets HiveMQ bind the port at once, although this socket has only just
@@ -254,10 +280,6 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 		catch (IOException ex) {
 			throw new UncheckedIOException("No free TCP port on " + host + " for the embedded MQTT broker", ex);
 		}
-	}
-
-	private static String xmlText(String text) {
-		return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
 	}
 
 	/**
@@ -282,6 +304,10 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
 		Persistence(String mode) {
 			this.mode = mode;
+		}
+
+		String mode() {
+			return this.mode;
 		}
 
 	}

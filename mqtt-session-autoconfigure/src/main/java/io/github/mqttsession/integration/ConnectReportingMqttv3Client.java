@@ -27,6 +27,12 @@ class ConnectReportingMqttv3Client extends MqttAsyncClient {
 	@Override
 	public IMqttToken connect(MqttConnectOptions options, Object userContext, IMqttActionListener callback)
 			throws MqttException {
+		if (!this.failures.mayConnect()) {
+			// This instance lost its session's lease: connected, it would throw the new
+			// owner off the broker
+			throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION,
+					new IllegalStateException(ConnectionFailures.NOT_RECONNECTING));
+		}
 		return super.connect(options, userContext, new Reporting(callback));
 	}
 

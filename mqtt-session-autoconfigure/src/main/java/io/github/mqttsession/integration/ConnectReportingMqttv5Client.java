@@ -33,14 +33,13 @@ class ConnectReportingMqttv5Client extends MqttAsyncClient {
 	@Override
 	public IMqttToken connect(MqttConnectionOptions options, Object userContext, MqttActionListener callback)
 			throws MqttException {
-		if (this.failures.isTakenOver()) {
+		if (!this.failures.mayConnect()) {
 			// Paho starts its reconnect timer after the client's callback has heard of
-			// the
-			// loss, so the callback cannot stop it; the timer's attempt does, and fails
+			// the loss, so the callback cannot stop it; the timer's attempt does, and
+			// fails
 			MqttUtils.stopClientReconnectCycle(this);
 			throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION,
-					new IllegalStateException("Another client took the session over; the client does not reconnect"
-							+ " until it is started again"));
+					new IllegalStateException(ConnectionFailures.NOT_RECONNECTING));
 		}
 		return super.connect(options, userContext, new Reporting(callback));
 	}

@@ -2,6 +2,9 @@ package io.github.mqttsession.integration;
 
 import java.io.EOFException;
 import java.net.UnknownHostException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
@@ -48,7 +51,15 @@ public final class ConnectionFailures {
 
 	private @Nullable String connectedUrl;
 
+	/** Why a client whose session was taken over refuses to connect. */
+	static final String NOT_RECONNECTING = "The session was taken over, by another client with the same client id"
+			+ " at the broker or by another instance at the session store; the client does not reconnect until it is"
+			+ " started again";
+
 	private volatile boolean takenOver;
+
+	private volatile Runnable connectCheck = () -> {
+	};
 
 	/** Whether a possible takeover was reported since the client was last started. */
 	private boolean takeoverSuspected;
@@ -77,7 +88,7 @@ public final class ConnectionFailures {
 	 */
 	public void connectFailed(String url, Throwable failure, int reasonCode) {
 		String cause = describe(failure, reasonCode);
-		if (record(url, kind(failure, reasonCode), cause)) {
+		if (record(url, "connect " + kind(failure, reasonCode), cause)) {
 			logger.warn("MQTT client '" + this.clientId + "' could not connect to " + url + ": " + cause
 					+ (this.reconnects ? "; it keeps trying, and publishes are stored until it succeeds" : ""));
 		}
@@ -100,7 +111,9 @@ public final class ConnectionFailures {
 	 */
 	public void connectionLost(String kind, String cause) {
 		String url = connectedUrl();
-		if (record(url, kind, cause)) {
+		// Logged even when a reconnect that failed the same way was recorded first: Paho
+		// may try again before its callback thread reports the loss
+		if (record(url, "lost " + kind, cause)) {
 			logger.warn("MQTT client '" + this.clientId + "' lost its connection to " + url + ": " + cause
 					+ (this.reconnects ? "; it keeps trying to reconnect, and publishes are stored until it succeeds"
 							: ""));
@@ -114,24 +127,51 @@ public final class ConnectionFailures {
 	 * @param how how the takeover showed, as a person reads it
 	 */
 	public void sessionTakenOver(String how) {
-		String url;
-		synchronized (this) {
-			if (this.takenOver) {
-				return;
-			}
-			url = connectedUrl();
-			Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
-			int attempts = (this.last != null) ? this.last.attempts() + 1 : 1;
-			this.last = new ConnectFailure(url, "the session was taken over by another client with the same client id: "
-					+ how + "; not reconnecting", since, attempts, true);
-			this.connectedUrl = null;
-			this.takenOver = true;
+		ConnectFailure recorded = stopConnecting(
+				"the session was taken over by another client with the same client id: " + how + "; not reconnecting",
+				true);
+		if (recorded == null) {
+			return;
 		}
+		String url = recorded.url();
 		logger.error("MQTT client '" + this.clientId + "' lost its session at " + url
 				+ " to another client with the same client id: " + how + ". It stops reconnecting, which would"
 				+ " throw the other client off and be thrown off in turn; publishes are stored meanwhile. Find the"
 				+ " other client that uses the client id '" + this.clientId + "' and stop it, or give this application"
 				+ " another mqtt.client.client-id; a restart of the application connects again.");
+	}
+
+	/**
+	 * Records that this instance lost the lease on the client's session (the session's
+	 * persistence logged it), and makes the client's connect attempts fail from now on,
+	 * until {@link #clearTakeover()}: connected, it would throw the new owner off the
+	 * broker.
+	 * @param how what happened, as a person reads it
+	 * @param takenOver whether another instance is known to have taken the session over,
+	 * rather than the lease having run out while the store could not be reached
+	 */
+	public void leaseLost(String how, boolean takenOver) {
+		stopConnecting(how + (takenOver ? "; not reconnecting until the client is started again"
+				: "; reconnecting once the store confirms the lease"), takenOver);
+	}
+
+	/**
+	 * Records why the client does not connect until it is started again, unless a reason
+	 * was recorded already.
+	 * @param cause the reason, as a person reads it
+	 * @param takenOver whether another client or instance is known to have the session
+	 * @return the failure recorded; absent when one was recorded already
+	 */
+	private synchronized @Nullable ConnectFailure stopConnecting(String cause, boolean takenOver) {
+		if (this.takenOver) {
+			return null;
+		}
+		Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
+		int attempts = (this.last != null) ? this.last.attempts() + 1 : 1;
+		this.last = new ConnectFailure(connectedUrl(), cause, since, attempts, takenOver);
+		this.connectedUrl = null;
+		this.takenOver = true;
+		return this.last;
 	}
 
 	/**
@@ -155,6 +195,27 @@ public final class ConnectionFailures {
 				+ " to another client with the same client id: " + how + ". It keeps reconnecting; if another"
 				+ " client uses the client id '" + this.clientId + "', stop it or give this application another"
 				+ " mqtt.client.client-id.");
+	}
+
+	/**
+	 * Sets the check run before every connect attempt, such as a renewal of the session's
+	 * lease that finds it lost.
+	 * @param check the check; it reports a loss through {@link #leaseLost} and does not
+	 * throw
+	 */
+	void checkBeforeConnects(Runnable check) {
+		this.connectCheck = check;
+	}
+
+	/**
+	 * Whether the client may connect now: not once its session was taken over, by another
+	 * client at the broker or by another instance at the store, until it is started
+	 * again. Runs the {@linkplain #checkBeforeConnects check} first.
+	 * @return {@code true} when it may
+	 */
+	boolean mayConnect() {
+		this.connectCheck.run();
+		return !this.takenOver;
 	}
 
 	/**
@@ -217,7 +278,6 @@ public final class ConnectionFailures {
 		Instant since = (this.last != null) ? this.last.since() : this.clock.instant();
 		int attempts = (this.last != null) ? this.last.attempts() + 1 : 1;
 		this.last = new ConnectFailure(url, cause, since, attempts, false);
-		this.connectedUrl = null;
 		return this.logged.add(url + " " + kind);
 	}
 
@@ -241,6 +301,34 @@ public final class ConnectionFailures {
 		return root;
 	}
 
+	private static @Nullable SSLException tlsFailure(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = (cause.getCause() != cause) ? cause.getCause() : null) {
+			if (cause instanceof SSLException tls) {
+				return tls;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * A failed handshake names the TLS failure and where the trust comes from: the JDK
+	 * puts the reason for a certificate it does not trust in a cause of the
+	 * {@link SSLException}, not in the exception itself.
+	 */
+	private static String describeTls(SSLException tls, Throwable root) {
+		String reason = (root != tls && root.getMessage() != null) ? root.getMessage() : tls.getMessage();
+		String description = "TLS failure: " + reason;
+		if (root instanceof CertPathBuilderException || root instanceof CertPathValidatorException) {
+			return description + " (the client does not trust the broker's certificate: the SSL bundle of"
+					+ " mqtt.client.ssl.bundle, or without one the JVM's default trust store, must hold the"
+					+ " certificate authority that signed it)";
+		}
+		if (root instanceof CertificateException && reason != null && reason.startsWith("No ")) {
+			return description + " (the broker's certificate does not name the host of the broker URL)";
+		}
+		return description;
+	}
+
 	/**
 	 * Says what went wrong the way a person looks for it: the broker's refusal with its
 	 * return code, or the network's root cause ({@code Connection refused}, an unknown
@@ -257,8 +345,9 @@ public final class ConnectionFailures {
 		if (root instanceof UnknownHostException) {
 			return "unknown host " + root.getMessage();
 		}
-		if (root instanceof SSLException) {
-			return "TLS failure: " + root.getMessage();
+		SSLException tls = tlsFailure(failure);
+		if (tls != null) {
+			return describeTls(tls, root);
 		}
 		if (root instanceof EOFException) {
 			return "the broker closed the connection";

@@ -34,12 +34,15 @@ final class OutboundMessageCheck {
 	 * @param message the message sent to the outbound channel
 	 * @param defaultTopic the topic of a message without a topic header; absent when none
 	 * is configured
+	 * @param topicFromHeader whether the handler takes the topic from the header (its
+	 * default), rather than from a topic expression of the application's, which may need
+	 * no header
 	 * @throws IllegalArgumentException naming the header, its value and what is valid
 	 */
-	static void requireValidHeaders(Message<?> message, @Nullable String defaultTopic) {
+	static void requireValidHeaders(Message<?> message, @Nullable String defaultTopic, boolean topicFromHeader) {
 		MessageHeaders headers = message.getHeaders();
 		Object topic = headers.get(MqttHeaders.TOPIC);
-		if (topic == null && defaultTopic == null) {
+		if (topic == null && defaultTopic == null && topicFromHeader) {
 			throw new IllegalArgumentException("The message has no '" + MqttHeaders.TOPIC + "' header and no default"
 					+ " topic is configured; set the header to the topic to publish to, or set"
 					+ " mqtt.outbound.default-topic");
@@ -56,6 +59,22 @@ final class OutboundMessageCheck {
 		Object retained = headers.get(MqttHeaders.RETAINED);
 		if (retained != null) {
 			requireType(MqttHeaders.RETAINED, retained, Boolean.class, "a Boolean, true or false");
+		}
+	}
+
+	/**
+	 * Checks the topic a topic expression of the application's gave, which no header
+	 * check saw.
+	 * @param topic the topic the message is about to be published to
+	 * @throws IllegalArgumentException naming the topic and what is valid
+	 */
+	static void requireValidExpressionTopic(String topic) {
+		try {
+			MqttNames.requireValidTopicName(topic);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException(
+					"The handler's topic expression gave '" + topic + "': " + ex.getMessage(), ex);
 		}
 	}
 

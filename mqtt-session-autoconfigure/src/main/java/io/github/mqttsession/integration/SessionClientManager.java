@@ -47,6 +47,15 @@ public interface SessionClientManager {
 	}
 
 	/**
+	 * Fails when this instance lost the lease on the client's session to another
+	 * instance: it must not publish for a session another instance writes.
+	 * @throws io.github.mqttsession.store.SessionLeaseLostException when it did
+	 */
+	default void requireSessionLease() {
+		sessionSupport().persistence().requireLease();
+	}
+
+	/**
 	 * Runs a publish through the client and returns once every message it stored is
 	 * durable or acknowledged by the broker, waiting outside Paho's locks so that
 	 * concurrent publishers share a commit.

@@ -1,9 +1,14 @@
 package io.github.mqttsession.integration;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.mqttsession.paho.ClientSessionPersistence;
 import io.github.mqttsession.persistence.SendWindow;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionLeaseLostException;
+import io.github.mqttsession.store.SessionStoreException;
 import org.apache.commons.logging.Log;
 import org.jspecify.annotations.Nullable;
 
@@ -38,9 +43,16 @@ public final class SessionClientManagerSupport<C> {
 
 	private final PahoClient<C> client;
 
+	private final OutboxHandOver outbox;
+
 	private volatile InboundGate inboundGate = InboundGate.alwaysOpen();
 
 	private volatile @Nullable FirstConnectRetry firstConnectRetry;
+
+	/**
+	 * The thread that closes the client after its lease was lost, and may start it again.
+	 */
+	private volatile @Nullable Thread leaseRestart;
 
 	/**
 	 * Creates the shared part of one client manager.
@@ -61,6 +73,67 @@ public final class SessionClientManagerSupport<C> {
 		this.lock = lock;
 		this.logger = logger;
 		this.client = client;
+		this.outbox = new OutboxHandOver(clientId);
+		persistence.onLeaseLost(this::leaseLost);
+		this.connectionFailures.checkBeforeConnects(persistence::confirmLease);
+	}
+
+	/**
+	 * Stops the client when its session's lease was lost: it must not publish or
+	 * reconnect for a session another instance may write. Its connect attempts fail from
+	 * now on, and it is closed on a thread of its own, since the thread that found the
+	 * loss (the store's writer, or the lease's renewal) is one the close waits for; the
+	 * session is given back. When another instance took the session over, starting the
+	 * client again takes it back as configured. When the lease only ran out while the
+	 * store could not be reached, the client is started again at once: it connects once
+	 * the store confirms its lease (the session is reloaded should another instance have
+	 * held it meanwhile), retrying as a first connect does.
+	 */
+	private void leaseLost(SessionLeaseLostException loss) {
+		this.connectionFailures.leaseLost(loss.getMessage(), loss.isTakenOver());
+		Thread closing = new Thread(() -> {
+			closeAndRelease();
+			if (!loss.isTakenOver()) {
+				startOnceStoreAnswers();
+			}
+		}, "mqtt-session-lease-lost-" + this.clientId);
+		this.leaseRestart = closing;
+		closing.setDaemon(true);
+		closing.start();
+	}
+
+	/**
+	 * Starts the client again, over and over while the store cannot be reached, until it
+	 * holds its lease again or the manager is stopped.
+	 */
+	private void startOnceStoreAnswers() {
+		while (!Thread.currentThread().isInterrupted()) {
+			try {
+				start();
+				this.logger.info("MQTT client '" + this.clientId + "' holds the lease on its session again");
+				return;
+			}
+			catch (RuntimeException ex) {
+				if (!storeUnreachable(ex)) {
+					this.logger.error("MQTT client '" + this.clientId + "' could not open its session again after"
+							+ " its lease ran out; starting the client again retries", ex);
+					return;
+				}
+			}
+			LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+		}
+	}
+
+	private static boolean storeUnreachable(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof SessionLeaseLostException) {
+				return false;
+			}
+			if (cause instanceof SessionStoreException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	void setInboundGate(InboundGate inboundGate) {
@@ -132,6 +205,7 @@ public final class SessionClientManagerSupport<C> {
 
 	private C create() {
 		C created;
+		this.outbox.opening();
 		try {
 			created = this.client.create();
 		}
@@ -144,7 +218,49 @@ public final class SessionClientManagerSupport<C> {
 		this.persistence.sendWindow().setConnected(() -> this.client.isConnected(created));
 		PahoPacketIds.continueAfter(created, this.persistence.restoredPacketId());
 		this.client.set(created);
+		// Messages committed in the application's transactions that an earlier run did
+		// not hand over: after the restored offline buffer, before anything new
+		this.outbox.restored(this.persistence.takeRestoredOutbox());
+		handOverCommitted();
 		return created;
+	}
+
+	/**
+	 * The messages written in the application's transactions that wait for their
+	 * hand-over to this client.
+	 * @return the hand-over
+	 */
+	OutboxHandOver outbox() {
+		return this.outbox;
+	}
+
+	/**
+	 * Hands the committed messages written in the application's transactions to the
+	 * client, in order, when it has one.
+	 */
+	void handOverCommitted() {
+		this.outbox.handOverCommitted(this::handOver);
+	}
+
+	/**
+	 * Hands over the committed messages up to a transaction's last one, waiting at most
+	 * the send timeout for a hand-over another thread runs.
+	 * @param last the place of the transaction's last message in the queue
+	 */
+	void handOverCommittedUpTo(long last) {
+		this.outbox.handOverUpTo(last, this::handOver, this.persistence.sendWindow().timeout());
+	}
+
+	private boolean handOver(PendingMessage message) throws Exception {
+		C current = this.client.current();
+		if (current == null) {
+			return false;
+		}
+		this.persistence.handOver(message, () -> {
+			this.client.publish(current, message);
+			return null;
+		});
+		return true;
 	}
 
 	private void connectFailed(C failed, Exception ex) {
@@ -164,12 +280,24 @@ public final class SessionClientManagerSupport<C> {
 	 * given back in any case.
 	 */
 	void stop() {
+		Thread restart = this.leaseRestart;
+		if (restart != null && restart != Thread.currentThread()) {
+			restart.interrupt();
+		}
 		FirstConnectRetry retry = this.firstConnectRetry;
 		if (retry != null) {
 			retry.stop();
 			this.firstConnectRetry = null;
 		}
 		this.inboundGate.abandonIfClosed();
+		closeAndRelease();
+	}
+
+	/**
+	 * Closes the client, at once when it is offline, and gives the session back in any
+	 * case.
+	 */
+	private void closeAndRelease() {
 		try {
 			if (!closeIfOffline()) {
 				disconnectAndClose();
@@ -324,6 +452,13 @@ public final class SessionClientManagerSupport<C> {
 		boolean cleanStart();
 
 		boolean automaticReconnect();
+
+		/**
+		 * Publishes a message written in the application's transaction, as the outbound
+		 * handler publishes (the message's record gives topic, QoS, retain flag and MQTT
+		 * 5 properties).
+		 */
+		void publish(C client, PendingMessage message) throws Exception;
 
 		/** Publishes Spring Integration's event for a connect that failed for good. */
 		void publishConnectionFailed(Exception failure);

@@ -1,8 +1,11 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
+import io.github.mqttsession.paho.Mqttv3OutboxMessages;
 import io.github.mqttsession.persistence.SendWindow;
+import io.github.mqttsession.store.PendingMessage;
 import org.eclipse.paho.client.mqttv3.DisconnectedBufferOptions;
+import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -25,7 +28,8 @@ import org.springframework.scheduling.TaskScheduler;
  * reported. Its lifecycle is {@link SessionClientManagerSupport}'s; this class adds the
  * calls typed by Paho's MQTT 3.1.1 API.
  */
-public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements SessionClientManager {
+public class SessionMqttv3ClientManager extends Mqttv3ClientManager
+		implements SessionMqttClientManager<IMqttAsyncClient, MqttConnectOptions> {
 
 	private final SessionStoreMqttClientPersistence persistence;
 
@@ -167,6 +171,11 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager implements S
 		@Override
 		public boolean automaticReconnect() {
 			return getConnectionInfo().isAutomaticReconnect();
+		}
+
+		@Override
+		public void publish(MqttAsyncClient client, PendingMessage message) throws MqttException {
+			client.publish(message.topic(), Mqttv3OutboxMessages.message(message));
 		}
 
 		@Override

@@ -1,8 +1,11 @@
 package io.github.mqttsession.integration;
 
 import io.github.mqttsession.paho.SessionStoreMqttv5ClientPersistence;
+import io.github.mqttsession.paho.Mqttv5OutboxMessages;
 import io.github.mqttsession.persistence.SendWindow;
+import io.github.mqttsession.store.PendingMessage;
 import org.eclipse.paho.mqttv5.client.DisconnectedBufferOptions;
+import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -26,7 +29,8 @@ import org.springframework.scheduling.TaskScheduler;
  * {@link SessionClientManagerSupport}'s; this class adds the calls typed by Paho's MQTT 5
  * API.
  */
-public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements SessionClientManager {
+public class SessionMqttv5ClientManager extends Mqttv5ClientManager
+		implements SessionMqttClientManager<IMqttAsyncClient, MqttConnectionOptions> {
 
 	private final SessionStoreMqttv5ClientPersistence persistence;
 
@@ -171,6 +175,11 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager implements S
 		@Override
 		public boolean automaticReconnect() {
 			return getConnectionInfo().isAutomaticReconnect();
+		}
+
+		@Override
+		public void publish(MqttAsyncClient client, PendingMessage message) throws MqttException {
+			client.publish(message.topic(), Mqttv5OutboxMessages.message(message));
 		}
 
 		@Override

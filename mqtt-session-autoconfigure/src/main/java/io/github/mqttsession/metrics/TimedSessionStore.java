@@ -1,6 +1,7 @@
 package io.github.mqttsession.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
+import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.SessionStoreFeature;
 import io.github.mqttsession.store.Subscription;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -140,7 +142,19 @@ public final class TimedSessionStore implements SessionStore {
 	private Object timedFeature(Class<?> type, Object feature) {
 		if (type == SessionListing.class) {
 			SessionListing listing = (SessionListing) feature;
-			return (SessionListing) () -> timed("listSessions", listing::listSessions);
+			return new SessionListing() {
+
+				@Override
+				public List<SessionSummary> listSessions() {
+					return timed("listSessions", listing::listSessions);
+				}
+
+				@Override
+				public Instant currentTime() {
+					return listing.currentTime();
+				}
+
+			};
 		}
 		if (type == IdleSessionCleanup.class) {
 			IdleSessionCleanup cleanup = (IdleSessionCleanup) feature;
@@ -199,6 +213,11 @@ public final class TimedSessionStore implements SessionStore {
 		@Override
 		public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 			return timed("acquireLease", () -> this.leasing.acquireLease(clientId, owner, duration));
+		}
+
+		@Override
+		public void renewLease(String clientId, String owner, Duration duration) {
+			timed("renewLease", () -> this.leasing.renewLease(clientId, owner, duration));
 		}
 
 		@Override

@@ -1,10 +1,16 @@
 package io.github.mqttsession.paho;
 
+import java.util.List;
+import java.util.function.Consumer;
+
 import io.github.mqttsession.persistence.DurablePublish;
+import io.github.mqttsession.persistence.InboundHandling;
 import io.github.mqttsession.persistence.PendingMessageLimitExceededException;
 import io.github.mqttsession.persistence.PublishTimeoutException;
 import io.github.mqttsession.persistence.SendWindow;
 import io.github.mqttsession.persistence.StoreWriteFailure;
+import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionLeaseLostException;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.scheduling.TaskScheduler;
@@ -46,6 +52,27 @@ public interface ClientSessionPersistence {
 	@Nullable StoreWriteFailure lastStoreWriteFailure();
 
 	/**
+	 * Adds a listener that hears when this instance loses the lease on the open session
+	 * to another instance: every publish fails from then on, until the session is opened
+	 * again.
+	 * @param listener the listener, told once per loss, on the thread that found it
+	 */
+	void onLeaseLost(Consumer<SessionLeaseLostException> listener);
+
+	/**
+	 * Fails when this instance lost the lease on the session since it opened it.
+	 * @throws SessionLeaseLostException when it did
+	 */
+	void requireLease();
+
+	/**
+	 * Renews the lease on the open session now, if one is held, so that its loss is found
+	 * before the client reconnects; a loss reaches the {@linkplain #onLeaseLost
+	 * listeners}.
+	 */
+	void confirmLease();
+
+	/**
 	 * Closes, and gives the client id back so that another client in this process may use
 	 * it.
 	 */
@@ -77,6 +104,8 @@ public interface ClientSessionPersistence {
 	 * {@linkplain #sendWindow() time limit}; nothing of the message was stored
 	 * @throws io.github.mqttsession.store.SessionStoreException when the message could
 	 * not be stored; Paho may still deliver it
+	 * @throws SessionLeaseLostException when this instance lost the lease on the session;
+	 * nothing is published then
 	 */
 	<T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E;
 
@@ -101,5 +130,40 @@ public interface ClientSessionPersistence {
 	 * @return the packet id, 0 when none
 	 */
 	int restoredPacketId();
+
+	/**
+	 * Hands a message written in the application's transaction to the client: its publish
+	 * runs as {@link #publishDurably} does, and the store operation that records the
+	 * publish also removes the handed-over message; when the publish fails before the
+	 * client took the message, it stays stored.
+	 * @param <E> what the publish throws
+	 * @param handedOver the message handed over
+	 * @param publish the publish of the message
+	 * @throws E when the publish fails
+	 */
+	<E extends Exception> void handOver(PendingMessage handedOver, DurablePublish<?, E> publish) throws E;
+
+	/**
+	 * The messages written in the application's transactions that the session held when
+	 * it was last opened, in the order they were stored; none on later calls.
+	 * @return the messages
+	 */
+	List<PendingMessage> takeRestoredOutbox();
+
+	/**
+	 * Fails, whatever the overflow policy, when the session has no room for one more
+	 * message written in the application's transaction.
+	 * @param topic the message's topic
+	 * @param waiting how many messages written in transactions wait for their hand-over
+	 * @throws PendingMessageLimitExceededException when there is no room
+	 */
+	void checkRoomInTransaction(String topic, int waiting);
+
+	/**
+	 * The inbound QoS 2 messages of the session handled in the application's
+	 * transactions.
+	 * @return the messages
+	 */
+	InboundHandling inboundHandling();
 
 }

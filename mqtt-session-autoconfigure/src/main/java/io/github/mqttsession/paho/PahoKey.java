@@ -20,22 +20,22 @@ final class PahoKey {
 	 * @throws IllegalArgumentException for a key Paho does not use
 	 */
 	static PendingMessage.Key parse(String key) {
+		// Paho asks for two keys on every put and acknowledgement: read in place, without
+		// the substrings a split would allocate
 		int dash = key.indexOf('-');
-		if (dash > 0) {
-			PendingMessage.State state = switch (key.substring(0, dash)) {
-				case "s" -> PendingMessage.State.OUTBOUND_PUBLISH;
-				case "sc" -> PendingMessage.State.OUTBOUND_PUBREL;
-				case "r" -> PendingMessage.State.INBOUND_PUBLISH;
-				case "sb" -> PendingMessage.State.OFFLINE_BUFFERED;
-				default -> null;
-			};
-			if (state != null) {
-				try {
-					return new PendingMessage.Key(state, Integer.parseInt(key.substring(dash + 1)));
-				}
-				catch (NumberFormatException ex) {
-					// reported below
-				}
+		PendingMessage.State state = switch (dash) {
+			case 1 -> (key.charAt(0) == 's') ? PendingMessage.State.OUTBOUND_PUBLISH
+					: (key.charAt(0) == 'r') ? PendingMessage.State.INBOUND_PUBLISH : null;
+			case 2 -> (key.charAt(0) != 's') ? null : (key.charAt(1) == 'c') ? PendingMessage.State.OUTBOUND_PUBREL
+					: (key.charAt(1) == 'b') ? PendingMessage.State.OFFLINE_BUFFERED : null;
+			default -> null;
+		};
+		if (state != null) {
+			try {
+				return new PendingMessage.Key(state, Integer.parseInt(key, dash + 1, key.length(), 10));
+			}
+			catch (NumberFormatException ex) {
+				// reported below
 			}
 		}
 		throw new IllegalArgumentException(
@@ -53,6 +53,8 @@ final class PahoKey {
 			case OUTBOUND_PUBREL -> "sc-";
 			case INBOUND_PUBLISH -> "r-";
 			case OFFLINE_BUFFERED -> "sb-";
+			case TRANSACTIONAL_OUTBOX, INBOUND_HANDLED, INBOUND_RELEASED ->
+				throw new IllegalArgumentException("A " + key.state() + " record is not Paho's: " + key);
 		};
 		return prefix + key.packetId();
 	}

@@ -5,9 +5,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.github.mqttsession.persistence.DurablePublish;
+import io.github.mqttsession.persistence.InboundHandling;
 import io.github.mqttsession.persistence.OfflineBufferSweep;
 import io.github.mqttsession.persistence.PendingMessageLimit;
 import io.github.mqttsession.persistence.SendWindow;
@@ -16,6 +18,7 @@ import io.github.mqttsession.persistence.SessionPersistenceListener;
 import io.github.mqttsession.persistence.SessionStorePersistence;
 import io.github.mqttsession.persistence.StoreWriteFailure;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionLeaseLostException;
 import io.github.mqttsession.store.SessionStore;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +69,21 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	}
 
 	@Override
+	public void onLeaseLost(Consumer<SessionLeaseLostException> listener) {
+		this.persistence.onLeaseLost(listener);
+	}
+
+	@Override
+	public void requireLease() {
+		this.persistence.requireLease();
+	}
+
+	@Override
+	public void confirmLease() {
+		this.persistence.confirmLease();
+	}
+
+	@Override
 	public void release() {
 		this.sweep.detach();
 		this.persistence.release();
@@ -92,6 +110,26 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	}
 
 	@Override
+	public <E extends Exception> void handOver(PendingMessage handedOver, DurablePublish<?, E> publish) throws E {
+		this.persistence.handOver(handedOver, publish);
+	}
+
+	@Override
+	public List<PendingMessage> takeRestoredOutbox() {
+		return this.persistence.takeRestoredOutbox();
+	}
+
+	@Override
+	public void checkRoomInTransaction(String topic, int waiting) {
+		this.persistence.checkRoomInTransaction(topic, waiting);
+	}
+
+	@Override
+	public InboundHandling inboundHandling() {
+		return this.persistence.inbound();
+	}
+
+	@Override
 	public int restoredPacketId() {
 		return this.persistence.restoredPacketId();
 	}
@@ -110,9 +148,10 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	 * @param key Paho's key
 	 * @param header the header bytes
 	 * @param payload the payload bytes
+	 * @param identity the object Paho delivers a received message as; absent when none
 	 */
-	void store(String key, byte[] header, byte[] payload) {
-		this.persistence.put(this.codec.decode(PahoKey.parse(key), header, payload));
+	void store(String key, byte[] header, byte[] payload, @Nullable Object identity) {
+		this.persistence.put(this.codec.decode(PahoKey.parse(key), header, payload), identity);
 	}
 
 	/**

@@ -93,11 +93,13 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
 				persistable.getPayloadLength());
 		if (!key.startsWith("sb-")) {
-			run(() -> store(key, header, payload));
+			// A received message is delivered as the message object of the packet stored
+			Object identity = (persistable instanceof MqttPublish publish) ? publish.getMessage() : null;
+			run(() -> store(key, header, payload, identity));
 			return;
 		}
 		try {
-			run(() -> store(key, header, payload));
+			run(() -> store(key, header, payload, null));
 		}
 		catch (MqttPersistenceException ex) {
 			buffered(key, null);

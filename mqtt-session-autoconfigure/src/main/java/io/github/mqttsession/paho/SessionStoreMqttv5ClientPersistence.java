@@ -107,14 +107,17 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 		if (!key.startsWith("sb-")) {
 			byte[] header = header(key, persistable);
 			byte[] payload = payload(persistable);
-			run(() -> store(key, header, payload));
+			// Paho 5 delivers a received message as a new message object on the payload
+			// array of the packet stored
+			Object identity = (persistable instanceof MqttPublish publish) ? publish.getPayload() : null;
+			run(() -> store(key, header, payload, identity));
 			return;
 		}
 		try {
 			// Paho 5 logs and ignores a failure to persist a buffered message, then
 			// buffers it in memory and reports it sent; an unchecked exception is the one
 			// that reaches the publisher, with nothing buffered.
-			store(key, header(key, persistable), payload(persistable));
+			store(key, header(key, persistable), payload(persistable), null);
 		}
 		catch (MqttPersistenceException | RuntimeException ex) {
 			buffered(key, null);

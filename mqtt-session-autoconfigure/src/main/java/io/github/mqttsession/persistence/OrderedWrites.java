@@ -3,6 +3,7 @@ package io.github.mqttsession.persistence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import io.github.mqttsession.persistence.PendingMessageWriter;
 import io.github.mqttsession.persistence.PendingWrite;
@@ -41,10 +42,13 @@ final class OrderedWrites {
 	 * whose send Paho undid takes the old buffered record's place in one store operation.
 	 * @param message the message
 	 * @param written run once the message is written
+	 * @param handedOver the key of the message written in the application's transaction
+	 * that this publish hands to the client, which the same store operation removes;
+	 * absent for none
 	 * @return the write, what is held, and whether a buffered record covers the message
 	 * until it is written
 	 */
-	Stored add(PendingMessage message, Runnable written) {
+	Stored add(PendingMessage message, Runnable written, PendingMessage.@Nullable Key handedOver) {
 		PendingMessage.Key key = message.key();
 		boolean publish = key.state() == PendingMessage.State.OUTBOUND_PUBLISH;
 		synchronized (this.lock) {
@@ -55,6 +59,9 @@ final class OrderedWrites {
 			PendingWrite write;
 			if (resent != null && previous != null) {
 				write = this.writer.replace(resent, message, written);
+			}
+			else if (handedOver != null) {
+				write = this.writer.replace(handedOver, message, written);
 			}
 			else {
 				write = this.writer.add(message, !this.messages.contains(key), written);
@@ -95,9 +102,10 @@ final class OrderedWrites {
 	 * Lets go of a message Paho removes and queues its deletion; a key that was never
 	 * stored costs nothing.
 	 * @param key the message's key
+	 * @param storeRemoval the write that removes the message from the store
 	 * @return the write; absent when nothing was held under the key
 	 */
-	@Nullable PendingWrite remove(PendingMessage.Key key) {
+	@Nullable PendingWrite remove(PendingMessage.Key key, Function<PendingMessage.Key, PendingWrite> storeRemoval) {
 		synchronized (this.lock) {
 			HeldMessages.Removal removal = this.messages.remove(key);
 			if (removal == null) {
@@ -111,7 +119,7 @@ final class OrderedWrites {
 				this.listener.removed(this.clientId, PendingMessage.State.OFFLINE_BUFFERED, removed.packetId());
 				return this.writer.removeBoth(key, removal.bufferedKey());
 			}
-			return this.writer.remove(key);
+			return storeRemoval.apply(key);
 		}
 	}
 

@@ -59,6 +59,27 @@ final class PendingMessageCap {
 	}
 
 	/**
+	 * Fails when the session has no room for one more message written in the
+	 * application's transaction, whatever the policy: dropping another message cannot
+	 * take place in that transaction.
+	 * @param topic the message's topic
+	 * @param waiting how many messages written in the application's transactions wait for
+	 * their hand-over to the client
+	 * @throws PendingMessageLimitExceededException when there is no room
+	 */
+	void checkRoomBeside(String topic, int waiting) {
+		synchronized (this.lock) {
+			int pending = this.held.size() + this.reservations + waiting;
+			if (pending >= this.limit.maxPendingMessages()) {
+				throw new PendingMessageLimitExceededException("Client '" + this.clientId + "' already holds " + pending
+						+ " pending messages, with those written in transactions not yet handed over, the"
+						+ " most mqtt.session.max-pending-messages (" + this.limit.maxPendingMessages()
+						+ ") allows; the message to '" + topic + "' was not written in the transaction");
+			}
+		}
+	}
+
+	/**
 	 * Reserves room for a message about to be buffered, dropping the oldest buffered
 	 * messages if the policy says so; every reservation is {@linkplain #endReservation()
 	 * ended}.

@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
+import io.github.mqttsession.store.SessionLeaseLostException;
 import io.github.mqttsession.store.SessionStore;
 import org.jspecify.annotations.Nullable;
 
@@ -110,6 +112,15 @@ public final class PendingMessageWriter {
 	 */
 	public boolean gathers() {
 		return this.gathers;
+	}
+
+	/**
+	 * Sets who hears of a write that failed because another instance took the session's
+	 * lease over.
+	 * @param listener the listener, told on the thread that applied the write
+	 */
+	void onLeaseLost(Consumer<SessionLeaseLostException> listener) {
+		this.status.onLeaseLost(listener);
 	}
 
 	/** Starts the background thread when writes are gathered and it is not running. */

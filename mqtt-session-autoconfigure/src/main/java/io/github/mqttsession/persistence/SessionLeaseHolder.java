@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
+import io.github.mqttsession.store.SessionLeaseLostException;
 import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
@@ -22,6 +24,10 @@ import org.springframework.scheduling.TaskScheduler;
  * ({@link LeaseOwner#isGoneFromThisHost}) is taken over at once: an instance restarted
  * after a crash gets its session back without waiting for the lease to run out. It holds
  * none on a store without {@link SessionLeasing}.
+ * <p>
+ * A renewal that finds another owner held the lease since, or that has failed for as long
+ * as the lease lasts, stops the renewals and reports the lease lost: another instance may
+ * be writing the session by then.
  */
 final class SessionLeaseHolder {
 
@@ -41,15 +47,26 @@ final class SessionLeaseHolder {
 
 	private volatile @Nullable ScheduledFuture<?> renewal;
 
+	/** Whether the lease held was lost; guarded by the renewal lock. */
+	private boolean lost;
+
+	/** When the lease was last taken or renewed, on {@link System#nanoTime()}. */
+	private volatile long renewedAt;
+
+	private final Consumer<SessionLeaseLostException> onLost;
+
 	/**
 	 * Creates a holder. When leases are asked for and the store cannot lease sessions,
 	 * says once that the client runs without a lease.
 	 * @param store the store
 	 * @param clientId the client id
 	 * @param settings the lease settings; absent to hold no lease
+	 * @param onLost told, on the renewing thread, when the lease held was lost
 	 */
-	SessionLeaseHolder(SessionStore store, String clientId, @Nullable SessionLease settings) {
+	SessionLeaseHolder(SessionStore store, String clientId, @Nullable SessionLease settings,
+			Consumer<SessionLeaseLostException> onLost) {
 		this.clientId = clientId;
+		this.onLost = onLost;
 		SessionLeasing leasing = (settings != null) ? store.feature(SessionLeasing.class).orElse(null) : null;
 		if (settings != null && leasing == null) {
 			// The store as it names itself: a decorator's class name would hide the store
@@ -103,6 +120,10 @@ final class SessionLeaseHolder {
 			other = takeOverFromGoneProcess(acquireLease());
 		}
 		Duration period = Duration.ofMillis(Math.max(1, this.settings.duration().toMillis() / 3));
+		synchronized (this.renewalLock) {
+			this.lost = false;
+		}
+		this.renewedAt = System.nanoTime();
 		this.renewal = scheduler.scheduleAtFixedRate(this::renew, Instant.now().plus(period), period);
 	}
 
@@ -130,27 +151,60 @@ final class SessionLeaseHolder {
 	}
 
 	/**
-	 * Renews the lease unless it was given up meanwhile: a renewal after the release
-	 * would hold it once more.
+	 * Renews the lease now, if one is held, so that a loss is found before the client
+	 * connects: connected, a client that lost its session would throw the new owner off
+	 * the broker. A store that cannot be reached is no loss yet.
+	 */
+	void confirm() {
+		renew();
+	}
+
+	/**
+	 * Renews the lease unless it was given up or lost meanwhile: a renewal after the
+	 * release would hold it once more.
 	 */
 	private void renew() {
+		SessionLeaseLostException loss;
 		synchronized (this.renewalLock) {
-			if (this.renewal == null) {
+			if (this.renewal == null || this.lost) {
 				return;
 			}
-			renewHeldLease();
+			loss = renewHeldLease();
+			if (loss != null) {
+				this.lost = true;
+				ScheduledFuture<?> renewal = this.renewal;
+				if (renewal != null) {
+					renewal.cancel(false);
+				}
+			}
+		}
+		if (loss != null) {
+			this.onLost.accept(loss);
 		}
 	}
 
-	private void renewHeldLease() {
+	private @Nullable SessionLeaseLostException renewHeldLease() {
+		long started = System.nanoTime();
 		try {
-			acquireLease()
-				.ifPresent((other) -> logger.error("Instance '" + other + "' took over the session of client '"
-						+ this.clientId + "' after this instance's lease ran out; stop one of them"));
+			this.leasing.renewLease(this.clientId, this.settings.owner(), this.settings.duration());
+			this.renewedAt = started;
+			return null;
+		}
+		catch (SessionLeaseLostException ex) {
+			return ex;
 		}
 		catch (RuntimeException ex) {
-			logger
-				.warn("Could not renew the lease on the session of client '" + this.clientId + "': " + ex.getMessage());
+			Duration unrenewed = Duration.ofNanos(started - this.renewedAt);
+			if (unrenewed.compareTo(this.settings.duration()) < 0) {
+				logger.warn("Could not renew the lease on the session of client '" + this.clientId + "': "
+						+ ex.getMessage());
+				return null;
+			}
+			return new SessionLeaseLostException(this.clientId, "Client '" + this.clientId
+					+ "' could not renew the lease on its session for " + unrenewed.toSeconds()
+					+ " s, longer than the lease lasts (mqtt.session.lease.duration=" + this.settings.duration()
+					+ "): another instance may have taken the session over, so this instance no longer writes the"
+					+ " session or publishes for it; last failure: " + ex.getMessage(), ex);
 		}
 	}
 

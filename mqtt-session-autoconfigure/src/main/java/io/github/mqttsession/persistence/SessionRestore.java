@@ -51,10 +51,23 @@ final class SessionRestore {
 	 */
 	Loaded load() {
 		Optional<MqttSession> session = this.store.load(this.clientId);
-		List<PendingMessage> kept = session.map((stored) -> withoutStaleBufferedRecords(stored.pendingMessages()))
+		List<PendingMessage> stored = session.map((loaded) -> withoutStaleBufferedRecords(loaded.pendingMessages()))
 			.orElse(List.of());
+		// Messages written in the application's transactions are not Paho's: they are
+		// handed to the client once it is created, in the order they were stored; nor
+		// are the records of inbound messages handled in them
+		List<PendingMessage> kept = new ArrayList<>(stored.size());
+		List<PendingMessage> outbox = new ArrayList<>();
+		List<PendingMessage> inboundMarks = new ArrayList<>();
+		for (PendingMessage message : stored) {
+			switch (message.state()) {
+				case TRANSACTIONAL_OUTBOX -> outbox.add(message);
+				case INBOUND_HANDLED, INBOUND_RELEASED -> inboundMarks.add(message);
+				default -> kept.add(message);
+			}
+		}
 		this.restoring = byKey(kept);
-		return new Loaded(kept, session.map(MqttSession::packetId).orElse(0));
+		return new Loaded(kept, outbox, inboundMarks, session.map(MqttSession::packetId).orElse(0));
 	}
 
 	/**
@@ -134,9 +147,14 @@ final class SessionRestore {
 	 * A loaded session.
 	 *
 	 * @param pendingMessages the messages to hold
+	 * @param outbox the messages written in the application's transactions and not yet
+	 * handed to the client, in the order they were stored
+	 * @param inboundMarks the records of inbound messages handled, or released before
+	 * they were, in the application's transactions
 	 * @param packetId the last packet id the session used, 0 when none
 	 */
-	record Loaded(List<PendingMessage> pendingMessages, int packetId) {
+	record Loaded(List<PendingMessage> pendingMessages, List<PendingMessage> outbox, List<PendingMessage> inboundMarks,
+			int packetId) {
 	}
 
 }

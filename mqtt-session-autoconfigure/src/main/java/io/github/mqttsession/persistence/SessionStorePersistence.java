@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.SessionLeaseLostException;
 import io.github.mqttsession.store.SessionStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -66,6 +68,10 @@ public final class SessionStorePersistence {
 
 	private volatile boolean loaded;
 
+	private final HandOvers handOvers;
+
+	private final InboundHandling inbound;
+
 	/**
 	 * Creates the persistence of one client id's session.
 	 * @param store the store
@@ -89,6 +95,8 @@ public final class SessionStorePersistence {
 		this.clientId = clientId;
 		this.listener = listener;
 		this.writer = new PendingMessageWriter(store, clientId);
+		this.handOvers = new HandOvers(clientId, this.writer);
+		this.inbound = new InboundHandling(mqtt5, this.writer);
 		this.expiry = new OfflineExpiry(clientId, mqtt5, offlineMessageTtl, Clock.systemUTC(), listener);
 		this.restore = new SessionRestore(store, clientId, this.expiry);
 		this.window = new SendWindow(clientId, refusedForFullWindow);
@@ -96,6 +104,7 @@ public final class SessionStorePersistence {
 		this.deferredWrites = new DeferredWrites(this.window, this.writer.gathers());
 		this.writes = new OrderedWrites(clientId, this.messages, this.writer, listener);
 		this.cap = new PendingMessageCap(clientId, limit, this.messages, this.writes, listener);
+		this.writer.onLeaseLost(this.ownership::lost);
 	}
 
 	/**
@@ -147,6 +156,8 @@ public final class SessionStorePersistence {
 		try {
 			SessionRestore.Loaded session = this.restore.load();
 			this.messages.restore(session.pendingMessages());
+			this.handOvers.restored(session.outbox());
+			restoreInbound(session);
 			this.packetIds.restored(session.packetId());
 			this.writer.start();
 			this.loaded = true;
@@ -158,13 +169,46 @@ public final class SessionStorePersistence {
 		}
 	}
 
+	private void restoreInbound(SessionRestore.Loaded session) {
+		if (this.inbound.isEnabled()) {
+			this.inbound.restored(session.pendingMessages()
+				.stream()
+				.filter((message) -> message.state() == PendingMessage.State.INBOUND_PUBLISH)
+				.toList(), session.inboundMarks());
+		}
+		else if (!session.inboundMarks().isEmpty()) {
+			logger.warn("Client '" + this.clientId + "' has " + session.inboundMarks().size()
+					+ " record(s) of inbound messages handled in the application's transactions, which stay stored"
+					+ " until mqtt.inbound.transactional is true again");
+		}
+	}
+
+	/**
+	 * The inbound QoS 2 messages handled in the application's transactions.
+	 * @return the messages
+	 */
+	public InboundHandling inbound() {
+		return this.inbound;
+	}
+
+	/**
+	 * Stores a packet durably, as {@link #put(PendingMessage, Object)} does, known by no
+	 * object of the client.
+	 * @param packet the packet as a pending message
+	 */
+	public void put(PendingMessage packet) {
+		put(packet, null);
+	}
+
 	/**
 	 * Stores a packet durably: returns once it is written, or, inside
 	 * {@link #publishDurably}, leaves the wait to that method, outside Paho's locks (for
 	 * all but QoS 2 publishes, which must be durable before they are sent).
 	 * @param packet the packet as a pending message
+	 * @param identity the object the client delivers a received message as; absent when
+	 * not known
 	 */
-	public void put(PendingMessage packet) {
+	public void put(PendingMessage packet, @Nullable Object identity) {
 		PendingMessage message = this.expiry.stamp(packet);
 		PendingMessage.Key key = message.key();
 		boolean publish = key.state() == PendingMessage.State.OUTBOUND_PUBLISH;
@@ -174,9 +218,10 @@ public final class SessionStorePersistence {
 			this.cap.reserve(message.topic());
 		}
 		Runnable written = () -> this.listener.persisted(this.clientId, message);
+		PendingMessage handedOver = (publish || buffered) ? this.handOvers.take() : null;
 		OrderedWrites.Stored stored;
 		try {
-			stored = this.writes.add(message, written);
+			stored = this.writes.add(message, written, (handedOver != null) ? handedOver.key() : null);
 		}
 		finally {
 			if (reserved) {
@@ -207,7 +252,15 @@ public final class SessionStorePersistence {
 		catch (RuntimeException ex) {
 			this.writes.abandon(key, stored.held());
 			this.messages.markUndoneIfBuffered(key);
+			if (handedOver != null) {
+				// The write that replaced it may still land: the message Paho does not
+				// send must stay stored for the next hand-over
+				this.writer.add(handedOver, false, null);
+			}
 			throw ex;
+		}
+		if (key.state() == PendingMessage.State.INBOUND_PUBLISH && this.inbound.isEnabled()) {
+			this.inbound.stored(message, identity);
 		}
 	}
 
@@ -218,10 +271,79 @@ public final class SessionStorePersistence {
 	 * @param publish the publish, such as {@code client.publish(topic, message)}
 	 * @return what the publish returned
 	 * @throws E when the publish fails
+	 * @throws SessionLeaseLostException when this instance lost the lease on the session
+	 * since it opened it; nothing is published then
 	 * @see DeferredWrites
 	 */
 	public <T, E extends Exception> T publishDurably(DurablePublish<T, E> publish) throws E {
+		requireLease();
 		return this.deferredWrites.publishDurably(publish);
+	}
+
+	/**
+	 * Hands a message written in the application's transaction to the client: runs its
+	 * publish as {@link #publishDurably} does, and the store operation that records the
+	 * publish ({@link PendingMessage.State#OUTBOUND_PUBLISH} or
+	 * {@link PendingMessage.State#OFFLINE_BUFFERED}) also removes the handed-over
+	 * message. A publish Paho does not store (QoS 0 while connected) removes it once the
+	 * publish returns. When the publish fails, the message stays stored. Once Paho took
+	 * the message, it is handed over even when its write does not land in time: Paho
+	 * sends it, and the write stays queued.
+	 * @param <E> what the publish throws
+	 * @param handedOver the message handed over
+	 * @param publish the publish of the message
+	 * @throws E when the publish fails
+	 */
+	public <E extends Exception> void handOver(PendingMessage handedOver, DurablePublish<?, E> publish) throws E {
+		this.handOvers.handOver(handedOver, publish, (marked) -> publishDurably(marked));
+	}
+
+	/**
+	 * The messages written in the application's transactions that the last open found
+	 * stored, in the order they were stored; each call after the first returns none until
+	 * the session is opened again.
+	 * @return the messages
+	 */
+	public List<PendingMessage> takeRestoredOutbox() {
+		return this.handOvers.takeRestored();
+	}
+
+	/**
+	 * Fails, whatever the overflow policy, when the session has no room for one more
+	 * message written in the application's transaction.
+	 * @param topic the message's topic
+	 * @param waiting how many messages written in transactions wait for their hand-over
+	 */
+	public void checkRoomInTransaction(String topic, int waiting) {
+		this.cap.checkRoomBeside(topic, waiting);
+	}
+
+	/**
+	 * Adds a listener that hears when this instance loses the lease on the open session
+	 * to another instance; every publish fails from then on, until the session is opened
+	 * again.
+	 * @param listener the listener, told once per loss, on the thread that found it
+	 */
+	public void onLeaseLost(Consumer<SessionLeaseLostException> listener) {
+		this.ownership.onLost(listener);
+	}
+
+	/**
+	 * Fails when this instance lost the lease on the session since it opened it.
+	 * @throws SessionLeaseLostException when it did
+	 */
+	public void requireLease() {
+		this.ownership.requireLease();
+	}
+
+	/**
+	 * Renews the lease on the open session now, if one is held, so that its loss is found
+	 * before the client reconnects; a loss reaches the {@linkplain #onLeaseLost
+	 * listeners}. A store that cannot be reached counts as no loss until the lease's
+	 * duration has passed.
+	 */
+	public void confirmLease() {
+		this.ownership.confirmLease();
 	}
 
 	/**
@@ -253,7 +375,9 @@ public final class SessionStorePersistence {
 	 * @param key the message's key
 	 */
 	public void remove(PendingMessage.Key key) {
-		PendingWrite write = this.writes.remove(key);
+		PendingWrite write = this.writes.remove(key,
+				(key.state() == PendingMessage.State.INBOUND_PUBLISH && this.inbound.isEnabled())
+						? this.inbound::completed : this.writer::remove);
 		// An acknowledged publish needs no commit of its own: written late, or lost in a
 		// crash, it is at worst sent again. An inbound QoS 2 message is only removed
 		// before PUBCOMP goes out; that waits, as it did before.
@@ -285,17 +409,18 @@ public final class SessionStorePersistence {
 		this.store.delete(this.clientId);
 		this.restore.done();
 		this.writes.clear();
+		this.inbound.clear();
 		this.packetIds.restored(0);
 	}
 
 	/**
-	 * Records the last packet id used; Paho calls this around every connection. The data
-	 * stays.
+	 * Records the last packet id used, unless the lease on the session was lost; Paho
+	 * calls this around every connection. The data stays.
 	 */
 	public void close() {
 		this.writer.flush();
 		this.restore.done();
-		if (this.loaded) {
+		if (this.loaded && this.ownership.holdsLease()) {
 			this.packetIds.saveIfChanged(this.store, this.clientId);
 		}
 	}

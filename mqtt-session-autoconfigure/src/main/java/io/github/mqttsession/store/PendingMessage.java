@@ -16,11 +16,14 @@ import org.jspecify.annotations.Nullable;
  * through a reference.
  *
  * @param state the protocol state the message is in
- * @param packetId the MQTT packet id, 1..65,535
+ * @param packetId the MQTT packet id, 1..65,535; for a {@link State#TRANSACTIONAL_OUTBOX}
+ * message, which has no packet id yet, its number among the session's messages in that
+ * state, in the same range
  * @param topic the topic name (no wildcards); absent for {@link State#OUTBOUND_PUBREL}
  * @param payload the application payload, possibly empty; empty for
  * {@link State#OUTBOUND_PUBREL}
- * @param qos the QoS of the publish, 0..2 (2 for {@link State#OUTBOUND_PUBREL})
+ * @param qos the QoS of the publish, 0..2 (2 for {@link State#OUTBOUND_PUBREL}; 0 only
+ * for {@link State#OFFLINE_BUFFERED} and {@link State#TRANSACTIONAL_OUTBOX})
  * @param retained the retain flag of the publish
  * @param duplicate the dup flag the packet carried when it was stored
  * @param properties the MQTT 5 property block of the packet, encoded as on the wire;
@@ -68,9 +71,14 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 		}
 		else {
 			MqttNames.requireValidTopicName(topic);
-			if (qos == 0 && state != State.OFFLINE_BUFFERED) {
+			if (state == State.INBOUND_HANDLED && (payload.length > 0 || qos != 2)) {
+				throw new IllegalArgumentException("An INBOUND_HANDLED record (packet id " + packetId
+						+ ") has an empty payload and QoS 2, but had " + payload.length + " payload bytes and QoS "
+						+ qos);
+			}
+			if (qos == 0 && state != State.OFFLINE_BUFFERED && state != State.TRANSACTIONAL_OUTBOX) {
 				throw new IllegalArgumentException("QoS 0 is not valid for a " + state + " message (packet id "
-						+ packetId + "); only OFFLINE_BUFFERED messages may have QoS 0");
+						+ packetId + "); only OFFLINE_BUFFERED and TRANSACTIONAL_OUTBOX messages may have QoS 0");
 			}
 		}
 	}
@@ -112,6 +120,16 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 	 */
 	public static PendingMessage pubrel(int packetId) {
 		return new PendingMessage(State.OUTBOUND_PUBREL, packetId, null, null, 2, false);
+	}
+
+	/**
+	 * The mark that the application's transaction handled an inbound QoS 2 message.
+	 * @param packetId the message's packet id, 1..65,535
+	 * @param topic the message's topic
+	 * @return the record
+	 */
+	public static PendingMessage handled(int packetId, String topic) {
+		return new PendingMessage(State.INBOUND_HANDLED, packetId, topic, null, 2, false);
 	}
 
 	/**
@@ -226,7 +244,36 @@ public record PendingMessage(State state, int packetId, @Nullable String topic, 
 		INBOUND_PUBLISH,
 
 		/** A message published while the client was disconnected, waiting to be sent. */
-		OFFLINE_BUFFERED
+		OFFLINE_BUFFERED,
+
+		/**
+		 * An outbound message written in the application's own database transaction
+		 * ({@code mqtt.outbound.transactional}), not yet handed to the client: stored
+		 * once that transaction commits, gone if it rolls back. It has no packet id yet
+		 * (the client assigns one when it publishes), so its packet id is its number
+		 * among the session's messages in this state, which keeps its key distinct. Its
+		 * hand-over replaces it with the {@link #OUTBOUND_PUBLISH} or
+		 * {@link #OFFLINE_BUFFERED} record of its publish in one store write.
+		 */
+		TRANSACTIONAL_OUTBOX,
+
+		/**
+		 * The mark that the application's transaction handled the inbound QoS 2 message
+		 * whose {@link #INBOUND_PUBLISH} record has the same packet id
+		 * ({@code mqtt.inbound.transactional}): written in that transaction, removed with
+		 * the message's record, so that a delivery of the message again finds it handled.
+		 * It has the message's topic, an empty payload and QoS 2.
+		 */
+		INBOUND_HANDLED,
+
+		/**
+		 * An inbound QoS 2 message the broker released (PUBREL) before the application's
+		 * transaction handled it ({@code mqtt.inbound.transactional}, MQTT 5, whose
+		 * client completes a release at once): kept until that transaction commits, which
+		 * removes it. The broker may use the packet id again once released, so its packet
+		 * id is its number among the session's messages in this state.
+		 */
+		INBOUND_RELEASED
 
 	}
 

@@ -13,6 +13,12 @@ import java.util.Optional;
  * may measure it on a clock of its own (a database's) that every instance shares. Ask a
  * store for it with {@code store.feature(SessionLeasing.class)}, which sees through
  * decorators (see {@link SessionStoreFeature}).
+ * <p>
+ * A store may also fence the writes of a leased session: from {@link #acquireLease} until
+ * {@link #releaseLease}, each of its writes of that client id's session checks, in the
+ * transaction that writes, that the lease taken is still the one in force, and fails with
+ * a {@link SessionLeaseLostException} once another owner took the session over. The JPA
+ * store does so on a lease generation counted up at every change of owner.
  */
 public interface SessionLeasing extends SessionStoreFeature {
 
@@ -33,6 +39,23 @@ public interface SessionLeasing extends SessionStoreFeature {
 	 * the lease
 	 */
 	Optional<String> acquireLease(String clientId, String owner, Duration duration);
+
+	/**
+	 * Renews a lease this owner took with {@link #acquireLease} and has held since.
+	 * Unlike {@code acquireLease}, it fails when another owner held the lease in between,
+	 * even if that one has given it up again: the session may have changed under that
+	 * owner. The default takes the lease again, for stores that do not tell.
+	 * @param clientId the client id
+	 * @param owner the owner renewing it
+	 * @param duration how long from now the lease lasts unless renewed; positive
+	 * @throws SessionLeaseLostException when this owner no longer holds the lease
+	 */
+	default void renewLease(String clientId, String owner, Duration duration) {
+		Optional<String> other = acquireLease(clientId, owner, duration);
+		if (other.isPresent()) {
+			throw new SessionLeaseLostException(clientId, owner, other.get());
+		}
+	}
 
 	/**
 	 * Gives up a lease this owner holds; a lease held by another owner, or none, is left

@@ -1,5 +1,6 @@
 package io.github.mqttsession.store;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -17,5 +18,16 @@ public interface SessionListing extends SessionStoreFeature {
 	 * @return a summary per stored session
 	 */
 	List<SessionSummary> listSessions();
+
+	/**
+	 * The current time on the clock the store measures leases on, against which the end
+	 * of a listed lease is judged: a store that reckons leases on a clock of its own (the
+	 * JPA store, on the database's) says its time, so that an instance whose clock is off
+	 * judges leases as every other does. The JVM's clock by default.
+	 * @return the current time
+	 */
+	default Instant currentTime() {
+		return Instant.now();
+	}
 
 }

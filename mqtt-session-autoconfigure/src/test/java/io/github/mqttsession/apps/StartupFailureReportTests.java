@@ -84,6 +84,19 @@ class StartupFailureReportTests {
 			.doesNotContain("Failed to determine DatabaseDriver");
 	}
 
+	@ParameterizedTest(name = "mqtt.session.store={0}")
+	@ValueSource(strings = { "auto", "jpa" })
+	void aDatabaseTheJpaStoreDoesNotSupportIsReportedWithTheSupportedOnes(String store, CapturedOutput output) {
+		startFails("spring.datasource.url=jdbc:hsqldb:mem:unsupported-" + store, "mqtt.session.store=" + store);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("The JPA session store supports H2 and PostgreSQL, but the DataSource at jdbc:hsqldb:mem:"
+					+ "unsupported-" + store + " is HSQL Database Engine")
+			.contains("mqtt.session.store=" + store)
+			.contains(
+					"supply a SessionStore bean of your own, or keep sessions in memory with mqtt.session.store=memory")
+			.doesNotContain("No schema scripts found");
+	}
+
 	private static void startFails(String... properties) {
 		assertThatException()
 			.isThrownBy(() -> new SpringApplicationBuilder(MinimalApplication.class).web(WebApplicationType.NONE)

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
@@ -32,6 +33,7 @@ import org.springframework.boot.test.context.assertj.AssertableApplicationContex
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.integration.mqtt.core.ClientManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -228,18 +230,25 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	@Test
-	void anSslBundleThatDoesNotExistIsNamed() {
+	void anSslBundleThatDoesNotExistIsNamedWithTheBundlesThereAre() {
 		this.configured.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
 			.withPropertyValues("mqtt.client.url=ssl://127.0.0.1:1", "mqtt.client.ssl.bundle=missing")
-			.run((context) -> assertInvalidValue(context, "mqtt.client.ssl.bundle", "missing",
+			.run((context) -> assertInvalidValue(context, "mqtt.client.ssl.bundle", "missing", "there is none",
 					"spring.ssl.bundle.jks.missing", "spring.ssl.bundle.pem.missing"));
+		this.configured.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
+			.withBean(SslBundleRegistrar.class,
+					() -> (registry) -> registry.registerBundle("broker-trust", SslBundle.systemDefault()))
+			.withPropertyValues("mqtt.client.url=ssl://127.0.0.1:1", "mqtt.client.ssl.bundle=broker-trusts")
+			.run((context) -> assertInvalidValue(context, "mqtt.client.ssl.bundle", "broker-trusts",
+					"the configured bundles are [broker-trust]"));
 	}
 
 	@Test
 	void anSslBundleWithATcpUrlNamesTheUrl() {
 		this.configured.withConfiguration(AutoConfigurations.of(SslAutoConfiguration.class))
 			.withPropertyValues("mqtt.client.ssl.bundle=missing")
-			.run((context) -> assertInvalidValue(context, "mqtt.client.url[0]", UNREACHABLE, "ssl://", "wss://"));
+			.run((context) -> assertInvalidValue(context, "mqtt.client.url[0]", UNREACHABLE, "mqtt.client.ssl.bundle",
+					"ssl://", "wss://"));
 	}
 
 	@Test

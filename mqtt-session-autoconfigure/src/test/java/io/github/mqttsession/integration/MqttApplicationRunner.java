@@ -24,6 +24,8 @@ final class MqttApplicationRunner {
 
 	private final List<Class<?>> sources = new ArrayList<>();
 
+	private final List<String> arguments = new ArrayList<>();
+
 	private final String databaseUrl;
 
 	MqttApplicationRunner(String brokerUrl, String clientId) {
@@ -65,13 +67,22 @@ final class MqttApplicationRunner {
 		return this;
 	}
 
+	/**
+	 * Adds command-line arguments, which, unlike the properties, outrank the test class
+	 * path's application.properties.
+	 */
+	MqttApplicationRunner arguments(String... more) {
+		this.arguments.addAll(List.of(more));
+		return this;
+	}
+
 	ConfigurableApplicationContext start(String... more) {
 		List<String> all = new ArrayList<>(this.properties);
 		all.addAll(List.of(more));
 		return new SpringApplicationBuilder(this.sources.toArray(Class<?>[]::new)).web(WebApplicationType.NONE)
 			.properties(all.toArray(String[]::new))
 			.listeners(this.listeners.toArray(ApplicationListener<?>[]::new))
-			.run();
+			.run(this.arguments.toArray(String[]::new));
 	}
 
 }

@@ -139,8 +139,25 @@ class OfflinePublishingTests {
 	}
 
 	static void send(ConfigurableApplicationContext context, String payload) {
+		send(context, payload, 1);
+	}
+
+	static void send(ConfigurableApplicationContext context, String payload, int qos) {
 		context.getBean("mqttOutboundChannel", MessageChannel.class)
-			.send(MessageBuilder.withPayload(payload).setHeader(MqttHeaders.QOS, 1).build());
+			.send(MessageBuilder.withPayload(payload).setHeader(MqttHeaders.QOS, qos).build());
+	}
+
+	/**
+	 * The first cause of a failure that is of a type.
+	 * @throws AssertionError when there is none
+	 */
+	static <T extends Throwable> T causeOf(Throwable failure, Class<T> type) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (type.isInstance(cause)) {
+				return type.cast(cause);
+			}
+		}
+		throw new AssertionError("No " + type.getSimpleName() + " in " + failure, failure);
 	}
 
 	static List<PendingMessage> pending(ConfigurableApplicationContext context, String clientId) {

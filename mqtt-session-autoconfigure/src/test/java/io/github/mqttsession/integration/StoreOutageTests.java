@@ -18,9 +18,6 @@ import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.actuate.endpoint.IndicatedHealthDescriptor;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.integration.mqtt.support.MqttHeaders;
-import org.springframework.integration.support.MessageBuilder;
-import org.springframework.messaging.MessageChannel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -57,7 +54,7 @@ class StoreOutageTests {
 					"management.endpoint.health.show-details=always");
 			try (ConfigurableApplicationContext context = app.start()) {
 				HealthEndpoint health = context.getBean(HealthEndpoint.class);
-				send(context, "before", 2);
+				OfflinePublishingTests.send(context, "before", 2);
 				await().atMost(Duration.ofSeconds(20)).until(() -> subscriber.received().contains("before"));
 				assertThat(health.healthForPath("mqttSession").getStatus()).isEqualTo(Status.UP);
 
@@ -69,16 +66,17 @@ class StoreOutageTests {
 				// QoS 1: sent before it is durable; acknowledged by the broker, which
 				// makes its write needless, unless the write fails first (a broken pooled
 				// connection fails at once)
-				Throwable qos1Failure = catchThrowable(() -> send(context, "at least once", 1));
+				Throwable qos1Failure = catchThrowable(() -> OfflinePublishingTests.send(context, "at least once", 1));
 				if (qos1Failure != null) {
-					assertThat(storeFailure(qos1Failure)).hasMessageContaining(clientId);
+					assertThat(OfflinePublishingTests.causeOf(qos1Failure, SessionStoreException.class))
+						.hasMessageContaining(clientId);
 				}
 				// QoS 2: durable before it is sent; the store does not take it within the
 				// send timeout
 				long start = System.nanoTime();
-				Throwable failure = catchThrowable(() -> send(context, "exactly once", 2));
+				Throwable failure = catchThrowable(() -> OfflinePublishingTests.send(context, "exactly once", 2));
 				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(sendTimeout.plusSeconds(2));
-				String error = storeFailure(failure).getMessage();
+				String error = OfflinePublishingTests.causeOf(failure, SessionStoreException.class).getMessage();
 				assertThat(error).containsAnyOf("Could not add pending message",
 						"did not write the message within " + "mqtt.outbound.send-timeout");
 				assertThat(subscriber.received()).doesNotContain("exactly once");
@@ -94,7 +92,7 @@ class StoreOutageTests {
 				await().atMost(Duration.ofSeconds(40))
 					.untilAsserted(
 							() -> assertThat(health.healthForPath("mqttSession").getStatus()).isEqualTo(Status.UP));
-				send(context, "after", 2);
+				OfflinePublishingTests.send(context, "after", 2);
 				await().atMost(Duration.ofSeconds(20)).until(() -> subscriber.received().contains("after"));
 				if (qos1Failure == null) {
 					assertThat(subscriber.received()).containsExactly("before", "at least once", "after");
@@ -112,20 +110,6 @@ class StoreOutageTests {
 				}
 			}
 		}
-	}
-
-	private static void send(ConfigurableApplicationContext context, String payload, int qos) {
-		context.getBean("mqttOutboundChannel", MessageChannel.class)
-			.send(MessageBuilder.withPayload(payload).setHeader(MqttHeaders.QOS, qos).build());
-	}
-
-	private static Throwable storeFailure(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof SessionStoreException) {
-				return cause;
-			}
-		}
-		throw new AssertionError("No SessionStoreException in " + failure, failure);
 	}
 
 	private static long failedWrites(MeterRegistry registry) {

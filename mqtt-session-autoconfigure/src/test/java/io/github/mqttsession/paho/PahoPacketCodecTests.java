@@ -130,6 +130,15 @@ class PahoPacketCodecTests {
 		assertThat(PahoKey.of(PendingMessage.pubrel(3).key())).isEqualTo("sc-3");
 		assertThatIllegalArgumentException().isThrownBy(() -> PahoKey.parse("x-1")).withMessageContaining("'x-1'");
 		assertThatIllegalArgumentException().isThrownBy(() -> PahoKey.parse("s-abc")).withMessageContaining("'s-abc'");
+		for (String notAKey : new String[] { "s-", "sx-1", "rc-1", "-1", "s1", "scb-1", "S-1", "" }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> PahoKey.parse(notAKey))
+				.withMessageContaining("'" + notAKey + "'");
+		}
+		for (State notPahos : new State[] { State.TRANSACTIONAL_OUTBOX, State.INBOUND_HANDLED,
+				State.INBOUND_RELEASED }) {
+			assertThatIllegalArgumentException().isThrownBy(() -> PahoKey.of(new PendingMessage.Key(notPahos, 1)))
+				.withMessageContaining("A " + notPahos + " record is not Paho's");
+		}
 	}
 
 	private static byte[] concat(byte[] header, byte[] payload) {

@@ -116,14 +116,28 @@ class ModelValidationTests {
 	}
 
 	@Test
-	void onlyOfflineBufferedMessagesMayHaveQosZero() {
+	void onlyOfflineBufferedAndTransactionalOutboxMessagesMayHaveQosZero() {
 		assertThatNoException().isThrownBy(() -> new PendingMessage(State.OFFLINE_BUFFERED, 1, "a", null, 0, false));
+		assertThatNoException()
+			.isThrownBy(() -> new PendingMessage(State.TRANSACTIONAL_OUTBOX, 1, "a", null, 0, false));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new PendingMessage(State.OUTBOUND_PUBLISH, 1, "a", null, 0, false))
 			.withMessageContaining("QoS 0 is not valid for a OUTBOUND_PUBLISH message");
 		assertThatIllegalArgumentException().isThrownBy(() -> new PendingMessage(null, 1, "a", null, 1, false))
 			.withMessageContaining(
-					"valid states are [OUTBOUND_PUBLISH, OUTBOUND_PUBREL, INBOUND_PUBLISH, OFFLINE_BUFFERED]");
+					"valid states are [OUTBOUND_PUBLISH, OUTBOUND_PUBREL, INBOUND_PUBLISH, OFFLINE_BUFFERED,"
+							+ " TRANSACTIONAL_OUTBOX, INBOUND_HANDLED, INBOUND_RELEASED]");
+	}
+
+	@Test
+	void theMarkOfAHandledInboundMessageHasAnEmptyPayloadAndQos2() {
+		assertThat(PendingMessage.handled(7, "a/b").key()).isEqualTo(new PendingMessage.Key(State.INBOUND_HANDLED, 7));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new PendingMessage(State.INBOUND_HANDLED, 1, "a", new byte[] { 1 }, 2, false))
+			.withMessageContaining("An INBOUND_HANDLED record (packet id 1) has an empty payload and QoS 2");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new PendingMessage(State.INBOUND_HANDLED, 1, "a", null, 1, false))
+			.withMessageContaining("QoS 1");
 	}
 
 	@Test

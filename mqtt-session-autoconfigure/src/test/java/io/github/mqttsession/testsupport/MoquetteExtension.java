@@ -1,7 +1,6 @@
 package io.github.mqttsession.testsupport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -57,22 +56,25 @@ public class MoquetteExtension implements BeforeAllCallback {
 
 		Broker() {
 			quietLogging();
-			int candidate = FreePort.find();
-			// Without persistence Moquette needs neither H2 nor a data folder; telemetry
-			// would try to reach the internet
-			IConfig config = new FluentConfig().host("127.0.0.1")
-				.port(candidate)
-				.disablePersistence()
-				.disableTelemetry()
-				.allowAnonymous()
-				.build();
-			try {
-				this.server.startServer(config);
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException("Moquette did not start on 127.0.0.1:" + candidate, ex);
-			}
-			this.port = candidate;
+			this.port = FreePort.start("Moquette", (port) -> {
+				// Without persistence Moquette needs neither H2 nor a data folder;
+				// telemetry would try to reach the internet
+				IConfig config = new FluentConfig().host("127.0.0.1")
+					.port(port)
+					.disablePersistence()
+					.disableTelemetry()
+					.allowAnonymous()
+					.build();
+				try {
+					this.server.startServer(config);
+					return port;
+				}
+				catch (IOException | RuntimeException ex) {
+					// A taken port is a RuntimeException
+					this.server.stopServer();
+					throw ex;
+				}
+			});
 		}
 
 		private static void quietLogging() {

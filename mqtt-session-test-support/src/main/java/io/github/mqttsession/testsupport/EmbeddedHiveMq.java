@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import com.hivemq.embedded.EmbeddedHiveMQ;
 
@@ -47,13 +45,41 @@ public final class EmbeddedHiveMq implements Broker {
 		try {
 			Files.createDirectories(parent);
 			this.home = Files.createTempDirectory(parent, "hivemq-");
-			Path configuration = Files.createDirectories(this.home.resolve("conf"));
-			Path data = Files.createDirectories(this.home.resolve("data"));
-			Path extensions = Files.createDirectories(this.home.resolve("extensions"));
-			// The embedded broker does not report the port it bound, so pick it here
-			this.port = FreePort.find();
-			Files.writeString(configuration.resolve("config.xml"), configXml(this.port));
-			this.hivemq = EmbeddedHiveMQ.builder()
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		// The embedded broker does not report the port it bound, so it is picked here;
+		// on a port another process took first, the broker stops at once
+		Started started;
+		try {
+			started = FreePort.start("HiveMQ", (port) -> {
+				EmbeddedHiveMQ broker = build(this.home, port);
+				try {
+					broker.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+					return new Started(port, broker);
+				}
+				catch (Exception ex) {
+					closeQuietly(broker);
+					throw ex;
+				}
+			});
+		}
+		catch (IllegalStateException ex) {
+			Folders.deleteRecursively(this.home);
+			throw ex;
+		}
+		this.port = started.port();
+		this.hivemq = started.broker();
+	}
+
+	private static EmbeddedHiveMQ build(Path home, int port) {
+		try {
+			Path configuration = Files.createDirectories(home.resolve("conf"));
+			Path data = Files.createDirectories(home.resolve("data"));
+			Path extensions = Files.createDirectories(home.resolve("extensions"));
+			Files.writeString(configuration.resolve("config.xml"), configXml(port));
+			return EmbeddedHiveMQ.builder()
 				.withConfigurationFolder(configuration)
 				.withDataFolder(data)
 				.withExtensionsFolder(extensions)
@@ -64,16 +90,18 @@ public final class EmbeddedHiveMq implements Broker {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
+	}
+
+	private static void closeQuietly(EmbeddedHiveMQ broker) {
 		try {
-			this.hivemq.start().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+			broker.close();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Interrupted while HiveMQ was starting", ex);
+		catch (Exception ex) {
+			// Stopping is best effort: after a failed start or at the end of a run
 		}
-		catch (ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException("HiveMQ did not start on 127.0.0.1:" + this.port, ex);
-		}
+	}
+
+	private record Started(int port, EmbeddedHiveMQ broker) {
 	}
 
 	private static String configXml(int port) {
@@ -126,12 +154,7 @@ public final class EmbeddedHiveMq implements Broker {
 
 	@Override
 	public void close() {
-		try {
-			this.hivemq.close();
-		}
-		catch (Exception ex) {
-			// Stopping is best effort at the end of a run
-		}
+		closeQuietly(this.hivemq);
 		Folders.deleteRecursively(this.home);
 	}
 

@@ -8,6 +8,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Profile;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.Pollers;
 
@@ -15,7 +16,9 @@ import org.springframework.integration.dsl.Pollers;
  * A Spring Boot application with a durable MQTT session: it subscribes to
  * {@code sensors/#}, publishes simulated temperature readings at QoS 1 and logs what
  * arrives, on an embedded broker, with its session in an H2 database file under
- * {@code ./data} so that it survives a restart.
+ * {@code ./data} so that it survives a restart. With the profile {@code transactional},
+ * it stores the readings in a table of its own and raises alerts in transactions
+ * ({@link StoredReadings}, {@link TemperatureAlerts}).
  */
 @SpringBootApplication
 public class SampleApplication {
@@ -59,7 +62,12 @@ public class SampleApplication {
 			.get();
 	}
 
+	/**
+	 * Logs what arrives; in the transactional mode, {@link StoredReadings} stores it
+	 * instead.
+	 */
 	@Bean
+	@Profile("!transactional")
 	IntegrationFlow logReadings(ReceivedReadings receivedReadings) {
 		return IntegrationFlow.from("mqttInboundChannel").handle(receivedReadings).get();
 	}

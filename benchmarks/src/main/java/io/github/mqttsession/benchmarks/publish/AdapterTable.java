@@ -26,7 +26,7 @@ final class AdapterTable {
 	}
 
 	void write(String brokerId, String defaultsInForce, Map<AdapterWindow, Map<AdapterStore, List<AdapterRun>>> results,
-			List<String> errors) {
+			Map<AdapterStore, List<AdapterRun>> observed, List<String> errors) {
 		String benchmark = "adapter/" + brokerId;
 		StringBuilder md = new StringBuilder();
 		md.append(String.format(Locale.ROOT, "#### %d sending threads at the default settings (QoS 1, %d-byte payloads,"
@@ -69,10 +69,44 @@ final class AdapterTable {
 		md.append(" the rate with a window of ")
 			.append(String.format(Locale.ROOT, "%,d", AdapterWindow.WIDE.size))
 			.append(" (median of the per-round ratios).\n\n");
+		observations(md, benchmark, results.get(AdapterWindow.DEFAULT), observed);
 		for (String error : errors) {
 			md.append("- **failed:** ").append(error).append('\n');
 		}
 		this.report.markdown(md.toString());
+	}
+
+	/**
+	 * What observing each publish costs: the same store at the default window with an
+	 * {@code ObservationRegistry} whose handler makes timers, against none, within each
+	 * round.
+	 */
+	private void observations(StringBuilder md, String benchmark, Map<AdapterStore, List<AdapterRun>> plain,
+			Map<AdapterStore, List<AdapterRun>> observed) {
+		md.append("With an `ObservationRegistry` whose handler makes a timer of each observation (Micrometer's"
+				+ " `DefaultMeterObservationHandler`, as Actuator gives an application), at the default window:\n\n"
+				+ "| store | msgs/s observed | × not observed | send µs: median observed | median not observed |\n"
+				+ "| --- | ---: | ---: | ---: | ---: |\n");
+		for (Map.Entry<AdapterStore, List<AdapterRun>> entry : observed.entrySet()) {
+			AdapterStore store = entry.getKey();
+			List<AdapterRun> runs = entry.getValue();
+			double rate = median(runs, AdapterRun::messagesPerSecond);
+			double ratio = medianRatio(runs, plain.get(store), AdapterRun::messagesPerSecond);
+			md.append("| ")
+				.append(store.description)
+				.append(" | ")
+				.append(Report.number(rate))
+				.append(" | ")
+				.append(Report.ratio(ratio))
+				.append(" | ")
+				.append(Report.number(median(runs, AdapterRun::sendMedianMicros)))
+				.append(" | ")
+				.append(Report.number(median(plain.get(store), AdapterRun::sendMedianMicros)))
+				.append(" |\n");
+			this.report.add(new ResultRow(benchmark + "/observed", store.id + "-observed", AdapterThroughput.THREADS,
+					AdapterWindow.DEFAULT.size, Math.rint(rate), "msgs/s", ratio));
+		}
+		md.append('\n');
 	}
 
 	private void row(StringBuilder md, String benchmark, AdapterWindow window, AdapterStore store,

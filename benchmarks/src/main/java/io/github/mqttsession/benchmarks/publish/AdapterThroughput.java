@@ -19,13 +19,18 @@ import io.github.mqttsession.autoconfigure.MqttSessionProperties;
 import io.github.mqttsession.benchmarks.Part;
 import io.github.mqttsession.testsupport.Broker;
 import io.github.mqttsession.testsupport.Databases;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
 import org.springframework.integration.mqtt.event.MqttMessageDeliveredEvent;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.MessageBuilder;
@@ -37,8 +42,10 @@ import org.springframework.messaging.support.MessageBuilder;
  * once the message is durable or acknowledged; the time each send takes is recorded, and
  * the measurement runs until the broker acknowledged every message. The baseline is the
  * same adapter on the in-memory store (nothing durable). The same again with a window of
- * 65,535, which is not a default, shows what the default window costs. All six
- * interleaved round by round.
+ * 65,535, which is not a default, shows what the default window costs; and the in-memory
+ * and PostgreSQL stores at the default window with an {@code ObservationRegistry} whose
+ * handler makes timers, as Actuator's does, show what observing each publish costs. All
+ * eight interleaved round by round.
  */
 public final class AdapterThroughput {
 
@@ -69,10 +76,14 @@ public final class AdapterThroughput {
 		List<Setup> setups = new ArrayList<>();
 		for (AdapterWindow window : AdapterWindow.values()) {
 			for (AdapterStore store : AdapterStore.values()) {
-				setups.add(new Setup(store, window));
+				setups.add(new Setup(store, window, AdapterObservations.NONE));
 			}
 		}
+		for (AdapterStore store : List.of(AdapterStore.MEMORY, AdapterStore.POSTGRES)) {
+			setups.add(new Setup(store, AdapterWindow.DEFAULT, AdapterObservations.METERS));
+		}
 		Map<AdapterWindow, Map<AdapterStore, List<AdapterRun>>> results = new EnumMap<>(AdapterWindow.class);
+		Map<AdapterStore, List<AdapterRun>> observed = new EnumMap<>(AdapterStore.class);
 		List<String> errors = new ArrayList<>();
 		for (int round = 0; round < this.part.settings().rounds(); round++) {
 			for (int i = 0; i < setups.size(); i++) {
@@ -80,7 +91,7 @@ public final class AdapterThroughput {
 				// right after another
 				Setup setup = setups.get((i + round) % setups.size());
 				String clientId = "adapter-" + brokerId + "-" + setup.store().name() + "-" + setup.window().name()
-						+ "-r" + round;
+						+ setup.observations().idSuffix + "-r" + round;
 				AdapterRun run;
 				try {
 					run = measure(broker, setup, clientId, payload);
@@ -91,32 +102,24 @@ public final class AdapterThroughput {
 					System.out.println("  FAILED " + ex);
 					run = AdapterRun.FAILED;
 				}
-				results.computeIfAbsent(setup.window(), (key) -> new EnumMap<>(AdapterStore.class))
-					.computeIfAbsent(setup.store(), (key) -> new ArrayList<>())
-					.add(run);
+				Map<AdapterStore, List<AdapterRun>> byStore = (setup.observations() == AdapterObservations.METERS)
+						? observed
+						: results.computeIfAbsent(setup.window(), (key) -> new EnumMap<>(AdapterStore.class));
+				byStore.computeIfAbsent(setup.store(), (key) -> new ArrayList<>()).add(run);
 				System.out.printf(Locale.ROOT,
-						"  adapter %s round=%d %s window=%d: %,.0f msgs/s, send median %.0f µs," + " p99 %.0f µs%n",
-						brokerId, round + 1, setup.store().id, setup.window().size, run.messagesPerSecond(),
-						run.sendMedianMicros(), run.send99thMicros());
+						"  adapter %s round=%d %s%s window=%d: %,.0f msgs/s, send median %.0f µs," + " p99 %.0f µs%n",
+						brokerId, round + 1, setup.store().id, setup.observations().idSuffix, setup.window().size,
+						run.messagesPerSecond(), run.sendMedianMicros(), run.send99thMicros());
 			}
 		}
 		new AdapterTable(this.part.settings(), this.part.report()).write(brokerId, this.defaultsInForce, results,
-				errors);
+				observed, errors);
 	}
 
 	private AdapterRun measure(Broker broker, Setup setup, String clientId, byte[] payload) throws Exception {
-		// Only what an application must say, and the window of the extra set-up; the two
-		// close timeouts shorten the close after the measurement, when nothing is in
-		// flight any more
-		List<String> properties = new ArrayList<>(
-				List.of("spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
-						"logging.config=classpath:benchmarks-logback.xml", "mqtt.client.url=" + broker.url(),
-						"mqtt.client.client-id=" + clientId, "mqtt.client.quiescent-timeout=0ms",
-						"mqtt.client.disconnect-timeout=1s", "mqtt.outbound.default-topic=bench/" + clientId,
-						"mqtt.outbound.default-qos=1", "mqtt.session.store=" + setup.store().store));
+		List<String> properties = applicationProperties(broker, clientId, setup.store(), this.part);
 		properties.addAll(setup.window().properties);
-		properties
-			.addAll(setup.store().dataSource(this.part.work().resolve("adapter-" + clientId), this.part.postgresUrl()));
+		properties.addAll(setup.observations().properties);
 		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(AdapterApplication.class)
 			.web(WebApplicationType.NONE)
 			.properties(properties.toArray(String[]::new))
@@ -144,6 +147,27 @@ public final class AdapterThroughput {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Only what an application must say: the broker, the client id, the default topic and
+	 * QoS, the store and its database. The two close timeouts shorten the close after the
+	 * measurement, when nothing is in flight any more.
+	 * @param broker the broker
+	 * @param clientId the client id, also in the default topic
+	 * @param store the store
+	 * @param part the run's folder and PostgreSQL server
+	 * @return the properties, a list the caller may add to
+	 */
+	static List<String> applicationProperties(Broker broker, String clientId, AdapterStore store, Part part) {
+		List<String> properties = new ArrayList<>(
+				List.of("spring.main.banner-mode=off", "spring.main.log-startup-info=false", "logging.level.root=WARN",
+						"logging.config=classpath:benchmarks-logback.xml", "mqtt.client.url=" + broker.url(),
+						"mqtt.client.client-id=" + clientId, "mqtt.client.quiescent-timeout=0ms",
+						"mqtt.client.disconnect-timeout=1s", "mqtt.outbound.default-topic=bench/" + clientId,
+						"mqtt.outbound.default-qos=1", "mqtt.session.store=" + store.store));
+		properties.addAll(store.dataSource(part.work().resolve("adapter-" + clientId), part.postgresUrl()));
+		return properties;
 	}
 
 	/**
@@ -223,17 +247,28 @@ public final class AdapterThroughput {
 		return sent.sum();
 	}
 
-	/** One store at one window size. */
-	private record Setup(AdapterStore store, AdapterWindow window) {
+	/** One store at one window size, observed or not. */
+	private record Setup(AdapterStore store, AdapterWindow window, AdapterObservations observations) {
 	}
 
 	/**
 	 * An application with nothing of its own: the starter configures the adapter from
-	 * properties.
+	 * properties; with {@code bench.observations=meters}, it has an
+	 * {@code ObservationRegistry} whose handler makes a timer of each observation, as
+	 * Actuator gives an application.
 	 */
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class AdapterApplication {
+
+		@Bean
+		@ConditionalOnProperty(name = "bench.observations", havingValue = "meters")
+		ObservationRegistry observationRegistry() {
+			ObservationRegistry registry = ObservationRegistry.create();
+			registry.observationConfig()
+				.observationHandler(new DefaultMeterObservationHandler(new SimpleMeterRegistry()));
+			return registry;
+		}
 
 	}
 

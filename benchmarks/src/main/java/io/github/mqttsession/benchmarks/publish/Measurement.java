@@ -44,6 +44,14 @@ record Measurement(double messagesPerSecond, long messages, double putMicros, do
 		return this.removeMicros * this.removesPerMessage * this.messagesPerSecond / 1e6;
 	}
 
+	/**
+	 * SQL statements per commit: per gathered write, each one transaction.
+	 * @return the statements, NaN for variants without a database
+	 */
+	double statementsPerCommit() {
+		return this.statementsPerMessage / this.commitsPerMessage;
+	}
+
 	static final Measurement FAILED = new Measurement(Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
 			Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN);
 

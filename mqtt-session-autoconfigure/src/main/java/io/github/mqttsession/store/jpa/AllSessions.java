@@ -48,6 +48,21 @@ final class AllSessions {
 	}
 
 	/**
+	 * The database's current time, on which leases are reckoned.
+	 * @return the time
+	 * @throws SessionStoreException when the database fails
+	 */
+	Instant currentTime() {
+		return this.transactions.read(JdbcTransactions.ALL_CLIENTS, () -> "read the database's time", (connection) -> {
+			try (PreparedStatement statement = connection.prepareStatement(SessionStoreStatements.CURRENT_TIME);
+					ResultSet row = statement.executeQuery()) {
+				row.next();
+				return row.getObject(1, OffsetDateTime.class).toInstant();
+			}
+		});
+	}
+
+	/**
 	 * Deletes the sessions whose rows all date from before a cutoff and whose lease, if
 	 * any, has run out on the database's clock.
 	 * @param cutoff the cutoff
@@ -55,7 +70,8 @@ final class AllSessions {
 	 * @throws SessionStoreException when the database fails
 	 */
 	int deleteIdleSince(Instant cutoff) {
-		return this.transactions.write(JdbcTransactions.ALL_CLIENTS, () -> "delete sessions idle since " + cutoff,
+		return this.transactions.writeUnfenced(JdbcTransactions.ALL_CLIENTS,
+				() -> "delete sessions idle since " + cutoff,
 				(connection) -> RowBinding.update(connection, this.statements.deleteIdleSessions, (statement) -> {
 					statement.setObject(1, RowBinding.timestamp(cutoff));
 					statement.setObject(2, RowBinding.timestamp(cutoff));

@@ -25,9 +25,12 @@ final class JdbcTransactions {
 	/** Whether each writing transaction must ask PostgreSQL for a synchronous commit. */
 	private final boolean forceSynchronousCommit;
 
-	JdbcTransactions(DataSource dataSource, boolean forceSynchronousCommit) {
+	private final SessionFences fences;
+
+	JdbcTransactions(DataSource dataSource, boolean forceSynchronousCommit, SessionFences fences) {
 		this.dataSource = dataSource;
 		this.forceSynchronousCommit = forceSynchronousCommit;
+		this.fences = fences;
 	}
 
 	/**
@@ -44,8 +47,29 @@ final class JdbcTransactions {
 	}
 
 	/**
-	 * Runs work that writes: committed, durably, when it returns; rolled back when it
-	 * fails.
+	 * Runs work that writes a session: committed, durably, when it returns; rolled back
+	 * when it fails. When the store holds a lease on the session, the transaction is
+	 * fenced on it first ({@link SessionFences}).
+	 * @param <T> what the work returns
+	 * @param clientId the client the work concerns, or {@link #ALL_CLIENTS}
+	 * @param action what the work does, for a failure's message (asked only on failure)
+	 * @param work the work
+	 * @return what the work returned
+	 * @throws SessionStoreException when the database fails (nothing is written then), or
+	 * as the work throws it
+	 * @throws io.github.mqttsession.store.SessionLeaseLostException when another owner
+	 * took the session's lease over
+	 */
+	<T> T write(String clientId, Supplier<String> action, Work<T> work) {
+		return run(clientId, action, this.forceSynchronousCommit, (connection) -> {
+			this.fences.check(connection, clientId);
+			return work.run(connection);
+		});
+	}
+
+	/**
+	 * Runs work that writes without a fence, such as the lease's own writes, or a write
+	 * for every client.
 	 * @param <T> what the work returns
 	 * @param clientId the client the work concerns, or {@link #ALL_CLIENTS}
 	 * @param action what the work does, for a failure's message (asked only on failure)
@@ -54,7 +78,7 @@ final class JdbcTransactions {
 	 * @throws SessionStoreException when the database fails (nothing is written then), or
 	 * as the work throws it
 	 */
-	<T> T write(String clientId, Supplier<String> action, Work<T> work) {
+	<T> T writeUnfenced(String clientId, Supplier<String> action, Work<T> work) {
 		return run(clientId, action, this.forceSynchronousCommit, work);
 	}
 

@@ -1,5 +1,8 @@
 package io.github.mqttsession.store.jpa;
 
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,9 +25,12 @@ import io.github.mqttsession.store.SessionLeasing;
 import io.github.mqttsession.store.SessionListing;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.store.SessionStoreException;
+import io.github.mqttsession.store.SessionStoreFeature;
 import io.github.mqttsession.store.SessionStoreLimits;
 import io.github.mqttsession.store.SessionSummary;
 import io.github.mqttsession.store.Subscription;
+import io.github.mqttsession.store.TransactionalInbox;
+import io.github.mqttsession.store.TransactionalOutbox;
 import jakarta.persistence.EntityManagerFactory;
 
 /**
@@ -50,11 +56,19 @@ import jakarta.persistence.EntityManagerFactory;
  * whatever is stored.
  * <p>
  * The store has every optional feature: it lists sessions, deletes idle ones in one
- * DELETE and leases them. A lease's end is reckoned and compared on the database's clock
- * ({@code CURRENT_TIMESTAMP}), which every instance shares, so that an instance whose own
- * clock is off neither takes another's live lease nor loses its own; the store's clock
- * stamps changes only. It states its limits on client ids and topic filters
- * ({@link SessionStoreLimits}).
+ * DELETE and leases them. Every write of a session it holds a lease on is fenced by the
+ * lease: the write's transaction first locks the session row and checks the lease's
+ * generation, which a takeover counts up, and fails with a
+ * {@link io.github.mqttsession.store.SessionLeaseLostException} once another instance
+ * took the session over. Deleting a session it holds a lease on empties it and keeps its
+ * row, which holds the lease. A lease's end is reckoned and compared on the database's
+ * clock ({@code CURRENT_TIMESTAMP}), which every instance shares, so that an instance
+ * whose own clock is off neither takes another's live lease nor loses its own; the
+ * store's clock stamps changes only. It states its limits on client ids and topic filters
+ * ({@link SessionStoreLimits}). It writes outbound messages, and records that inbound
+ * ones were handled, in the application's own transactions on its DataSource
+ * ({@link TransactionalOutbox}, {@link TransactionalInbox}, asked for with
+ * {@link #feature(Class)}).
  */
 public class JpaSessionStore
 		implements SessionStore, SessionListing, IdleSessionCleanup, SessionLeasing, SessionStoreLimits, AutoCloseable {
@@ -91,6 +105,9 @@ public class JpaSessionStore
 
 	private final SessionLeases leases;
 
+	/** The writes in the application's own transactions. */
+	private final JpaApplicationTransactions applicationTransactions;
+
 	private final Clock clock;
 
 	/**
@@ -123,16 +140,43 @@ public class JpaSessionStore
 	public JpaSessionStore(DataSource dataSource, String tablePrefix, Clock clock) {
 		requireValidTablePrefix(tablePrefix);
 		this.clock = clock;
-		String databaseProductName = StoreSchema.checkTables(dataSource, tablePrefix);
+		String databaseProductName = requireSupportedDatabase(dataSource);
+		StoreSchema.checkTables(dataSource, tablePrefix);
 		SessionStoreStatements statements = SessionStoreStatements.forDatabase(databaseProductName, tablePrefix);
+		SessionFences fences = new SessionFences(statements);
 		JdbcTransactions transactions = new JdbcTransactions(dataSource,
-				DurableCommits.ensure(dataSource, databaseProductName));
+				DurableCommits.ensure(dataSource, databaseProductName), fences);
 		this.rows = new SessionRows(transactions, statements);
 		this.wholeSessions = new SessionSave(transactions, statements, this.rows);
-		this.writes = new SessionWrites(transactions, statements);
+		this.writes = new SessionWrites(transactions, statements, fences);
 		this.allSessions = new AllSessions(transactions, statements);
-		this.leases = new SessionLeases(transactions, statements);
+		this.leases = new SessionLeases(transactions, statements, fences);
+		this.applicationTransactions = new JpaApplicationTransactions(dataSource, statements, fences, clock);
 		this.entityManagerFactory = StoreSchema.validate(dataSource, tablePrefix);
+	}
+
+	/**
+	 * Checks that the store supports the database, H2 or PostgreSQL.
+	 * @param dataSource the database
+	 * @return the database product name its JDBC driver reports
+	 * @throws SessionStoreException naming the database when the store does not support
+	 * it, or when the database cannot be reached
+	 */
+	public static String requireSupportedDatabase(DataSource dataSource) {
+		try (Connection connection = dataSource.getConnection()) {
+			DatabaseMetaData metaData = connection.getMetaData();
+			String product = metaData.getDatabaseProductName();
+			if (!SessionStoreStatements.supports(product)) {
+				throw new SessionStoreException("The JPA session store supports "
+						+ SessionStoreStatements.SUPPORTED_DATABASES + ", but the DataSource at " + metaData.getURL()
+						+ " is " + product + " " + metaData.getDatabaseProductVersion());
+			}
+			return product;
+		}
+		catch (SQLException ex) {
+			throw new SessionStoreException("Could not reach the database of the JPA session store: " + ex.getMessage(),
+					ex);
+		}
 	}
 
 	/**
@@ -172,7 +216,7 @@ public class JpaSessionStore
 	@Override
 	public void delete(String clientId) {
 		requireValidClientId(clientId);
-		this.writes.delete(clientId);
+		this.writes.delete(clientId, this.clock.instant());
 		this.knownSessions.remove(clientId);
 		forget(clientId);
 	}
@@ -236,6 +280,12 @@ public class JpaSessionStore
 		return this.allSessions.list();
 	}
 
+	/** The database's current time, on which this store reckons leases. */
+	@Override
+	public Instant currentTime() {
+		return this.allSessions.currentTime();
+	}
+
 	@Override
 	public int deleteSessionsIdleSince(Instant cutoff) {
 		int deleted = this.allSessions.deleteIdleSince(cutoff);
@@ -251,6 +301,14 @@ public class JpaSessionStore
 		Optional<String> other = this.leases.acquire(clientId, owner, duration, this.clock.instant());
 		this.knownSessions.add(clientId);
 		return other;
+	}
+
+	@Override
+	public void renewLease(String clientId, String owner, Duration duration) {
+		requireValidClientId(clientId);
+		SessionLeasing.requireValidOwner(owner);
+		SessionLeasing.requireValidDuration(duration);
+		this.leases.renew(clientId, owner, duration, this.clock.instant());
 	}
 
 	@Override
@@ -292,6 +350,21 @@ public class JpaSessionStore
 
 	private void forget(String clientId) {
 		this.readSessions.get().remove(clientId);
+	}
+
+	/**
+	 * This store's features: those it implements, and the writes in the application's
+	 * transactions ({@link TransactionalOutbox}, {@link TransactionalInbox}).
+	 * @param <F> the feature's type
+	 * @param type the feature's interface
+	 * @return the feature, or empty when the store does not have it
+	 */
+	@Override
+	public <F extends SessionStoreFeature> Optional<F> feature(Class<F> type) {
+		if (type == TransactionalOutbox.class || type == TransactionalInbox.class) {
+			return Optional.of(type.cast(this.applicationTransactions));
+		}
+		return SessionStore.super.feature(type);
 	}
 
 	/**

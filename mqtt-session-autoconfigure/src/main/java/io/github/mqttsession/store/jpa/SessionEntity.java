@@ -36,6 +36,12 @@ class SessionEntity {
 	@Column(name = "LEASE_EXPIRES_AT")
 	private Instant leaseExpiresAt;
 
+	/**
+	 * Counted up at every change of the lease's owner: the fence of the session's writes.
+	 */
+	@Column(name = "LEASE_GENERATION", nullable = false)
+	private long leaseGeneration;
+
 	protected SessionEntity() {
 	}
 

@@ -12,11 +12,17 @@ import java.util.Locale;
  */
 final class SessionStoreStatements {
 
+	/** The databases the store has statements for, as a person names them. */
+	static final String SUPPORTED_DATABASES = "H2 and PostgreSQL";
+
 	/** The placeholder for the table prefix in the templates. */
 	static final String PREFIX = "%PREFIX%";
 
 	/** Asks PostgreSQL to flush this transaction's commit before acknowledging it. */
 	static final String SYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO on";
+
+	/** The database's current time, on which leases are reckoned. */
+	static final String CURRENT_TIME = "SELECT CURRENT_TIMESTAMP";
 
 	/** PostgreSQL's {@code synchronous_commit} setting for the connection. */
 	static final String SHOW_SYNCHRONOUS_COMMIT = "SHOW synchronous_commit";
@@ -100,9 +106,49 @@ final class SessionStoreStatements {
 	 * no interval arithmetic that both databases run, so the end's expression is written
 	 * once per database.
 	 */
-	private static final String TAKE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = ?,"
-			+ " LEASE_EXPIRES_AT = %LEASE_END% WHERE CLIENT_ID = ? AND (OWNER IS NULL OR OWNER = ?"
+	private static final String TAKE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET"
+			+ " LEASE_GENERATION = CASE WHEN OWNER = ? THEN LEASE_GENERATION ELSE LEASE_GENERATION + 1 END,"
+			+ " OWNER = ?, LEASE_EXPIRES_AT = %LEASE_END% WHERE CLIENT_ID = ? AND (OWNER IS NULL OR OWNER = ?"
 			+ " OR LEASE_EXPIRES_AT IS NULL OR LEASE_EXPIRES_AT < CURRENT_TIMESTAMP)";
+
+	/**
+	 * Extends a lease its owner has held without a break: the generation it took is still
+	 * the row's, whether or not the lease ran out meanwhile.
+	 */
+	private static final String RENEW_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET LEASE_EXPIRES_AT = %LEASE_END%"
+			+ " WHERE CLIENT_ID = ? AND OWNER = ? AND LEASE_GENERATION = ?";
+
+	/**
+	 * The fence of a leased session's write, its transaction's first statement: locks the
+	 * session row, so that a takeover waits for the write, and reads the lease's
+	 * generation and owner, which tell whether the lease is still the one the writer
+	 * took. Under READ COMMITTED, a row that a takeover changed while the lock was waited
+	 * for is read as that takeover left it.
+	 */
+	private static final String FENCE_QUERY = "SELECT LEASE_GENERATION, OWNER%FENCE_TIMEOUT% FROM %PREFIX%SESSION"
+			+ " WHERE CLIENT_ID = ? FOR UPDATE";
+
+	/**
+	 * On PostgreSQL the fence also ends the transaction, should its writer stop in it
+	 * (paused, or its process frozen) for the given number of milliseconds: the row lock
+	 * would otherwise keep the next owner from taking the session over for as long as the
+	 * writer's connection lives.
+	 */
+	private static final String POSTGRES_FENCE_TIMEOUT = ", set_config('idle_in_transaction_session_timeout', ?, true)";
+
+	/**
+	 * The limits of a lease's own transaction on PostgreSQL, in milliseconds: how long it
+	 * waits for a write of the session under way (a takeover, for the previous owner's),
+	 * and how long it may stay idle should its process stop inside it.
+	 */
+	static final String POSTGRES_LEASE_TIMEOUTS = "SELECT set_config('lock_timeout', ?, true),"
+			+ " set_config('idle_in_transaction_session_timeout', ?, true)";
+
+	/** PostgreSQL's SQLSTATE for a lock not obtained within {@code lock_timeout}. */
+	static final String POSTGRES_LOCK_NOT_AVAILABLE = "55P03";
+
+	/** The placeholder for the fence's idle-in-transaction timeout. */
+	private static final String FENCE_TIMEOUT = "%FENCE_TIMEOUT%";
 
 	/** The placeholder for the end of a lease taken now for a number of milliseconds. */
 	private static final String LEASE_END = "%LEASE_END%";
@@ -111,10 +157,15 @@ final class SessionStoreStatements {
 
 	private static final String H2_LEASE_END = "DATEADD(MILLISECOND, CAST(? AS BIGINT), CURRENT_TIMESTAMP)";
 
-	private static final String SELECT_LEASE_OWNER_QUERY = "SELECT OWNER FROM %PREFIX%SESSION WHERE CLIENT_ID = ?";
+	private static final String SELECT_LEASE_QUERY = "SELECT OWNER, LEASE_GENERATION FROM %PREFIX%SESSION"
+			+ " WHERE CLIENT_ID = ?";
 
 	private static final String RELEASE_LEASE_QUERY = "UPDATE %PREFIX%SESSION SET OWNER = NULL,"
 			+ " LEASE_EXPIRES_AT = NULL WHERE CLIENT_ID = ? AND OWNER = ?";
+
+	/** Deletes a session its owner emptied, as it gives up the lease. */
+	private static final String DELETE_LEASED_SESSION_QUERY = "DELETE FROM %PREFIX%SESSION WHERE CLIENT_ID = ?"
+			+ " AND OWNER = ?";
 
 	private static final String POSTGRES_INSERT_SESSION_IF_ABSENT_QUERY = "INSERT INTO %PREFIX%SESSION"
 			+ " (CLIENT_ID, PACKET_ID, VERSION, CREATED_AT, UPDATED_AT) VALUES (?, 0, 0, ?, ?)"
@@ -159,6 +210,17 @@ final class SessionStoreStatements {
 			+ " VALUES (NEXT VALUE FOR %PREFIX%PENDING_MESSAGE_SEQ, S.CLIENT_ID, S.STATE, S.PACKET_ID, S.TOPIC,"
 			+ " S.QOS, S.RETAINED, S.DUPLICATE, S.PROPERTIES, S.PAYLOAD, S.CREATED_AT, S.EXPIRES_AT)";
 
+	/**
+	 * Inserts an outbound message in the application's transaction
+	 * ({@code TRANSACTIONAL_OUTBOX}): a plain INSERT, since its key is new.
+	 */
+	private static final String POSTGRES_INSERT_OUTBOX_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
+			+ MESSAGE_COLUMNS + ") VALUES (nextval('%PREFIX%PENDING_MESSAGE_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+	private static final String H2_INSERT_OUTBOX_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
+			+ MESSAGE_COLUMNS
+			+ ") VALUES (NEXT VALUE FOR %PREFIX%PENDING_MESSAGE_SEQ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
 	final String selectSession;
 
 	final String selectSubscriptions;
@@ -191,9 +253,32 @@ final class SessionStoreStatements {
 
 	final String takeLease;
 
-	final String selectLeaseOwner;
+	final String renewLease;
+
+	final String selectLease;
+
+	final String fence;
+
+	/** Whether the fence takes the idle-in-transaction timeout as its first parameter. */
+	final boolean fenceSetsTimeout;
+
+	/**
+	 * Whether a lease's transaction sets its timeouts first
+	 * ({@link #POSTGRES_LEASE_TIMEOUTS}).
+	 */
+	final boolean leaseSetsTimeouts;
 
 	final String releaseLease;
+
+	final String deleteLeasedSession;
+
+	final String insertOutboxMessage;
+
+	/**
+	 * The fence without PostgreSQL's idle timeout, for the application's own transaction,
+	 * which that timeout would end.
+	 */
+	final String fenceWithoutTimeout;
 
 	private SessionStoreStatements(String tablePrefix, boolean postgres) {
 		this.selectSession = resolve(SELECT_SESSION_QUERY, tablePrefix);
@@ -214,10 +299,18 @@ final class SessionStoreStatements {
 		this.deletePendingMessages = resolve(DELETE_MESSAGES_QUERY, tablePrefix);
 		this.listSessions = resolve(LIST_SESSIONS_QUERY, tablePrefix);
 		this.deleteIdleSessions = resolve(DELETE_IDLE_SESSIONS_QUERY, tablePrefix);
-		this.takeLease = resolve(TAKE_LEASE_QUERY, tablePrefix).replace(LEASE_END,
-				postgres ? POSTGRES_LEASE_END : H2_LEASE_END);
-		this.selectLeaseOwner = resolve(SELECT_LEASE_OWNER_QUERY, tablePrefix);
+		String leaseEnd = postgres ? POSTGRES_LEASE_END : H2_LEASE_END;
+		this.takeLease = resolve(TAKE_LEASE_QUERY, tablePrefix).replace(LEASE_END, leaseEnd);
+		this.renewLease = resolve(RENEW_LEASE_QUERY, tablePrefix).replace(LEASE_END, leaseEnd);
+		this.selectLease = resolve(SELECT_LEASE_QUERY, tablePrefix);
+		this.fence = resolve(FENCE_QUERY, tablePrefix).replace(FENCE_TIMEOUT, postgres ? POSTGRES_FENCE_TIMEOUT : "");
+		this.fenceSetsTimeout = postgres;
+		this.leaseSetsTimeouts = postgres;
 		this.releaseLease = resolve(RELEASE_LEASE_QUERY, tablePrefix);
+		this.deleteLeasedSession = resolve(DELETE_LEASED_SESSION_QUERY, tablePrefix);
+		this.insertOutboxMessage = resolve(
+				postgres ? POSTGRES_INSERT_OUTBOX_MESSAGE_QUERY : H2_INSERT_OUTBOX_MESSAGE_QUERY, tablePrefix);
+		this.fenceWithoutTimeout = resolve(FENCE_QUERY, tablePrefix).replace(FENCE_TIMEOUT, "");
 	}
 
 	/**
@@ -228,15 +321,25 @@ final class SessionStoreStatements {
 	 * @throws IllegalStateException for a database the store does not support
 	 */
 	static SessionStoreStatements forDatabase(String databaseProductName, String tablePrefix) {
-		String name = databaseProductName.toLowerCase(Locale.ROOT);
-		if (name.contains("postgres")) {
-			return new SessionStoreStatements(tablePrefix, true);
+		if (!supports(databaseProductName)) {
+			throw new IllegalStateException(
+					"The JPA session store supports " + SUPPORTED_DATABASES + ", but the DataSource is "
+							+ databaseProductName + "; supply a SessionStore bean of your own for other databases");
 		}
-		if (name.contains("h2")) {
-			return new SessionStoreStatements(tablePrefix, false);
-		}
-		throw new IllegalStateException("The JPA session store supports H2 and PostgreSQL, but the DataSource is "
-				+ databaseProductName + "; supply a SessionStore bean of your own for other databases");
+		return new SessionStoreStatements(tablePrefix, isPostgres(databaseProductName));
+	}
+
+	/**
+	 * Whether the store has statements for a database.
+	 * @param databaseProductName the database product name its JDBC driver reports
+	 * @return whether it is H2 or PostgreSQL
+	 */
+	static boolean supports(String databaseProductName) {
+		return isPostgres(databaseProductName) || databaseProductName.toLowerCase(Locale.ROOT).contains("h2");
+	}
+
+	private static boolean isPostgres(String databaseProductName) {
+		return databaseProductName.toLowerCase(Locale.ROOT).contains("postgres");
 	}
 
 	private static String resolve(String template, String tablePrefix) {

@@ -27,9 +27,12 @@ final class SessionWrites {
 
 	private final SessionStoreStatements statements;
 
-	SessionWrites(JdbcTransactions transactions, SessionStoreStatements statements) {
+	private final SessionFences fences;
+
+	SessionWrites(JdbcTransactions transactions, SessionStoreStatements statements, SessionFences fences) {
 		this.transactions = transactions;
 		this.statements = statements;
+		this.fences = fences;
 	}
 
 	/**
@@ -98,13 +101,32 @@ final class SessionWrites {
 	}
 
 	/**
-	 * Deletes a session with its subscriptions and messages.
+	 * Deletes a session with its subscriptions and messages. A session this store holds a
+	 * lease on keeps its row, which holds the lease, with packet id 0: its owner goes on
+	 * with an empty session, still fenced, and the row goes when the lease is given up
+	 * unless the owner wrote the session again.
 	 * @param clientId the client id
+	 * @param now the update time
 	 * @throws SessionStoreException when the database fails
 	 */
-	void delete(String clientId) {
-		this.transactions.write(clientId, () -> "delete the session", (connection) -> RowBinding.update(connection,
-				this.statements.deleteSession, (statement) -> statement.setString(1, clientId)));
+	void delete(String clientId, Instant now) {
+		if (this.fences.get(clientId) == null) {
+			this.transactions.write(clientId, () -> "delete the session", (connection) -> RowBinding.update(connection,
+					this.statements.deleteSession, (statement) -> statement.setString(1, clientId)));
+			return;
+		}
+		this.transactions.write(clientId, () -> "delete the session", (connection) -> {
+			RowBinding.update(connection, this.statements.deleteSubscriptions,
+					(statement) -> statement.setString(1, clientId));
+			RowBinding.update(connection, this.statements.deletePendingMessages,
+					(statement) -> statement.setString(1, clientId));
+			return RowBinding.update(connection, this.statements.updatePacketId, (statement) -> {
+				statement.setInt(1, 0);
+				statement.setObject(2, RowBinding.timestamp(now));
+				statement.setString(3, clientId);
+			});
+		});
+		this.fences.emptied(clientId);
 	}
 
 	private void insertSessionIfAbsent(Connection connection, String clientId, Instant now, boolean createSession)

@@ -168,6 +168,12 @@ public class InMemorySessionStore implements SessionStore, SessionListing, IdleS
 		return summaries;
 	}
 
+	/** The time on this store's clock, on which it measures leases. */
+	@Override
+	public Instant currentTime() {
+		return this.clock.instant();
+	}
+
 	@Override
 	public Optional<String> acquireLease(String clientId, String owner, Duration duration) {
 		MqttNames.requireValidClientId(clientId);

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.UUID;
 
 import io.github.mqttsession.testsupport.HiveMqExtension;
@@ -69,8 +68,8 @@ class BrokerDownAtStartCrashTests {
 			try (PublisherProcess resumed = PublisherProcess.start(logs.resolve("resume.log"),
 					CrashTests.with(properties, "--crash.mode=resume"))) {
 				resumed.awaitReady(START_UP);
-				CrashTests.eventually(DELIVERY, () -> missing(confirmed, subscriber).isEmpty());
-				assertThat(missing(confirmed, subscriber))
+				CrashTests.eventually(DELIVERY, () -> subscriber.missing(confirmed).isEmpty());
+				assertThat(subscriber.missing(confirmed))
 					.as(() -> "missing after the restart; the resumed publisher's log ends with:\n"
 							+ resumed.logTail(60))
 					.isEmpty();
@@ -78,12 +77,6 @@ class BrokerDownAtStartCrashTests {
 				resumed.stop();
 			}
 		}
-	}
-
-	private static NavigableSet<Integer> missing(NavigableSet<Integer> confirmed, RecordingSubscriber subscriber) {
-		NavigableSet<Integer> missing = new TreeSet<>(confirmed);
-		missing.removeAll(subscriber.receivedNumbers());
-		return missing;
 	}
 
 }

@@ -28,19 +28,17 @@ import static org.awaitility.Awaitility.await;
  * <p>
  * The application runs in a child JVM ({@link CrashingPublisher}) and publishes through a
  * {@link TcpProxy} to the HiveMQ broker of this JVM, keeping its session in an H2 file or
- * in the PostgreSQL server of this JVM. It publishes the numbers 1 to 3,000 one after
- * another while the proxy cuts the connection three times (at about 500, with 250
- * messages sent while it is cut and held in the session, at about 1,000, with 500, and
- * once more while the session delivers what it held), and is killed with SIGKILL
- * mid-stream, at about 2,000. Started again on the same store and client id, it resends
- * what its session held; a subscriber connected straight to the broker must then have
- * received every number whose send had returned: with QoS 1 at least once, with QoS 2
- * exactly once.
+ * in the PostgreSQL server of this JVM. It publishes the numbers 1 to 1,500 one after
+ * another (1,200 on MQTT 5) while the proxy cuts the connection three times (at a sixth,
+ * with the messages up to a quarter sent while it is cut and held in the session, at a
+ * third, with those up to a half, and once more while the session delivers what it held),
+ * and is killed with SIGKILL mid-stream, at two thirds. Started again on the same store
+ * and client id, it resends what its session held; a subscriber connected straight to the
+ * broker must then have received every number whose send had returned: with QoS 1 at
+ * least once, with QoS 2 exactly once.
  */
 @ExtendWith({ HiveMqExtension.class, EmbeddedPostgresExtension.class })
 class CrashTests {
-
-	private static final int MESSAGES = 3_000;
 
 	/**
 	 * A number this far beyond the last sent before a cut shows that the session delivers
@@ -51,8 +49,6 @@ class CrashTests {
 	private static final Duration CUT_FOR = Duration.ofSeconds(1);
 
 	private static final Duration RECONNECT = Duration.ofSeconds(30);
-
-	private static final int KILL_AT = 2_000;
 
 	private static final Duration START_UP = Duration.ofSeconds(60);
 
@@ -66,43 +62,48 @@ class CrashTests {
 		ChildClassPath.get();
 	}
 
-	@ParameterizedTest(name = "QoS {0} on {1}")
-	@CsvSource({ "1, H2_FILE", "2, H2_FILE", "1, POSTGRESQL", "2, POSTGRESQL" })
-	void everyMessageWhoseSendReturnedArrivesAfterTheApplicationWasKilled(int qos, Store store) throws Exception {
+	@ParameterizedTest(name = "QoS {0} on {1}, MQTT {2}, {3} messages")
+	@CsvSource({ "1, H2_FILE, 3.1.1, 1500", "2, H2_FILE, 3.1.1, 1500", "1, POSTGRESQL, 3.1.1, 1500",
+			"2, POSTGRESQL, 3.1.1, 1500", "1, POSTGRESQL, 5, 1200", "2, POSTGRESQL, 5, 1200" })
+	void everyMessageWhoseSendReturnedArrivesAfterTheApplicationWasKilled(int qos, Store store, String version,
+			int messages) throws Exception {
 		long started = System.nanoTime();
-		String clientId = "crash-qos" + qos + "-" + store.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-"
-				+ UUID.randomUUID().toString().substring(0, 8);
+		String clientId = "crash-qos" + qos + "-" + store.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-mqtt"
+				+ version.replace(".", "") + "-" + UUID.randomUUID().toString().substring(0, 8);
 		String topic = "crash/" + clientId;
 		Path logs = Path.of("target", "crash", clientId).toAbsolutePath();
 		try (TcpProxy proxy = new TcpProxy("127.0.0.1", HiveMqExtension.port());
 				RecordingSubscriber subscriber = new RecordingSubscriber(HiveMqExtension.url(), topic, qos)) {
 			List<String> properties = with(properties(proxy.url(), clientId, topic, qos, store),
-					"--crash.trace-persistence=true");
+					"--crash.trace-persistence=true", "--mqtt.client.protocol-version=" + version);
+			// Every sixth of the messages a step: cut at 1/6, sent while cut up to 1/4,
+			// cut at 1/3, sent while cut up to 1/2, killed at 2/3
+			int sixth = messages / 6;
 			Run run = new Run(qos, subscriber);
 			try (PublisherProcess publisher = PublisherProcess.start(logs.resolve("publish.log"),
-					with(properties, "--crash.mode=publish", "--crash.count=" + MESSAGES))) {
+					with(properties, "--crash.mode=publish", "--crash.count=" + messages))) {
 				run.publisher = publisher;
 				publisher.awaitReady(START_UP);
 				// Cut 1 while messages are being sent; those sent while it lasts wait in
 				// the session until resumed
-				publisher.allowUpTo(750);
-				awaitConfirmed(publisher, 500);
-				cut(proxy, publisher, run, 750);
-				awaitReceived(subscriber, 750, run);
+				publisher.allowUpTo(messages / 4);
+				awaitConfirmed(publisher, sixth);
+				cut(proxy, publisher, run, messages / 4);
+				awaitReceived(subscriber, messages / 4, run);
 				// Cut 2 likewise, and cut 3 while the session is delivering what it held
 				// through cut 2
-				publisher.allowUpTo(1_500);
-				awaitConfirmed(publisher, 1_000);
-				int confirmedAtCut = cut(proxy, publisher, run, 1_500);
+				publisher.allowUpTo(messages / 2);
+				awaitConfirmed(publisher, 2 * sixth);
+				int confirmedAtCut = cut(proxy, publisher, run, messages / 2);
 				eventually(DRAIN, () -> subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING) != null);
 				assertThat(subscriber.receivedNumbers().ceiling(confirmedAtCut + DELIVERING))
 					.as(() -> "delivery of what the session held through cut 2\n" + run.describe())
 					.isNotNull();
-				cut(proxy, publisher, run, 1_500);
-				awaitReceived(subscriber, 1_500, run);
+				cut(proxy, publisher, run, messages / 2);
+				awaitReceived(subscriber, messages / 2, run);
 				// Killed while sending, with messages in flight
-				publisher.allowUpTo(MESSAGES);
-				awaitConfirmed(publisher, KILL_AT);
+				publisher.allowUpTo(messages);
+				awaitConfirmed(publisher, 4 * sixth);
 				run.exitCode = publisher.kill();
 				run.confirmed = publisher.confirmed();
 			}
@@ -110,7 +111,7 @@ class CrashTests {
 			// Checks of the scenario itself: the sends are sequential, and the kill came
 			// before the last one
 			assertThat(run.confirmed.size()).as(run::describe).isEqualTo(run.confirmed.last());
-			assertThat(run.confirmed.last()).as(run::describe).isBetween(KILL_AT, MESSAGES - 1);
+			assertThat(run.confirmed.last()).as(run::describe).isBetween(4 * sixth, messages - 1);
 			try (PublisherProcess resumed = PublisherProcess.start(logs.resolve("resume.log"),
 					with(properties, "--crash.mode=resume"))) {
 				run.resumed = resumed;
@@ -166,6 +167,24 @@ class CrashTests {
 	}
 
 	/**
+	 * The properties with some set anew: a command line that names a property twice gives
+	 * it both values at once.
+	 * @param properties the properties, as {@code --name=value}
+	 * @param replacements the properties to set, each in place of one of the same name or
+	 * added
+	 * @return the properties
+	 */
+	static List<String> replacing(List<String> properties, String... replacements) {
+		List<String> all = new ArrayList<>(properties);
+		for (String replacement : replacements) {
+			String name = replacement.substring(0, replacement.indexOf('=') + 1);
+			all.removeIf((property) -> property.startsWith(name));
+			all.add(replacement);
+		}
+		return all;
+	}
+
+	/**
 	 * Cuts the connection, lets the publisher go on up to a sequence number while it is
 	 * cut, keeps it cut until the client has tried in vain to reconnect, and lets
 	 * connections through again.
@@ -193,7 +212,7 @@ class CrashTests {
 			.isTrue();
 	}
 
-	private static void awaitConfirmed(PublisherProcess publisher, int count) {
+	static void awaitConfirmed(PublisherProcess publisher, int count) {
 		eventually(PUBLISHING, () -> publisher.confirmedCount() >= count);
 		assertThat(publisher.confirmedCount())
 			.as(() -> "sends returned; " + publisher.failedSends() + " failed, the last: " + publisher.lastFailure()
@@ -267,9 +286,7 @@ class CrashTests {
 		}
 
 		NavigableSet<Integer> missing() {
-			NavigableSet<Integer> missing = new TreeSet<>(this.confirmed);
-			missing.removeAll(this.subscriber.receivedNumbers());
-			return missing;
+			return this.subscriber.missing(this.confirmed);
 		}
 
 		String summary() {

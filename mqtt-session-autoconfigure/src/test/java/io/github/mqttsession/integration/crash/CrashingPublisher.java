@@ -1,14 +1,13 @@
 package io.github.mqttsession.integration.crash;
 
 import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.mqttsession.integration.crash.app.ChildProtocol;
 import io.github.mqttsession.integration.crash.app.CrashPublisherApplication;
 import org.awaitility.Awaitility;
 
@@ -30,19 +29,20 @@ import org.springframework.messaging.MessageChannel;
  * application has started, {@code SENT n} each time the send of message {@code n} has
  * returned, {@code ERR n reason} each time it threw (the same message is then sent again,
  * so the sequence stays complete), {@code DONE} after the last message and
- * {@code STOPPED} after a clean stop. Everything else, logging included, goes to standard
- * error.
+ * {@code STOPPED} after a clean stop, and the lines of an inbound flow that records what
+ * it handled ({@link io.github.mqttsession.integration.crash.app.InboundRecorder}).
+ * Everything else, logging included, goes to standard error.
  * <p>
  * With {@code crash.mode=publish} it sends the payloads {@code 1..crash.count} in order,
  * as far as the test allows: a command {@code UPTO n} on standard input lets it go on up
  * to {@code n}, so that the test can cut the connection and kill the process while
  * messages are being sent. With {@code crash.mode=resume} it sends nothing and lets the
- * restored session drain. With {@code crash.mode=flood} it sends the payloads
- * {@code 1..crash.count} at once from {@code crash.threads} threads, in no particular
- * order, for a test that stops it while many sends are under way. Then it reads commands
- * from standard input: {@code END} publishes the payload {@code END}, a marker that
- * arrives after everything the restored session resent, and {@code STOP} (or the end of
- * input) closes the application.
+ * restored session drain, and handles what arrives when its inbound flow is on. With
+ * {@code crash.mode=flood} it sends the payloads {@code 1..crash.count} at once from
+ * {@code crash.threads} threads, in no particular order, for a test that stops it while
+ * many sends are under way. Then it reads commands from standard input: {@code END}
+ * publishes the payload {@code END}, a marker that arrives after everything the restored
+ * session resent, and {@code STOP} (or the end of input) closes the application.
  */
 public final class CrashingPublisher {
 
@@ -72,7 +72,7 @@ public final class CrashingPublisher {
 	 * {@code crash.mode}, {@code crash.topic}, {@code crash.qos} and {@code crash.count}
 	 */
 	public static void main(String[] args) throws Exception {
-		PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+		PrintStream protocol = ChildProtocol.out();
 		System.setOut(System.err);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(CrashPublisherApplication.class)
 			.web(WebApplicationType.NONE)

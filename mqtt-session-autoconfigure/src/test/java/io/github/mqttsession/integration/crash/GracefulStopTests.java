@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.NavigableSet;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -96,8 +95,8 @@ class GracefulStopTests {
 			try (PublisherProcess resumed = PublisherProcess.start(logs.resolve("resume.log"),
 					CrashTests.with(properties, "--crash.mode=resume"))) {
 				resumed.awaitReady(START_UP);
-				eventually(DRAIN, () -> missing(confirmed, subscriber).isEmpty());
-				assertThat(missing(confirmed, subscriber)).as("messages whose send returned, not received").isEmpty();
+				eventually(DRAIN, () -> subscriber.missing(confirmed).isEmpty());
+				assertThat(subscriber.missing(confirmed)).as("messages whose send returned, not received").isEmpty();
 				// The end marker follows everything the restored session resent, so no
 				// duplicate can come later
 				resumed.command(CrashingPublisher.END);
@@ -122,12 +121,6 @@ class GracefulStopTests {
 			.filter((property) -> !property.startsWith("--mqtt.client.quiescent-timeout=")
 					&& !property.startsWith("--spring.lifecycle.timeout-per-shutdown-phase="))
 			.toList();
-	}
-
-	private static NavigableSet<Integer> missing(NavigableSet<Integer> confirmed, RecordingSubscriber subscriber) {
-		NavigableSet<Integer> missing = new TreeSet<>(confirmed);
-		missing.removeAll(subscriber.receivedNumbers());
-		return missing;
 	}
 
 }

@@ -22,10 +22,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@link CrashingPublisher} running in a child JVM: its confirmed sends as read from
- * its standard output (a copy of which goes to a {@code .protocol} file beside the log),
- * its log in a file, and the means to kill it with SIGKILL, terminate it with SIGTERM or
- * stop it cleanly.
+ * A {@link CrashingPublisher} running in a child JVM: its confirmed sends and the inbound
+ * messages it handled as read from its standard output (a copy of which goes to a
+ * {@code .protocol} file beside the log), its log in a file, and the means to kill it
+ * with SIGKILL, terminate it with SIGTERM or stop it cleanly.
  */
 final class PublisherProcess implements AutoCloseable {
 
@@ -43,6 +43,8 @@ final class PublisherProcess implements AutoCloseable {
 	private final NavigableSet<Integer> confirmed = new ConcurrentSkipListSet<>();
 
 	private final AtomicInteger failedSends = new AtomicInteger();
+
+	private final InboundReport inbound = new InboundReport();
 
 	private volatile String lastFailure = "none";
 
@@ -112,6 +114,34 @@ final class PublisherProcess implements AutoCloseable {
 	}
 
 	/**
+	 * Writes the threads of the child, while it runs, into a file beside its log, for a
+	 * diagnosis of a child that stopped making progress.
+	 * @return where they are, or why they are not
+	 */
+	String dumpThreads() {
+		if (!this.process.isAlive()) {
+			return "(the child has exited)";
+		}
+		Path dump = this.log.resolveSibling(this.log.getFileName() + ".threads");
+		try {
+			Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+			Process dumping = new ProcessBuilder(jcmd.toString(), Long.toString(this.process.pid()), "Thread.print")
+				.redirectErrorStream(true)
+				.redirectOutput(dump.toFile())
+				.start();
+			dumping.waitFor(30, TimeUnit.SECONDS);
+			return dump.toString();
+		}
+		catch (IOException ex) {
+			return "(no thread dump: " + ex + ")";
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "(no thread dump: interrupted)";
+		}
+	}
+
+	/**
 	 * Waits until the child has exited by itself, such as when its application failed to
 	 * start.
 	 * @param timeout how long it may take
@@ -163,6 +193,14 @@ final class PublisherProcess implements AutoCloseable {
 	 */
 	boolean endSent() {
 		return this.endSent;
+	}
+
+	/**
+	 * What the child's inbound flow reported.
+	 * @return the report, growing as the child goes on
+	 */
+	InboundReport inbound() {
+		return this.inbound;
 	}
 
 	/**
@@ -269,6 +307,9 @@ final class PublisherProcess implements AutoCloseable {
 				Writer copy = Files.newBufferedWriter(transcript, StandardCharsets.UTF_8)) {
 			for (String line = lines.readLine(); line != null; line = lines.readLine()) {
 				copy.write(line + "\n");
+				if (this.inbound.read(line)) {
+					continue;
+				}
 				if (line.equals("SENT " + CrashingPublisher.END)) {
 					this.endSent = true;
 				}

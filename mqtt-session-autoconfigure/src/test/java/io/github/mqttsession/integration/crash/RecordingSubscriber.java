@@ -2,8 +2,10 @@ package io.github.mqttsession.integration.crash;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -87,6 +89,17 @@ final class RecordingSubscriber implements AutoCloseable {
 			}
 		}
 		return numbers;
+	}
+
+	/**
+	 * The numbers among some that have not arrived.
+	 * @param expected the numbers expected, such as those whose send returned
+	 * @return the numbers missing, ascending
+	 */
+	synchronized NavigableSet<Integer> missing(Collection<Integer> expected) {
+		NavigableSet<Integer> missing = new TreeSet<>(expected);
+		missing.removeAll(receivedNumbers());
+		return missing;
 	}
 
 	/**

@@ -85,7 +85,9 @@ class SameHostInstancesTests {
 		String clientId = "same-host-restart-" + UUID.randomUUID().toString().substring(0, 8);
 		Path logs = Path.of("target", "crash", clientId).toAbsolutePath();
 		try (TcpProxy proxy = new TcpProxy("127.0.0.1", HiveMqExtension.port())) {
-			List<String> properties = properties(proxy, clientId);
+			// A lease far longer than a JVM's start on a busy machine: the restarted
+			// process cannot owe the session to a lease that ran out meanwhile
+			List<String> properties = CrashTests.with(properties(proxy, clientId), "--mqtt.session.lease.duration=5m");
 			String killedOwner;
 			try (PublisherProcess first = PublisherProcess.start(logs.resolve("first.log"), properties)) {
 				first.awaitReady(START_UP);

@@ -9,7 +9,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage.State;
 import io.github.mqttsession.store.PendingMessage;
+import io.github.mqttsession.store.PendingMessageChange;
 import io.github.mqttsession.store.Subscription;
+import io.github.mqttsession.store.memory.InMemorySessionStore;
 import io.github.mqttsession.testsupport.CountingDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +83,35 @@ abstract class JpaStatementCountTests {
 		this.store.removePendingMessage(CLIENT_ID, State.OFFLINE_BUFFERED, 20_000);
 		assertThat(this.counting.statements()).hasSize(1);
 		assertThat(this.counting.statements().get(0)).startsWith("DELETE FROM MQTT_PENDING_MESSAGE");
+	}
+
+	@Test
+	void aWriteOfManyChangesHasTheEffectOfEachChangeInTurn() {
+		MqttSession before = this.store.load(CLIENT_ID).orElseThrow();
+		List<PendingMessageChange> changes = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			// acknowledgements of stored messages, and new messages, interleaved
+			PendingMessage stored = before.pendingMessages().get(i);
+			changes.add(new PendingMessageChange.Removed(stored.state(), stored.packetId()));
+			changes.add(new PendingMessageChange.Added(message(State.OUTBOUND_PUBREL, 40_000 + i)));
+		}
+		PendingMessage last = before.pendingMessages().get(before.pendingMessages().size() - 1);
+		// removed and added again: goes to the end; added twice: keeps its first place
+		changes.add(new PendingMessageChange.Removed(last.state(), last.packetId()));
+		changes.add(new PendingMessageChange.Added(message(last.state(), last.packetId())));
+		changes.add(new PendingMessageChange.Added(message(State.OFFLINE_BUFFERED, 40_000)));
+		changes.add(new PendingMessageChange.Added(message(State.OUTBOUND_PUBREL, 40_001)));
+		changes.add(new PendingMessageChange.Removed(State.OFFLINE_BUFFERED, 40_000));
+		InMemorySessionStore expected = new InMemorySessionStore();
+		expected.save(CLIENT_ID, before);
+		expected.applyPendingMessageChanges(CLIENT_ID, changes);
+		this.counting.reset();
+
+		this.store.applyPendingMessageChanges(CLIENT_ID, changes);
+
+		assertThat(this.counting.commitCount()).isOne();
+		assertThat(this.store.load(CLIENT_ID).orElseThrow().pendingMessages())
+			.isEqualTo(expected.load(CLIENT_ID).orElseThrow().pendingMessages());
 	}
 
 	@Test

@@ -4,22 +4,24 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint;
+import io.github.mqttsession.actuate.MqttSessionsEndpoint.SessionDeletion;
 import io.github.mqttsession.store.SessionSummary;
-import io.github.mqttsession.testsupport.Databases;
 import io.github.mqttsession.testsupport.EmbeddedPostgresExtension;
-import io.github.mqttsession.testsupport.StoreTables;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Instances whose clocks are minutes apart share one database: a lease's end is reckoned
- * on the database's clock, so none takes another's live lease and none loses its own.
+ * on the database's clock, so none takes another's live lease and none loses its own, and
+ * their sessions endpoints agree on which sessions are live.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class LeaseOnDatabaseClockTests {
@@ -30,9 +32,9 @@ class LeaseOnDatabaseClockTests {
 
 	@ParameterizedTest
 	@EnumSource
-	void anInstanceWhoseClockIsOffNeitherTakesALiveLeaseNorLosesItsOwn(Database database) {
+	void anInstanceWhoseClockIsOffNeitherTakesALiveLeaseNorLosesItsOwn(StoreDatabase database) {
 		String id = UUID.randomUUID().toString().substring(0, 8);
-		try (HikariDataSource dataSource = database.dataSource.get();
+		try (HikariDataSource dataSource = database.create();
 				JpaSessionStore right = store(dataSource, Duration.ZERO);
 				JpaSessionStore ahead = store(dataSource, SKEW);
 				JpaSessionStore behind = store(dataSource, SKEW.negated())) {
@@ -61,28 +63,40 @@ class LeaseOnDatabaseClockTests {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource
+	void theSessionsEndpointOfAnInstanceWhoseClockIsOffJudgesLeasesOnTheDatabasesClock(StoreDatabase database) {
+		String id = UUID.randomUUID().toString().substring(0, 8);
+		try (HikariDataSource dataSource = database.create();
+				JpaSessionStore right = store(dataSource, Duration.ZERO);
+				JpaSessionStore ahead = store(dataSource, SKEW);
+				JpaSessionStore behind = store(dataSource, SKEW.negated())) {
+			assertThat(right.acquireLease("live-" + id, "right", LEASE)).isEmpty();
+			assertThat(right.acquireLease("ran-out-" + id, "right", Duration.ofMillis(1))).isEmpty();
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> right.listSessions()
+					.stream()
+					.filter((summary) -> summary.clientId().equals("ran-out-" + id))
+					.noneMatch((summary) -> summary.isLeased(right.currentTime())));
+			MqttSessionsEndpoint aheadEndpoint = endpoint(ahead, SKEW);
+			MqttSessionsEndpoint behindEndpoint = endpoint(behind, SKEW.negated());
+			// Ahead, the live lease would have run out; behind, the one that ran out
+			// would be live
+			assertThat(aheadEndpoint.deleteSession("live-" + id).outcome())
+				.isEqualTo(SessionDeletion.Outcome.REFUSED_LIVE);
+			assertThat(behindEndpoint.session("ran-out-" + id, false).live()).isFalse();
+			assertThat(behindEndpoint.deleteSession("ran-out-" + id).outcome())
+				.isEqualTo(SessionDeletion.Outcome.DELETED);
+		}
+	}
+
+	private static MqttSessionsEndpoint endpoint(JpaSessionStore store, Duration offset) {
+		return new MqttSessionsEndpoint(store, Stream::empty, Clock.offset(Clock.systemUTC(), offset));
+	}
+
 	private static JpaSessionStore store(HikariDataSource dataSource, Duration offset) {
 		return new JpaSessionStore(dataSource, JpaSessionStore.DEFAULT_TABLE_PREFIX,
 				Clock.offset(Clock.systemUTC(), offset));
-	}
-
-	/** The databases the store runs on. */
-	enum Database {
-
-		H2(() -> tables(Databases.newH2File())),
-		POSTGRESQL(() -> tables(Databases.postgres(EmbeddedPostgresExtension.jdbcUrl())));
-
-		private final Supplier<HikariDataSource> dataSource;
-
-		Database(Supplier<HikariDataSource> dataSource) {
-			this.dataSource = dataSource;
-		}
-
-		private static HikariDataSource tables(HikariDataSource dataSource) {
-			StoreTables.create(dataSource);
-			return dataSource;
-		}
-
 	}
 
 }
