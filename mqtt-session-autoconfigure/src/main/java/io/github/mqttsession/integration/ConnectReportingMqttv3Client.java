@@ -50,7 +50,8 @@ class ConnectReportingMqttv3Client extends MqttAsyncClient {
 
 		@Override
 		public void onSuccess(IMqttToken token) {
-			ConnectReportingMqttv3Client.this.failures.connected(getCurrentServerURI());
+			ConnectReportingMqttv3Client.this.failures.connected(getCurrentServerURI(),
+					ConnectReportingMqttv3Client.this::isConnected);
 			if (this.callback != null) {
 				this.callback.onSuccess(token);
 			}

@@ -58,7 +58,8 @@ class ConnectReportingMqttv5Client extends MqttAsyncClient {
 
 		@Override
 		public void onSuccess(IMqttToken token) {
-			ConnectReportingMqttv5Client.this.failures.connected(getCurrentServerURI());
+			ConnectReportingMqttv5Client.this.failures.connected(getCurrentServerURI(),
+					ConnectReportingMqttv5Client.this::isConnected);
 			if (this.callback != null) {
 				this.callback.onSuccess(token);
 			}

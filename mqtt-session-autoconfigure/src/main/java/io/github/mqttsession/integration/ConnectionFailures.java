@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLException;
 
@@ -96,21 +97,27 @@ public final class ConnectionFailures {
 
 	/**
 	 * Records the loss of the connection.
+	 * @param url the broker URL the client was connected to; absent for the one it was
+	 * last reported connected to
 	 * @param failure what Paho reported
 	 * @param reasonCode the reason code of Paho's exception, or 0 when it has none
 	 */
-	public void connectionLost(Throwable failure, int reasonCode) {
-		connectionLost(kind(failure, reasonCode), describe(failure, reasonCode));
+	public void connectionLost(@Nullable String url, Throwable failure, int reasonCode) {
+		connectionLost(url, kind(failure, reasonCode), describe(failure, reasonCode));
 	}
 
 	/**
 	 * Records the loss of the connection.
+	 * @param lostUrl the broker URL the client was connected to; absent for the one it
+	 * was last reported connected to
 	 * @param kind what kind of failure it is: a kind already logged since the client was
 	 * last connected is only counted
 	 * @param cause what went wrong, as a person reads it
 	 */
-	public void connectionLost(String kind, String cause) {
-		String url = connectedUrl();
+	public void connectionLost(@Nullable String lostUrl, String kind, String cause) {
+		// Paho reports a loss on the thread that read it, and a connect's success on its
+		// callback thread: the loss of a connection may come before the news of it
+		String url = (lostUrl != null) ? lostUrl : connectedUrl();
 		// Logged even when a reconnect that failed the same way was recorded first: Paho
 		// may try again before its callback thread reports the loss
 		if (record(url, "lost " + kind, cause)) {
@@ -246,8 +253,22 @@ public final class ConnectionFailures {
 	 * @param url the broker URL connected to
 	 */
 	public void connected(String url) {
+		connected(url, () -> true);
+	}
+
+	/**
+	 * Records a successful connect, unless the connection was lost already: Paho may
+	 * report the loss before the connect's success, and the loss stands.
+	 * @param url the broker URL connected to
+	 * @param stillConnected whether the client is connected now; asked under the lock
+	 * that a loss is recorded under, after the client reads as disconnected
+	 */
+	public void connected(String url, BooleanSupplier stillConnected) {
 		ConnectFailure cleared;
 		synchronized (this) {
+			if (!stillConnected.getAsBoolean()) {
+				return;
+			}
 			cleared = this.last;
 			this.last = null;
 			this.logged.clear();

@@ -96,7 +96,8 @@ public class SessionMqttv3ClientManager extends Mqttv3ClientManager
 		if (this.shortConnections.lost()) {
 			this.support.connectionFailures().sessionPossiblyTakenOver(ShortConnections.describe());
 		}
-		this.support.connectionFailures().connectionLost(cause, ConnectReportingMqttv3Client.reasonCode(cause));
+		String url = (getClient() instanceof MqttAsyncClient client) ? client.getCurrentServerURI() : null;
+		this.support.connectionFailures().connectionLost(url, cause, ConnectReportingMqttv3Client.reasonCode(cause));
 	}
 
 	/** The calls the shared lifecycle makes on this manager's MQTT 3.1.1 client. */

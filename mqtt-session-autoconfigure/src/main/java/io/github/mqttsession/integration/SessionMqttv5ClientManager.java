@@ -87,6 +87,7 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager
 	@Override
 	public void disconnected(MqttDisconnectResponse response) {
 		ConnectionFailures failures = this.support.connectionFailures();
+		String url = (getClient() instanceof MqttAsyncClient client) ? client.getCurrentServerURI() : null;
 		MqttException exception = response.getException();
 		if (exception == null && response.getReturnCode() == MqttReturnCode.RETURN_CODE_SESSION_TAKEN_OVER) {
 			String reason = response.getReasonString();
@@ -94,10 +95,10 @@ public class SessionMqttv5ClientManager extends Mqttv5ClientManager
 					+ ((reason != null) ? ": " + reason.replaceAll("\\.$", "") : "") + ")");
 		}
 		else if (exception != null) {
-			failures.connectionLost(exception, ConnectReportingMqttv5Client.reasonCode(exception));
+			failures.connectionLost(url, exception, ConnectReportingMqttv5Client.reasonCode(exception));
 		}
 		else {
-			failures.connectionLost("disconnect/" + response.getReturnCode(),
+			failures.connectionLost(url, "disconnect/" + response.getReturnCode(),
 					"the broker disconnected the client with reason code " + response.getReturnCode()
 							+ ((response.getReasonString() != null) ? " (" + response.getReasonString() + ")" : ""));
 		}

@@ -24,9 +24,9 @@ class ConnectionFailuresTests {
 		ConnectionFailures failures = new ConnectionFailures("sensor", true);
 		failures.connected(URL);
 		failures.connectFailed(URL, new SocketException("Connection reset by peer"), 0);
-		failures.connectionLost(new SocketException("Connection reset"), 0);
+		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 		failures.connectFailed(URL, new SocketException("Connection reset"), 0);
-		failures.connectionLost(new SocketException("Connection reset"), 0);
+		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 
 		assertThat(warnings(output)).satisfiesExactly(
 				(line) -> assertThat(line).contains("MQTT client 'sensor' could not connect to " + URL),
@@ -38,14 +38,28 @@ class ConnectionFailuresTests {
 	void aFailureIsLoggedAgainOnlyAfterAConnect(CapturedOutput output) {
 		ConnectionFailures failures = new ConnectionFailures("sensor", true);
 		failures.connected(URL);
-		failures.connectionLost(new SocketException("Connection reset"), 0);
+		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 		failures.connectFailed(URL, new SocketException("Connection refused"), 0);
 		failures.connectFailed(URL, new SocketException("Connection refused"), 0);
 		failures.connected(URL);
-		failures.connectionLost(new SocketException("Connection reset"), 0);
+		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 
 		assertThat(warnings(output)).hasSize(3);
 		assertThat(failures.last().url()).isEqualTo(URL);
+	}
+
+	@Test
+	void aLossReportedBeforeTheNewsOfItsConnectStands(CapturedOutput output) {
+		ConnectionFailures failures = new ConnectionFailures("sensor", true);
+		failures.connectionLost(URL, new SocketException("Connection reset"), 0);
+		failures.connected(URL, () -> false);
+		failures.connectFailed(URL, new SocketException("Connection reset"), 0);
+
+		assertThat(warnings(output)).satisfiesExactly(
+				(line) -> assertThat(line).contains("MQTT client 'sensor' lost its connection to " + URL),
+				(line) -> assertThat(line).contains("MQTT client 'sensor' could not connect to " + URL));
+		assertThat(output.getOut()).doesNotContain("connected to");
+		assertThat(failures.last().attempts()).isEqualTo(2);
 	}
 
 	private static List<String> warnings(CapturedOutput output) {
