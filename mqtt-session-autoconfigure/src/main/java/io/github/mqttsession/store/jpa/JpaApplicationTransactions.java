@@ -62,7 +62,7 @@ final class JpaApplicationTransactions implements TransactionalOutbox, Transacti
 			if (!sessionExists(connection, clientId)) {
 				RowBinding.insertSessionIfAbsent(connection, this.statements, clientId, now);
 			}
-			try (PreparedStatement statement = connection.prepareStatement(this.statements.insertOutboxMessage)) {
+			try (PreparedStatement statement = connection.prepareStatement(this.statements.insertPendingMessage)) {
 				for (PendingMessage message : messages) {
 					RowBinding.bindMessage(statement, clientId, message, now);
 					statement.addBatch();
@@ -83,7 +83,7 @@ final class JpaApplicationTransactions implements TransactionalOutbox, Transacti
 			switch (received.state()) {
 				case INBOUND_PUBLISH -> {
 					try (PreparedStatement statement = connection
-						.prepareStatement(this.statements.insertOutboxMessage)) {
+						.prepareStatement(this.statements.insertPendingMessage)) {
 						RowBinding.bindMessage(statement, clientId, PendingMessage.handled(received.packetId(), topic),
 								this.clock.instant());
 						statement.executeUpdate();

@@ -211,13 +211,14 @@ final class SessionStoreStatements {
 			+ " S.QOS, S.RETAINED, S.DUPLICATE, S.PROPERTIES, S.PAYLOAD, S.CREATED_AT, S.EXPIRES_AT)";
 
 	/**
-	 * Inserts an outbound message in the application's transaction
-	 * ({@code TRANSACTIONAL_OUTBOX}): a plain INSERT, since its key is new.
+	 * Inserts a row whose key is new in the application's transaction: an outbound
+	 * message ({@code TRANSACTIONAL_OUTBOX}), or the mark of an inbound message handled
+	 * ({@code INBOUND_HANDLED}); a plain INSERT.
 	 */
-	private static final String POSTGRES_INSERT_OUTBOX_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
+	private static final String POSTGRES_INSERT_PENDING_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
 			+ MESSAGE_COLUMNS + ") VALUES (nextval('%PREFIX%PENDING_MESSAGE_SEQ'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-	private static final String H2_INSERT_OUTBOX_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
+	private static final String H2_INSERT_PENDING_MESSAGE_QUERY = "INSERT INTO %PREFIX%PENDING_MESSAGE (ID, "
 			+ MESSAGE_COLUMNS
 			+ ") VALUES (NEXT VALUE FOR %PREFIX%PENDING_MESSAGE_SEQ, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -272,7 +273,7 @@ final class SessionStoreStatements {
 
 	final String deleteLeasedSession;
 
-	final String insertOutboxMessage;
+	final String insertPendingMessage;
 
 	/**
 	 * The fence without PostgreSQL's idle timeout, for the application's own transaction,
@@ -308,8 +309,8 @@ final class SessionStoreStatements {
 		this.leaseSetsTimeouts = postgres;
 		this.releaseLease = resolve(RELEASE_LEASE_QUERY, tablePrefix);
 		this.deleteLeasedSession = resolve(DELETE_LEASED_SESSION_QUERY, tablePrefix);
-		this.insertOutboxMessage = resolve(
-				postgres ? POSTGRES_INSERT_OUTBOX_MESSAGE_QUERY : H2_INSERT_OUTBOX_MESSAGE_QUERY, tablePrefix);
+		this.insertPendingMessage = resolve(
+				postgres ? POSTGRES_INSERT_PENDING_MESSAGE_QUERY : H2_INSERT_PENDING_MESSAGE_QUERY, tablePrefix);
 		this.fenceWithoutTimeout = resolve(FENCE_QUERY, tablePrefix).replace(FENCE_TIMEOUT, "");
 	}
 
