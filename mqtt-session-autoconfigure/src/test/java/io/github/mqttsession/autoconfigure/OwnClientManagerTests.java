@@ -11,6 +11,7 @@ import io.github.mqttsession.integration.SessionMqttv3ClientManager;
 import io.github.mqttsession.paho.SessionStoreMqttClientPersistence;
 import io.github.mqttsession.store.SessionStore;
 import io.github.mqttsession.testsupport.HiveMqExtension;
+import io.github.mqttsession.testsupport.SubscribedEvents;
 import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.jspecify.annotations.Nullable;
@@ -52,7 +53,7 @@ class OwnClientManagerTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(SessionStoreAutoConfiguration.class, MqttClientAutoConfiguration.class,
 				IntegrationAutoConfiguration.class, MqttSessionHealthAutoConfiguration.class))
-		.withUserConfiguration(OwnManagerConfiguration.class)
+		.withUserConfiguration(OwnManagerConfiguration.class, SubscribedEvents.class)
 		.withPropertyValues("mqtt.client.url=" + HiveMqExtension.url(), "mqtt.client.client-id=" + CLIENT_ID,
 				"mqtt.client.completion-timeout=5s", "mqtt.client.quiescent-timeout=0s",
 				"mqtt.client.disconnect-timeout=1s", "mqtt.inbound.topics[0].filter=own-manager/#",
@@ -66,8 +67,9 @@ class OwnClientManagerTests {
 			assertThat(context.getBeanNamesForType(SessionMqttv3ClientManager.class)).isEmpty();
 			OwnClientManager manager = context.getBean(OwnClientManager.class);
 			await().atMost(TIMEOUT).until(manager::isConnected);
-			// The inbound adapter registered with it
+			// The inbound adapter registered with it, and subscribed through it
 			await().atMost(TIMEOUT).until(() -> manager.callbacks.get() > 0);
+			SubscribedEvents.awaitSubscribed(context, TIMEOUT);
 
 			context.getBean("mqttOutboundChannel", MessageChannel.class)
 				.send(MessageBuilder.withPayload("through our own")

@@ -91,7 +91,10 @@ class ChannelKindsTests {
 		String topic = "queued/inbound";
 		MqttApplicationRunner app = runner("channels-queued-inbound").with("test.channel=queue",
 				"mqtt.inbound.topics[0].filter=" + topic);
-		try (ConfigurableApplicationContext context = app.start("test.poll-gate=closed")) {
+		// The acknowledgement leaves after the message was queued: the client stops once
+		// it has gone, as it does at its default quiescent timeout
+		try (ConfigurableApplicationContext context = app.start("test.poll-gate=closed",
+				"mqtt.client.quiescent-timeout=5s")) {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, "handed over");
 			QueueChannel inbound = context.getBean("mqttInboundChannel", QueueChannel.class);

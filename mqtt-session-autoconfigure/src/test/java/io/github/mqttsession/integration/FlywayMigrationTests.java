@@ -55,9 +55,7 @@ class FlywayMigrationTests {
 					"mqtt.inbound.topics[0].filter=flyway/#", "mqtt.outbound.default-topic=flyway/out")
 			.arguments("--spring.flyway.enabled=true");
 		try (ConfigurableApplicationContext context = app.start()) {
-			// A message sent before the adapter subscribed would reach no subscriber
-			BlockingQueue<?> subscribed = context.getBean("subscribedEvents", BlockingQueue.class);
-			assertThat(subscribed.poll(20, TimeUnit.SECONDS)).isNotNull();
+			MqttApplicationRunner.awaitSubscribed(context);
 			OfflinePublishingTests.send(context, "migrated");
 			Message<?> received = received(context).poll(20, TimeUnit.SECONDS);
 			assertThat(received).isNotNull();

@@ -40,6 +40,7 @@ class LeastPrivilegePostgresTests {
 		try (ConfigurableApplicationContext context = app.start()) {
 			assertThat(Databases.queryString(context.getBean(DataSource.class), "SELECT current_user"))
 				.isEqualTo(database.role());
+			MqttApplicationRunner.awaitSubscribed(context);
 			OfflinePublishingTests.send(context, "61.5");
 			assertThat(MqttSessionRestartTests.receive(context, 1)).containsExactly("readings/boiler=61.5");
 		}

@@ -32,6 +32,7 @@ class MoquetteSmokeTests {
 		MqttApplicationRunner app = new MqttApplicationRunner(MoquetteExtension.url(), clientId)
 			.with("mqtt.inbound.topics[0].filter=sensors/#", "mqtt.inbound.topics[0].qos=1");
 		try (ConfigurableApplicationContext context = app.start()) {
+			MqttApplicationRunner.awaitSubscribed(context);
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 1);
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#",
 					"alarms/+");

@@ -1,9 +1,11 @@
 package io.github.mqttsession.integration;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 
 import io.github.mqttsession.apps.mqtt.MqttApplication;
 
@@ -11,6 +13,8 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Starts {@link MqttApplication}, or another test application, with small timeouts, on an
@@ -74,6 +78,17 @@ final class MqttApplicationRunner {
 	MqttApplicationRunner arguments(String... more) {
 		this.arguments.addAll(List.of(more));
 		return this;
+	}
+
+	/**
+	 * Waits until the inbound adapter of a started application subscribed: it subscribes
+	 * once the client has connected, which may be after the start returned, and a message
+	 * published before that reaches no subscriber on a new session.
+	 * @param context the application, with a {@code subscribedEvents} queue
+	 */
+	static void awaitSubscribed(ConfigurableApplicationContext context) {
+		BlockingQueue<?> subscribed = context.getBean("subscribedEvents", BlockingQueue.class);
+		await().atMost(Duration.ofSeconds(20)).until(() -> !subscribed.isEmpty());
 	}
 
 	ConfigurableApplicationContext start(String... more) {

@@ -37,6 +37,7 @@ class MqttSessionRestartTests {
 				"mqtt.client.protocol-version=" + version, "mqtt.inbound.topics[0].filter=sensors/#",
 				"mqtt.inbound.topics[0].qos=1");
 		try (ConfigurableApplicationContext context = app.start()) {
+			MqttApplicationRunner.awaitSubscribed(context);
 			context.getBean(MqttSubscriptions.class).subscribe("alarms/+", 2);
 			assertThat(context.getBean(MqttSubscriptions.class).activeTopics()).containsExactly("sensors/#",
 					"alarms/+");

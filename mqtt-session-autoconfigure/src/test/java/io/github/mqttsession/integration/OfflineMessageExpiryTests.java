@@ -83,7 +83,7 @@ class OfflineMessageExpiryTests {
 				Subscriber subscriber = new Subscriber(HiveMqExtension.url(), topic, 1)) {
 			MqttApplicationRunner app = new MqttApplicationRunner(proxy.url(), clientId).with(
 					"mqtt.client.protocol-version=3.1.1", "mqtt.outbound.default-topic=" + topic,
-					"mqtt.outbound.offline-message-ttl=4s");
+					"mqtt.outbound.offline-message-ttl=6s");
 			try (ConfigurableApplicationContext context = app.start()) {
 				OfflinePublishingTests.cutAndAwaitDisconnect(proxy, context);
 				send(context, "expires", null);
@@ -99,7 +99,7 @@ class OfflineMessageExpiryTests {
 					.contains("Client '" + clientId + "' dropped the message published while the broker"
 							+ " was unreachable, packet id ")
 					.contains(" to '" + topic + "', unsent: it waited ")
-					.contains("mqtt.outbound.offline-message-ttl (4.0 s)");
+					.contains("mqtt.outbound.offline-message-ttl (6.0 s)");
 			}
 		}
 	}

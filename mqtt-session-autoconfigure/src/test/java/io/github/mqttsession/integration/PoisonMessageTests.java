@@ -41,7 +41,9 @@ class PoisonMessageTests {
 		String topic = "poison/auto/" + version;
 		MqttApplicationRunner app = runner("poison-auto-" + version).with("mqtt.client.protocol-version=" + version,
 				"mqtt.inbound.topics[0].filter=" + topic);
-		try (ConfigurableApplicationContext context = app.start()) {
+		// The acknowledgement of the last message leaves after it was handed over: the
+		// client stops once it has gone, as it does at its default quiescent timeout
+		try (ConfigurableApplicationContext context = app.start("mqtt.client.quiescent-timeout=5s")) {
 			awaitSubscribed(context);
 			MqttSessionRestartTests.publish(topic, ChannelsApplication.POISON);
 			MqttSessionRestartTests.publish(topic, "wholesome");
