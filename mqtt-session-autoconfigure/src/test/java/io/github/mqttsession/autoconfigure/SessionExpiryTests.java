@@ -40,12 +40,13 @@ class SessionExpiryTests {
 		this.runner
 			.withPropertyValues("spring.datasource.url=" + url,
 					"spring.datasource.username=" + (database.equals("h2") ? "sa" : "postgres"),
-					"spring.datasource.password=" + (database.equals("h2") ? "" : "postgres"), "mqtt.session.expiry=1s",
+					"spring.datasource.password=" + (database.equals("h2") ? "" : "postgres"), "mqtt.session.expiry=3s",
 					"mqtt.session.cleanup-interval=200ms")
 			.run((context) -> {
 				SessionStore store = context.getBean(SessionStore.class);
 				store.setPacketId(idle, 1);
 				store.setPacketId(live, 1);
+				// Leased before it has been idle for the expiry
 				store.feature(SessionLeasing.class)
 					.orElseThrow()
 					.acquireLease(live, "running-instance", Duration.ofSeconds(60));

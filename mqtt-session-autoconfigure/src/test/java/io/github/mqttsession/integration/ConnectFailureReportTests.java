@@ -1,6 +1,8 @@
 package io.github.mqttsession.integration;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +36,17 @@ class ConnectFailureReportTests {
 
 	@ParameterizedTest(name = "MQTT {0}")
 	@ValueSource(strings = { "3.1.1", "5" })
-	void aBrokerUrlNothingListensOnIsReportedOnceWithTheCause(String version, CapturedOutput output) {
-		String url = "tcp://127.0.0.1:" + FreePort.find();
+	void aBrokerUrlNothingListensOnIsReportedOnceWithTheCause(String version, CapturedOutput output)
+			throws IOException {
+		// A port bound and not listening: connections are refused, and nothing else can
+		// take it while the test runs
+		try (Socket reserved = new Socket()) {
+			reserved.bind(new InetSocketAddress("127.0.0.1", 0));
+			assertBrokerUrlReportedOnce("tcp://127.0.0.1:" + reserved.getLocalPort(), version, output);
+		}
+	}
+
+	private static void assertBrokerUrlReportedOnce(String url, String version, CapturedOutput output) {
 		MqttApplicationRunner app = new MqttApplicationRunner(url, "refused-" + version)
 			.with("mqtt.client.protocol-version=" + version, "management.endpoint.health.show-details=always");
 		try (ConfigurableApplicationContext context = app.start()) {
