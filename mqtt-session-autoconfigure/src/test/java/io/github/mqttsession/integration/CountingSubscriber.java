@@ -4,10 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
 /**
@@ -72,16 +71,13 @@ final class CountingSubscriber implements AutoCloseable {
 	 * @throws Exception when it cannot connect or subscribe
 	 */
 	static CountingSubscriber mqtt311(String brokerUrl, String topicFilter, int qos) throws Exception {
-		MqttClient client = new MqttClient(brokerUrl, "counting-subscriber-" + System.nanoTime(),
-				new MemoryPersistence());
+		AtomicReference<MqttClient> client = new AtomicReference<>();
 		CountingSubscriber subscriber = new CountingSubscriber(() -> {
-			client.disconnectForcibly(0, 1000);
-			client.close();
+			client.get().disconnectForcibly(0, 1000);
+			client.get().close();
 		});
-		MqttConnectOptions options = new MqttConnectOptions();
-		options.setConnectionTimeout(5);
-		client.connect(options);
-		client.subscribe(topicFilter, qos, (topic, message) -> subscriber.count(message.getPayload()));
+		client.set(Subscriber.connectAndSubscribe(brokerUrl, "counting-subscriber-", topicFilter, qos,
+				(topic, message) -> subscriber.count(message.getPayload())));
 		return subscriber;
 	}
 
