@@ -22,16 +22,6 @@ public enum MqttSessionObservation implements ObservationDocumentation {
 			return DefaultMqttPublishObservationConvention.class;
 		}
 
-		@Override
-		public KeyName[] getLowCardinalityKeyNames() {
-			return LowCardinalityKeyNames.values();
-		}
-
-		@Override
-		public KeyName[] getHighCardinalityKeyNames() {
-			return HighCardinalityKeyNames.values();
-		}
-
 	},
 
 	/**
@@ -44,17 +34,17 @@ public enum MqttSessionObservation implements ObservationDocumentation {
 			return DefaultMqttReceiveObservationConvention.class;
 		}
 
-		@Override
-		public KeyName[] getLowCardinalityKeyNames() {
-			return LowCardinalityKeyNames.values();
-		}
-
-		@Override
-		public KeyName[] getHighCardinalityKeyNames() {
-			return HighCardinalityKeyNames.values();
-		}
-
 	};
+
+	@Override
+	public KeyName[] getLowCardinalityKeyNames() {
+		return LowCardinalityKeyNames.values();
+	}
+
+	@Override
+	public KeyName[] getHighCardinalityKeyNames() {
+		return HighCardinalityKeyNames.values();
+	}
 
 	/**
 	 * The tags of both observations with few values, on the timers and the spans.
