@@ -249,14 +249,6 @@ public final class ConnectionFailures {
 	}
 
 	/**
-	 * Records a successful connect.
-	 * @param url the broker URL connected to
-	 */
-	public void connected(String url) {
-		connected(url, () -> true);
-	}
-
-	/**
 	 * Records a successful connect, unless the connection was lost already: Paho may
 	 * report the loss before the connect's success, and the loss stands.
 	 * @param url the broker URL connected to

@@ -22,7 +22,7 @@ class ConnectionFailuresTests {
 	@Test
 	void aLossReportedAfterAReconnectThatFailedTheSameWayIsStillLoggedWithTheBrokerUrl(CapturedOutput output) {
 		ConnectionFailures failures = new ConnectionFailures("sensor", true);
-		failures.connected(URL);
+		failures.connected(URL, () -> true);
 		failures.connectFailed(URL, new SocketException("Connection reset by peer"), 0);
 		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 		failures.connectFailed(URL, new SocketException("Connection reset"), 0);
@@ -37,11 +37,11 @@ class ConnectionFailuresTests {
 	@Test
 	void aFailureIsLoggedAgainOnlyAfterAConnect(CapturedOutput output) {
 		ConnectionFailures failures = new ConnectionFailures("sensor", true);
-		failures.connected(URL);
+		failures.connected(URL, () -> true);
 		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 		failures.connectFailed(URL, new SocketException("Connection refused"), 0);
 		failures.connectFailed(URL, new SocketException("Connection refused"), 0);
-		failures.connected(URL);
+		failures.connected(URL, () -> true);
 		failures.connectionLost(null, new SocketException("Connection reset"), 0);
 
 		assertThat(warnings(output)).hasSize(3);
