@@ -13,6 +13,7 @@ import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttPersistable;
 import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
+import org.eclipse.paho.client.mqttv3.internal.wire.MqttPersistableWireMessage;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
 import org.jspecify.annotations.Nullable;
 
@@ -88,8 +89,10 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 
 	@Override
 	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
-		byte[] header = slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(),
-				persistable.getHeaderLength());
+		// Paho's own packets encode their header anew on every call, and it is all of
+		// the array: asked once
+		byte[] header = (persistable instanceof MqttPersistableWireMessage) ? persistable.getHeaderBytes()
+				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
 		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
 				persistable.getPayloadLength());
 		if (!key.startsWith("sb-")) {

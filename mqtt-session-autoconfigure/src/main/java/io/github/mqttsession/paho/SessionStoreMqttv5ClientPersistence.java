@@ -19,6 +19,7 @@ import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttPersistable;
 import org.eclipse.paho.mqttv5.common.MqttPersistenceException;
+import org.eclipse.paho.mqttv5.common.packet.MqttPersistableWireMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.MqttPublish;
 import org.jspecify.annotations.Nullable;
@@ -131,8 +132,12 @@ public class SessionStoreMqttv5ClientPersistence extends PahoPersistenceSupport 
 	}
 
 	private byte[] header(String key, MqttPersistable persistable) throws MqttPersistenceException {
-		return (persistable instanceof MqttPublish publish && !key.startsWith("r-"))
-				? headerWithoutTopicAlias(key, publish)
+		if (persistable instanceof MqttPublish publish && !key.startsWith("r-")) {
+			return headerWithoutTopicAlias(key, publish);
+		}
+		// Paho's own packets encode their header anew on every call, and it is all of
+		// the array: asked once
+		return (persistable instanceof MqttPersistableWireMessage) ? persistable.getHeaderBytes()
 				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
 	}
 

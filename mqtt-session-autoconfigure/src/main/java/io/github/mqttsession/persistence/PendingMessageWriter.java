@@ -204,14 +204,12 @@ public final class PendingMessageWriter {
 			write.applyTo(this.store, this.clientId, this.status);
 			return write;
 		}
+		PendingWrite unfinished;
+		PendingWrite dropped = null;
+		boolean queued = false;
 		this.lock.lock();
 		try {
-			PendingWrite unfinished = this.unfinishedAdditions.remove(key);
-			if (unfinished != null) {
-				// The broker acknowledged the message: its publisher need not wait for
-				// the write any longer.
-				unfinished.release();
-			}
+			unfinished = this.unfinishedAdditions.remove(key);
 			PendingWrite addition = this.queuedByKey.get(key);
 			if (addition != null && addition.fresh) {
 				// Not written yet, and nothing else queued touches the key: neither needs
@@ -219,19 +217,30 @@ public final class PendingMessageWriter {
 				addition.cancelled = true;
 				this.queuedByKey.remove(key);
 				this.finished++;
-				addition.complete();
-				write.complete();
 				this.progressed.signalAll();
-				return write;
+				dropped = addition;
 			}
-			if (enqueueIfRunning(write, key)) {
-				return write;
+			else {
+				queued = enqueueIfRunning(write, key);
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
-		write.applyTo(this.store, this.clientId, this.status);
+		// Waiters are woken once the lock is free: the other publishers and the writer
+		// thread need it
+		if (unfinished != null) {
+			// The broker acknowledged the message: its publisher need not wait for the
+			// write any longer.
+			unfinished.release();
+		}
+		if (dropped != null) {
+			dropped.complete();
+			write.complete();
+		}
+		else if (!queued) {
+			write.applyTo(this.store, this.clientId, this.status);
+		}
 		return write;
 	}
 

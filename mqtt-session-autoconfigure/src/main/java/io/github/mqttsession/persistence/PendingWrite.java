@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import io.github.mqttsession.store.PendingMessage;
 import io.github.mqttsession.store.PendingMessageChange;
@@ -83,11 +84,12 @@ public final class PendingWrite {
 	 * applied later.
 	 * @param deadline the {@link System#nanoTime()} to wait until
 	 * @param clientId the client id, for the error message
-	 * @param timeout the time limit the deadline comes from, for the error message
+	 * @param timeout the time limit the deadline comes from, for the error message; asked
+	 * only when the deadline passed
 	 * @throws RuntimeException the store's failure, when the write failed
 	 * @throws SessionStoreException when the store did not answer by the deadline
 	 */
-	void await(long deadline, String clientId, String timeout) {
+	void await(long deadline, String clientId, Supplier<String> timeout) {
 		this.awaited = true;
 		try {
 			this.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -98,7 +100,7 @@ public final class PendingWrite {
 		}
 		catch (TimeoutException ex) {
 			throw new SessionStoreException("Client '" + clientId + "': the session store did not write the message"
-					+ " within " + timeout + "; it may still be written and sent", ex);
+					+ " within " + timeout.get() + "; it may still be written and sent", ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

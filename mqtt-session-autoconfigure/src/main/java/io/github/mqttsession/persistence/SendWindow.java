@@ -148,7 +148,7 @@ public final class SendWindow {
 	 * @param deadline the {@link System#nanoTime()} to wait until
 	 */
 	void awaitWrite(PendingWrite write, long deadline) {
-		write.await(deadline, this.clientId, "mqtt.outbound.send-timeout (" + writeTimeout() + ")");
+		write.await(deadline, this.clientId, () -> "mqtt.outbound.send-timeout (" + writeTimeout() + ")");
 	}
 
 	/**

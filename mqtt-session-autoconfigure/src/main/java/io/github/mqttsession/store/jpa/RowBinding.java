@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -177,7 +178,10 @@ final class RowBinding {
 	 * @return the instant at UTC
 	 */
 	static OffsetDateTime timestamp(Instant instant) {
-		return instant.atOffset(ZoneOffset.UTC);
+		// Instant.atOffset makes a new set of zone rules on every call; UTC needs none
+		return OffsetDateTime.of(
+				LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC),
+				ZoneOffset.UTC);
 	}
 
 	/**
