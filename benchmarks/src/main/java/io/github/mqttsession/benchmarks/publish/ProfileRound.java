@@ -1,6 +1,9 @@
 package io.github.mqttsession.benchmarks.publish;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -70,6 +73,21 @@ public final class ProfileRound {
 				Map<String, Long> postgresBefore = postgresCpuByProcess(postgres);
 				Persistences.Opened opened = persistences.open(variant, clientId);
 				Measurement measurement;
+				Map<String, Long> threadsBefore = threadCpu();
+				Map<String, Long> threadsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+				Thread sampler = new Thread(() -> {
+					while (!Thread.currentThread().isInterrupted()) {
+						threadCpu().forEach((thread, cpu) -> threadsSeen.merge(thread, cpu, Math::max));
+						try {
+							Thread.sleep(100);
+						}
+						catch (InterruptedException ex) {
+							return;
+						}
+					}
+				}, "profile-sampler");
+				sampler.setDaemon(true);
+				sampler.start();
 				try {
 					measurement = publisher.run(clientId, opened.persistence(), opened.gate(), opened.counting(),
 							threads, window, 2_000, 2, messages, 60);
@@ -81,6 +99,9 @@ public final class ProfileRound {
 				finally {
 					opened.cleanUp().run();
 				}
+				sampler.interrupt();
+				threadCpu().forEach((thread, cpu) -> threadsSeen.merge(thread, cpu, Math::max));
+				printThreadCpu(threadsBefore, threadsSeen, measurement.messages());
 				printPostgresCpu(postgresBefore, postgresCpuByProcess(postgres), measurement.messages());
 				printTopStatements(postgres);
 			}
@@ -88,6 +109,39 @@ public final class ProfileRound {
 		finally {
 			Folders.deleteRecursively(work);
 		}
+	}
+
+	/**
+	 * CPU time of this JVM's live threads by name, digits taken out so that a pool's
+	 * threads count together, in nanoseconds.
+	 */
+	private static Map<String, Long> threadCpu() {
+		ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+		Map<String, Long> byName = new TreeMap<>();
+		for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+			if (info != null) {
+				long cpu = threads.getThreadCpuTime(info.getThreadId());
+				if (cpu > 0) {
+					byName.merge(info.getThreadName().replaceAll("[0-9]+", "N") + "#" + info.getThreadId(), cpu,
+							Long::sum);
+				}
+			}
+		}
+		return byName;
+	}
+
+	private static void printThreadCpu(Map<String, Long> before, Map<String, Long> after, long messages) {
+		Map<String, Long> byGroup = new TreeMap<>();
+		after.forEach((thread, cpu) -> byGroup.merge(thread.substring(0, thread.lastIndexOf('#')),
+				cpu - before.getOrDefault(thread, 0L), Long::sum));
+		StringBuilder line = new StringBuilder("  this JVM's CPU µs/msg by thread:");
+		byGroup.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue() / 1000.0 / messages >= 0.5)
+			.sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+			.forEach((entry) -> line
+				.append(String.format(Locale.ROOT, " %s %.1f,", entry.getKey(), entry.getValue() / 1000.0 / messages)));
+		System.out.println(line);
 	}
 
 	private static void execute(EmbeddedPostgres postgres, String sql) throws SQLException {
