@@ -169,7 +169,6 @@ final class MqttClientSettings {
 	private static void checkOutbound(MqttOutboundProperties outbound, boolean mqtt5) {
 		checkQos("mqtt.outbound.default-qos", outbound.getDefaultQos());
 		checkNotNegative("mqtt.outbound.send-timeout", outbound.getSendTimeout());
-		checkNotNegative("mqtt.outbound.write-delay", outbound.getWriteDelay());
 		Duration ttl = outbound.getOfflineMessageTtl();
 		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.offline-message-ttl", ttl,

@@ -2,8 +2,6 @@ package io.github.mqttsession.autoconfigure;
 
 import java.time.Duration;
 
-import io.github.mqttsession.persistence.PendingMessageWriter;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -44,15 +42,6 @@ public class MqttOutboundProperties {
 	 * before it fails; 0 fails at once when the window is full.
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(30);
-
-	/**
-	 * How long a QoS 1 or 2 message may wait for the broker's acknowledgement before the
-	 * session store writes it: one acknowledged in that time is never written, and its
-	 * send returns with the acknowledgement. One that is not is written at most this long
-	 * after it was sent, and its send returns once it is. 0 writes every message at once.
-	 * Applies to the JPA store (stores that gather writes).
-	 */
-	private Duration writeDelay = PendingMessageWriter.DEFAULT_WRITE_DELAY;
 
 	/**
 	 * MQTT 5: message expiry interval of messages without an mqtt_messageExpiryInterval
@@ -124,14 +113,6 @@ public class MqttOutboundProperties {
 
 	public void setSendTimeout(Duration sendTimeout) {
 		this.sendTimeout = sendTimeout;
-	}
-
-	public Duration getWriteDelay() {
-		return this.writeDelay;
-	}
-
-	public void setWriteDelay(Duration writeDelay) {
-		this.writeDelay = writeDelay;
 	}
 
 	public Duration getMessageExpiryInterval() {

@@ -1,7 +1,6 @@
 package io.github.mqttsession.persistence;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,12 +30,6 @@ import org.jspecify.annotations.Nullable;
  * message never needs to be written. For other stores each change is applied on the
  * caller's thread.
  * <p>
- * A new outbound publish stays queued for a short while (the {@linkplain #setWriteDelay
- * write delay}) before it is written, since a broker that answers promptly acknowledges
- * most publishes sooner than a commit would land: those are never written, and their
- * publishers are let go by the acknowledgement. Only the publishes still unacknowledged
- * then cost the store a write and a removal.
- * <p>
  * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a
  * packet while it holds its client's lock, and publishers wait for their writes, so a
  * write that waited behind another task on a pool that a blocked task (one waiting for
@@ -58,9 +51,6 @@ public final class PendingMessageWriter {
 	 */
 	private static final int MAX_BATCH = 1_000;
 
-	/** How long a new outbound publish waits for its acknowledgement, by default. */
-	public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(1);
-
 	/**
 	 * Stands for a key touched by more than one queued write: such a key's addition is
 	 * never dropped.
@@ -79,19 +69,7 @@ public final class PendingMessageWriter {
 
 	private final Condition progressed = this.lock.newCondition();
 
-	private ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
-
-	/**
-	 * How long a new outbound publish may stay queued, in nanoseconds: its
-	 * acknowledgement, should it come meanwhile, makes the write needless.
-	 */
-	private volatile long writeDelayNanos = DEFAULT_WRITE_DELAY.toNanos();
-
-	/** Whether the writer waits only for held publishes to come due; under the lock. */
-	private boolean holding;
-
-	/** How many callers wait in {@link #flush}; under the lock. */
-	private int flushes;
+	private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
 
 	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
 	private final Map<PendingMessage.Key, PendingWrite> queuedByKey = new HashMap<>();
@@ -145,22 +123,6 @@ public final class PendingMessageWriter {
 		this.status.onLeaseLost(listener);
 	}
 
-	/**
-	 * Sets how long a new outbound publish may wait in the queue for the broker's
-	 * acknowledgement before it is written: one acknowledged in that time is never
-	 * written, and its publisher is let go by the acknowledgement as before. A publish
-	 * not acknowledged by then is written with the next batch, between half the delay and
-	 * the delay after it was queued. Other writes are not held. 0 writes every publish at
-	 * once.
-	 * @param writeDelay the delay, not negative
-	 */
-	public void setWriteDelay(Duration writeDelay) {
-		if (writeDelay.isNegative()) {
-			throw new IllegalArgumentException("The write delay must not be negative, but is " + writeDelay);
-		}
-		this.writeDelayNanos = writeDelay.toNanos();
-	}
-
 	/** Starts the background thread when writes are gathered and it is not running. */
 	public void start() {
 		if (!this.gathers) {
@@ -207,16 +169,11 @@ public final class PendingMessageWriter {
 	 * @param message the message
 	 * @param fresh whether the key holds no message in the store, nor one queued, so that
 	 * a removal before the write may drop both
-	 * @param acknowledgeable whether the client sends the message while the write is
-	 * queued, so that the write may wait the {@linkplain #setWriteDelay write delay} for
-	 * the acknowledgement that makes it needless
 	 * @param written run once the message is written
 	 * @return the write, to wait for
 	 */
-	public PendingWrite add(PendingMessage message, boolean fresh, boolean acknowledgeable,
-			@Nullable Runnable written) {
+	public PendingWrite add(PendingMessage message, boolean fresh, @Nullable Runnable written) {
 		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Added(message)), fresh, written);
-		write.acknowledgeable = acknowledgeable;
 		submit(write, message.key());
 		return write;
 	}
@@ -278,7 +235,7 @@ public final class PendingMessageWriter {
 			unfinished.release();
 		}
 		if (dropped != null) {
-			dropped.drop();
+			dropped.complete();
 			write.complete();
 		}
 		else if (!queued) {
@@ -320,15 +277,11 @@ public final class PendingMessageWriter {
 		this.lock.lock();
 		try {
 			long target = this.submitted;
-			// Held publishes are written now, not once their delay passed
-			this.flushes++;
-			this.queued.signal();
 			while (this.finished < target && this.thread != null) {
 				this.progressed.awaitUninterruptibly();
 			}
 		}
 		finally {
-			this.flushes--;
 			this.lock.unlock();
 		}
 	}
@@ -372,22 +325,9 @@ public final class PendingMessageWriter {
 		if (write.isAddition()) {
 			this.unfinishedAdditions.put(keys[0], write);
 		}
-		write.queuedAt = System.nanoTime();
 		this.queue.add(write);
 		this.submitted++;
-		if (!this.holding || !holdable(write)) {
-			this.queued.signal();
-		}
-	}
-
-	/**
-	 * Whether a queued write may wait for an acknowledgement: a publish the client sends
-	 * meanwhile, new (nothing stored under its key) and touched by no other queued write,
-	 * so that its acknowledgement drops it; the caller holds the lock.
-	 */
-	private boolean holdable(PendingWrite write) {
-		return this.writeDelayNanos > 0 && write.acknowledgeable && write.fresh
-				&& this.queuedByKey.get(write.keys[0]) == write;
+		this.queued.signal();
 	}
 
 	private void run() {
@@ -405,21 +345,11 @@ public final class PendingMessageWriter {
 				}
 				lastTry = this.stopping && this.queue.isEmpty();
 				int retried = this.retries.takeInto(batch);
-				boolean held = takeDueWrites(batch, retried, this.stopping || this.flushes > 0);
-				if (batch.isEmpty() && held) {
-					// Wakes for writes that cannot wait, or to take the held ones that
-					// came due: at most twice per delay, however many are queued
-					this.holding = true;
-					try {
-						this.queued.awaitNanos(this.writeDelayNanos / 2);
+				while (!this.queue.isEmpty() && batch.size() - retried < MAX_BATCH) {
+					PendingWrite write = this.queue.poll();
+					if (!write.cancelled) {
+						batch.add(write);
 					}
-					catch (InterruptedException ex) {
-						// Only the writer's stop ends the wait
-					}
-					finally {
-						this.holding = false;
-					}
-					continue;
 				}
 				if (this.queue.isEmpty()) {
 					this.queuedByKey.clear();
@@ -454,39 +384,6 @@ public final class PendingMessageWriter {
 				this.lock.unlock();
 			}
 		}
-	}
-
-	/**
-	 * Moves the queued writes into the batch in order, but for the publishes still held:
-	 * those queued less than half the write delay ago, which stay queued in order; the
-	 * caller holds the lock.
-	 * @param all whether to take the held ones too (the writer stops, or is flushed)
-	 * @return whether any write stays held
-	 */
-	private boolean takeDueWrites(List<PendingWrite> batch, int retried, boolean all) {
-		long dueBefore = System.nanoTime() - this.writeDelayNanos / 2;
-		ArrayDeque<PendingWrite> held = null;
-		while (!this.queue.isEmpty() && batch.size() - retried < MAX_BATCH) {
-			PendingWrite write = this.queue.poll();
-			if (write.cancelled) {
-				continue;
-			}
-			if (!all && write.queuedAt - dueBefore > 0 && holdable(write)) {
-				if (held == null) {
-					held = new ArrayDeque<>();
-				}
-				held.add(write);
-			}
-			else {
-				batch.add(write);
-			}
-		}
-		if (held == null) {
-			return false;
-		}
-		held.addAll(this.queue);
-		this.queue = held;
-		return true;
 	}
 
 	private boolean supersededByQueuedWrite(PendingWrite write) {

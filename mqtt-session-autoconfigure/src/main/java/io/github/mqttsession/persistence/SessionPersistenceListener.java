@@ -13,9 +13,7 @@ public interface SessionPersistenceListener {
 	};
 
 	/**
-	 * A message was written to the store durably. Not heard for a QoS 1 message the
-	 * broker acknowledged before it was written, which made the write needless (see
-	 * {@code mqtt.outbound.write-delay}).
+	 * A message was stored durably.
 	 * @param clientId the client id
 	 * @param message the message
 	 */
@@ -23,8 +21,7 @@ public interface SessionPersistenceListener {
 	}
 
 	/**
-	 * A message the session held was completed and let go of, whether or not it had been
-	 * written; its removal from the store follows.
+	 * A stored message was completed and removed.
 	 * @param clientId the client id
 	 * @param state its state
 	 * @param packetId its packet id

@@ -84,12 +84,9 @@ class MqttSessionMetricsTests {
 	}
 
 	@Test
-	void publishedMessagesAreCountedAsAcknowledgedAndAsPersistedWhenWrittenAndTheStoreOperationsTimed()
-			throws Exception {
-		// A write delay no acknowledgement takes as long as: the QoS 1 messages are never
-		// written, the QoS 2 one always is, before it is sent
+	void publishedMessagesAreCountedAsPersistedAndAcknowledgedAndTheStoreOperationsTimed() throws Exception {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), "metrics-acked")
-			.with("mqtt.outbound.default-topic=metrics/acked", "mqtt.outbound.write-delay=1m");
+			.with("mqtt.outbound.default-topic=metrics/acked");
 		try (ConfigurableApplicationContext context = app.start()) {
 			MeterRegistry registry = context.getBean(MeterRegistry.class);
 			IntStream.rangeClosed(1, 3).forEach((i) -> send(context, "at least once " + i, 1));
@@ -97,19 +94,19 @@ class MqttSessionMetricsTests {
 
 			await().atMost(Duration.ofSeconds(20))
 				.untilAsserted(() -> assertThat(count(registry, MqttSessionMetrics.ACKNOWLEDGED, "metrics-acked"))
-					.isEqualTo(5));
+					.isEqualTo(count(registry, MqttSessionMetrics.PERSISTED, "metrics-acked"))
+					.isGreaterThanOrEqualTo(5));
 			assertThat(registry.get(MqttSessionMetrics.PERSISTED)
 				.tags("client.id", "metrics-acked", "state", "OUTBOUND_PUBLISH")
 				.counter()
-				.count()).isEqualTo(1);
+				.count()).isEqualTo(4);
 			assertThat(registry.get(MqttSessionMetrics.PERSISTED)
 				.tags("client.id", "metrics-acked", "state", "OUTBOUND_PUBREL")
 				.counter()
 				.count()).isEqualTo(1);
 			assertThat(pending(registry, "metrics-acked")).isZero();
-			// Two records written and removed, gathered by the writer into at most one
-			// store
-			// call each.
+			// Five messages written and five removed, gathered by the writer into at most
+			// one store call each.
 			assertThat(timer(registry, "applyPendingMessageChanges", "success").count()).isBetween(1L, 10L);
 			assertThat(timer(registry, "load", "success").count()).isPositive();
 			assertThat(timer(registry, "acquireLease", "success").count()).isPositive();

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-import io.github.mqttsession.persistence.PendingMessageWriter;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage.State;
 import io.github.mqttsession.store.PendingMessage;
@@ -64,9 +63,6 @@ class GatheredWritesTests {
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(first).isNotDone();
 		assertThat(others).noneMatch(CompletableFuture::isDone);
-		// Past the write delay, which every one of them waited for their
-		// acknowledgement: all are due when the store is free again
-		Thread.sleep(PendingMessageWriter.DEFAULT_WRITE_DELAY.toMillis() + 1);
 		this.store.open();
 		first.get(10, TimeUnit.SECONDS);
 		for (CompletableFuture<Void> other : others) {
@@ -95,75 +91,6 @@ class GatheredWritesTests {
 		this.persistence.close();
 		assertThat(this.store.calls).containsExactly(List
 			.of(new PendingMessageChange.Added(this.store.load("gathered").orElseThrow().pendingMessages().get(0))));
-		assertThat(storedPacketIds()).containsExactly(1);
-	}
-
-	@Test
-	void aPublishAcknowledgedWithinTheWriteDelayIsNeverWritten() throws Exception {
-		this.persistence.setWriteDelay(Duration.ofMinutes(1));
-		this.persistence.open("gathered", "tcp://unused");
-		CountDownLatch queued = new CountDownLatch(1);
-		CompletableFuture<Void> publisher = publishDurably(1, queued);
-		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(publisher).isNotDone();
-		this.persistence.remove("s-1");
-		publisher.get(10, TimeUnit.SECONDS);
-		this.persistence.close();
-		assertThat(this.store.calls).isEmpty();
-		assertThat(storedPacketIds()).isEmpty();
-	}
-
-	@Test
-	void aPublishNotAcknowledgedIsWrittenOnceHalfTheWriteDelayPassed() throws Exception {
-		this.persistence.setWriteDelay(Duration.ofSeconds(2));
-		this.persistence.open("gathered", "tcp://unused");
-		long start = System.nanoTime();
-		CountDownLatch queued = new CountDownLatch(1);
-		CompletableFuture<Void> publisher = publishDurably(1, queued);
-		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
-		assertThat(this.store.calls).isEmpty();
-		publisher.get(10, TimeUnit.SECONDS);
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-		assertThat(this.store.calls).hasSize(1);
-		assertThat(storedPacketIds()).containsExactly(1);
-	}
-
-	@Test
-	void writesNoAcknowledgementCanMakeNeedlessAreNotHeld() throws Exception {
-		this.persistence.setWriteDelay(Duration.ofMinutes(1));
-		this.persistence.open("gathered", "tcp://unused");
-		// Outside publishDurably a put returns once written, before Paho sends
-		this.persistence.put("s-1", publish(1));
-		assertThat(storedPacketIds()).containsExactly(1);
-		// A QoS 2 publish is written before Paho may send it
-		CompletableFuture.runAsync(() -> {
-			try {
-				this.persistence.publishDurably(() -> {
-					MqttPublish publish = publish(2);
-					publish.getMessage().setQos(2);
-					this.persistence.put("s-2", publish);
-					return null;
-				});
-			}
-			catch (MqttPersistenceException ex) {
-				throw new IllegalStateException(ex);
-			}
-		}).get(10, TimeUnit.SECONDS);
-		assertThat(storedPacketIds()).containsExactly(1, 2);
-		// A removal is taken at once too: the store call follows without a minute's wait
-		this.persistence.remove("s-1");
-		await().atMost(Duration.ofSeconds(10)).until(() -> storedPacketIds().equals(List.of(2)));
-	}
-
-	@Test
-	void aStopWritesTheHeldPublishes() throws Exception {
-		this.persistence.setWriteDelay(Duration.ofMinutes(1));
-		this.persistence.open("gathered", "tcp://unused");
-		CountDownLatch queued = new CountDownLatch(1);
-		CompletableFuture<Void> publisher = publishDurably(1, queued);
-		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
-		this.persistence.release();
-		publisher.get(10, TimeUnit.SECONDS);
 		assertThat(storedPacketIds()).containsExactly(1);
 	}
 
