@@ -177,8 +177,8 @@ final class MqttClientConfigurations {
 	/**
 	 * The persistence of the client's session, either version: on the decorated store,
 	 * with the settings' cap on pending messages, lease, every listener bean (in order)
-	 * and offline message time to live, the send timeout, and the scheduler that renews
-	 * the lease.
+	 * and offline message time to live, the send timeout, the write delay, and the
+	 * scheduler that renews the lease.
 	 */
 	static <P extends ClientSessionPersistence> P persistence(PersistenceFactory<P> factory,
 			MqttClientSettings settings, SessionStore sessionStore, ObjectProvider<SessionPersistenceListener> listener,
@@ -188,6 +188,7 @@ final class MqttClientConfigurations {
 				CompositeSessionPersistenceListener.of(listener.orderedStream().toList()),
 				settings.outbound.getOfflineMessageTtl());
 		persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
+		persistence.setWriteDelay(settings.outbound.getWriteDelay());
 		persistence.setTaskScheduler(taskScheduler);
 		return persistence;
 	}

@@ -169,6 +169,14 @@ final class MqttClientSettings {
 	private static void checkOutbound(MqttOutboundProperties outbound, boolean mqtt5) {
 		checkQos("mqtt.outbound.default-qos", outbound.getDefaultQos());
 		checkNotNegative("mqtt.outbound.send-timeout", outbound.getSendTimeout());
+		checkNotNegative("mqtt.outbound.write-delay", outbound.getWriteDelay());
+		Duration sendTimeout = outbound.getSendTimeout();
+		if (!sendTimeout.isZero() && outbound.getWriteDelay().compareTo(sendTimeout) >= 0) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.write-delay", outbound.getWriteDelay(),
+					"It must be shorter than mqtt.outbound.send-timeout (" + sendTimeout + "), the longest a send waits"
+							+ " for its message to be written; a message the broker does not acknowledge would fail its"
+							+ " send.");
+		}
 		Duration ttl = outbound.getOfflineMessageTtl();
 		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.offline-message-ttl", ttl,

@@ -2,6 +2,8 @@ package io.github.mqttsession.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.mqttsession.persistence.PendingMessageWriter;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -42,6 +44,16 @@ public class MqttOutboundProperties {
 	 * before it fails; 0 fails at once when the window is full.
 	 */
 	private Duration sendTimeout = Duration.ofSeconds(30);
+
+	/**
+	 * How long a QoS 1 message may wait for the broker's acknowledgement before the
+	 * session store commits it: one acknowledged in that time is never written, and its
+	 * send returns with the acknowledgement. One that is not is committed at most this
+	 * long after it was sent (sooner when other writes start a commit), and its send
+	 * returns then. 0 commits every message as soon as the store is free. Must be shorter
+	 * than the send timeout. Applies to the JPA store (stores that gather writes).
+	 */
+	private Duration writeDelay = PendingMessageWriter.DEFAULT_WRITE_DELAY;
 
 	/**
 	 * MQTT 5: message expiry interval of messages without an mqtt_messageExpiryInterval
@@ -113,6 +125,14 @@ public class MqttOutboundProperties {
 
 	public void setSendTimeout(Duration sendTimeout) {
 		this.sendTimeout = sendTimeout;
+	}
+
+	public Duration getWriteDelay() {
+		return this.writeDelay;
+	}
+
+	public void setWriteDelay(Duration writeDelay) {
+		this.writeDelay = writeDelay;
 	}
 
 	public Duration getMessageExpiryInterval() {

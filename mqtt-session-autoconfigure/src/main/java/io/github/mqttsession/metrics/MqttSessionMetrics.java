@@ -18,9 +18,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * is tagged with the {@code client.id}.
  * <ul>
  * <li>{@value #PENDING}: pending messages the session holds now</li>
- * <li>{@value #PERSISTED}: messages stored durably, tagged with their {@code state}</li>
- * <li>{@value #ACKNOWLEDGED}: stored messages completed and removed, tagged with their
+ * <li>{@value #PERSISTED}: messages written to the store durably, tagged with their
  * {@code state}</li>
+ * <li>{@value #ACKNOWLEDGED}: messages completed and let go of, written or not, tagged
+ * with their {@code state}</li>
  * <li>{@value #RESTORED}: pending messages found in the store when a client started, to
  * be sent again</li>
  * <li>{@value #DROPPED}: messages never sent that were discarded to keep the session
@@ -37,7 +38,7 @@ public class MqttSessionMetrics implements MeterBinder, SessionPersistenceListen
 	/** The counter of messages stored. */
 	public static final String PERSISTED = "mqtt.session.messages.persisted";
 
-	/** The counter of stored messages completed and removed. */
+	/** The counter of messages completed and let go of, written or not. */
 	public static final String ACKNOWLEDGED = "mqtt.session.messages.acknowledged";
 
 	/** The counter of pending messages restored from the store when a client started. */
@@ -81,12 +82,13 @@ public class MqttSessionMetrics implements MeterBinder, SessionPersistenceListen
 
 	@Override
 	public void persisted(String clientId, PendingMessage message) {
-		counter(PERSISTED, "Messages the MQTT session stored durably", clientId, message.state()).increment();
+		counter(PERSISTED, "Messages the MQTT session wrote to its store durably", clientId, message.state())
+			.increment();
 	}
 
 	@Override
 	public void removed(String clientId, PendingMessage.State state, int packetId) {
-		counter(ACKNOWLEDGED, "Stored messages of the MQTT session completed and removed", clientId, state).increment();
+		counter(ACKNOWLEDGED, "Messages the MQTT session completed and let go of", clientId, state).increment();
 	}
 
 	@Override

@@ -1,5 +1,7 @@
 package io.github.mqttsession.paho;
 
+import java.time.Duration;
+
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -116,6 +118,17 @@ public interface ClientSessionPersistence {
 	 * @return the window
 	 */
 	SendWindow sendWindow();
+
+	/**
+	 * Sets how long a new outbound publish may wait for the broker's acknowledgement
+	 * before the store writes it: one acknowledged in that time is never written. Applies
+	 * to stores that {@linkplain io.github.mqttsession.store.SessionStore#gathersWrites()
+	 * gather writes}; by default
+	 * {@link io.github.mqttsession.persistence.PendingMessageWriter#DEFAULT_WRITE_DELAY}
+	 * (1 ms).
+	 * @param writeDelay the delay, not negative; 0 writes every publish at once
+	 */
+	void setWriteDelay(Duration writeDelay);
 
 	/**
 	 * Deals with a connect where the broker reports no session: pending publishes are

@@ -105,6 +105,11 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	}
 
 	@Override
+	public void setWriteDelay(Duration writeDelay) {
+		this.persistence.setWriteDelay(writeDelay);
+	}
+
+	@Override
 	public void brokerHasNoSession() {
 		this.persistence.brokerHasNoSession();
 	}

@@ -72,6 +72,15 @@ final class DeferredWrites {
 	}
 
 	/**
+	 * Whether the calling thread runs inside {@link #publishDurably}, which waits for its
+	 * writes once the publish returned.
+	 * @return {@code true} when it does
+	 */
+	boolean deferring() {
+		return this.deferred.get() != null;
+	}
+
+	/**
 	 * Leaves the wait for a write to {@link #publishDurably}, when the calling thread
 	 * runs inside it.
 	 * @param write the write

@@ -45,10 +45,13 @@ final class OrderedWrites {
 	 * @param handedOver the key of the message written in the application's transaction
 	 * that this publish hands to the client, which the same store operation removes;
 	 * absent for none
+	 * @param acknowledgeable whether the client sends the message while its write is
+	 * queued, so that its acknowledgement may make the write needless
 	 * @return the write, what is held, and whether a buffered record covers the message
 	 * until it is written
 	 */
-	Stored add(PendingMessage message, Runnable written, PendingMessage.@Nullable Key handedOver) {
+	Stored add(PendingMessage message, Runnable written, PendingMessage.@Nullable Key handedOver,
+			boolean acknowledgeable) {
 		PendingMessage.Key key = message.key();
 		boolean publish = key.state() == PendingMessage.State.OUTBOUND_PUBLISH;
 		synchronized (this.lock) {
@@ -64,7 +67,7 @@ final class OrderedWrites {
 				write = this.writer.replace(handedOver, message, written);
 			}
 			else {
-				write = this.writer.add(message, !this.messages.contains(key), written);
+				write = this.writer.add(message, !this.messages.contains(key), acknowledgeable, written);
 			}
 			return new Stored(write, this.messages.hold(key, message), coveredByBufferedRecord);
 		}

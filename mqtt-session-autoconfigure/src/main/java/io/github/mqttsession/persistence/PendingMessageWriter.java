@@ -1,9 +1,11 @@
 package io.github.mqttsession.persistence;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +32,14 @@ import org.jspecify.annotations.Nullable;
  * message never needs to be written. For other stores each change is applied on the
  * caller's thread.
  * <p>
+ * The writer does not start a commit for writes that may still wait: a QoS 1 publish the
+ * client sends meanwhile, and the removal an acknowledgement queues. It starts one once a
+ * queued write may not wait, or the oldest has waited half the {@linkplain #setWriteDelay
+ * write delay}, and then takes the whole queue, in order. A broker that answers promptly
+ * acknowledges a lone publisher's messages before their write is due, so they are never
+ * written; under load commits follow each other and every publish shares the next, as it
+ * would without the delay.
+ * <p>
  * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a
  * packet while it holds its client's lock, and publishers wait for their writes, so a
  * write that waited behind another task on a pool that a blocked task (one waiting for
@@ -51,6 +61,9 @@ public final class PendingMessageWriter {
 	 */
 	private static final int MAX_BATCH = 1_000;
 
+	/** How long a new outbound publish waits for its acknowledgement, by default. */
+	public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(1);
+
 	/**
 	 * Stands for a key touched by more than one queued write: such a key's addition is
 	 * never dropped.
@@ -71,7 +84,22 @@ public final class PendingMessageWriter {
 
 	private final ArrayDeque<PendingWrite> queue = new ArrayDeque<>();
 
-	/** Per key, the one queued write that touches it, or {@link #SEVERAL}. */
+	/**
+	 * How long a new outbound publish may stay queued, in nanoseconds: its
+	 * acknowledgement, should it come meanwhile, makes the write needless.
+	 */
+	private volatile long writeDelayNanos = DEFAULT_WRITE_DELAY.toNanos();
+
+	/** Whether the writer waits only for held publishes to come due; under the lock. */
+	private boolean holding;
+
+	/** How many callers wait in {@link #flush}; under the lock. */
+	private int flushes;
+
+	/**
+	 * Per key, the one queued write that touches it, or {@link #SEVERAL}; worked out anew
+	 * from what stays queued whenever the writer takes a batch.
+	 */
 	private final Map<PendingMessage.Key, PendingWrite> queuedByKey = new HashMap<>();
 
 	/**
@@ -123,6 +151,22 @@ public final class PendingMessageWriter {
 		this.status.onLeaseLost(listener);
 	}
 
+	/**
+	 * Sets how long a QoS 1 publish (and the removal an acknowledgement queues) may wait
+	 * in the queue before the writer starts a commit for it: one acknowledged meanwhile
+	 * is never written, and its publisher is let go by the acknowledgement as before. A
+	 * publish not acknowledged is committed between half the delay and the delay after it
+	 * was queued, or sooner with a commit that other writes start. 0 starts a commit for
+	 * every write as soon as the writer is free.
+	 * @param writeDelay the delay, not negative
+	 */
+	public void setWriteDelay(Duration writeDelay) {
+		if (writeDelay.isNegative()) {
+			throw new IllegalArgumentException("The write delay must not be negative, but is " + writeDelay);
+		}
+		this.writeDelayNanos = writeDelay.toNanos();
+	}
+
 	/** Starts the background thread when writes are gathered and it is not running. */
 	public void start() {
 		if (!this.gathers) {
@@ -169,11 +213,16 @@ public final class PendingMessageWriter {
 	 * @param message the message
 	 * @param fresh whether the key holds no message in the store, nor one queued, so that
 	 * a removal before the write may drop both
+	 * @param acknowledgeable whether the client sends the message while the write is
+	 * queued, so that the write may wait the {@linkplain #setWriteDelay write delay} for
+	 * the acknowledgement that makes it needless
 	 * @param written run once the message is written
 	 * @return the write, to wait for
 	 */
-	public PendingWrite add(PendingMessage message, boolean fresh, @Nullable Runnable written) {
+	public PendingWrite add(PendingMessage message, boolean fresh, boolean acknowledgeable,
+			@Nullable Runnable written) {
 		PendingWrite write = new PendingWrite(List.of(new PendingMessageChange.Added(message)), fresh, written);
+		write.acknowledgeable = acknowledgeable;
 		submit(write, message.key());
 		return write;
 	}
@@ -235,7 +284,7 @@ public final class PendingMessageWriter {
 			unfinished.release();
 		}
 		if (dropped != null) {
-			dropped.complete();
+			dropped.drop();
 			write.complete();
 		}
 		else if (!queued) {
@@ -277,11 +326,15 @@ public final class PendingMessageWriter {
 		this.lock.lock();
 		try {
 			long target = this.submitted;
+			// Held publishes are written now, not once their delay passed
+			this.flushes++;
+			this.queued.signal();
 			while (this.finished < target && this.thread != null) {
 				this.progressed.awaitUninterruptibly();
 			}
 		}
 		finally {
+			this.flushes--;
 			this.lock.unlock();
 		}
 	}
@@ -325,9 +378,35 @@ public final class PendingMessageWriter {
 		if (write.isAddition()) {
 			this.unfinishedAdditions.put(keys[0], write);
 		}
+		write.queuedAt = System.nanoTime();
 		this.queue.add(write);
 		this.submitted++;
-		this.queued.signal();
+		if (!this.holding || !holdable(write)) {
+			this.queued.signal();
+		}
+	}
+
+	/**
+	 * Whether a queued write may wait the write delay: a publish the client sends
+	 * meanwhile, new (nothing stored under its key) and touched by no other queued write,
+	 * so that its acknowledgement drops it; or the removal an outbound acknowledgement
+	 * queues, which nobody waits for (a crash before it lands only sends the message once
+	 * more). The caller holds the lock.
+	 */
+	private boolean holdable(PendingWrite write) {
+		if (this.writeDelayNanos == 0) {
+			return false;
+		}
+		if (write.isRemoval()) {
+			for (PendingMessage.Key key : write.keys) {
+				if (key.state() != PendingMessage.State.OUTBOUND_PUBLISH
+						&& key.state() != PendingMessage.State.OUTBOUND_PUBREL) {
+					return false;
+				}
+			}
+			return true;
+		}
+		return write.acknowledgeable && write.fresh && this.queuedByKey.get(write.keys[0]) == write;
 	}
 
 	private void run() {
@@ -344,6 +423,21 @@ public final class PendingMessageWriter {
 					return;
 				}
 				lastTry = this.stopping && this.queue.isEmpty();
+				if (!this.stopping && this.flushes == 0 && !this.retries.isDue() && !anyDue()) {
+					// Everything queued may still wait: wakes for a write that cannot, or
+					// when the oldest comes due, at most twice per delay
+					this.holding = true;
+					try {
+						this.queued.awaitNanos(this.retries.capWait(this.writeDelayNanos / 2));
+					}
+					catch (InterruptedException ex) {
+						// Only the writer's stop ends the wait
+					}
+					finally {
+						this.holding = false;
+					}
+					continue;
+				}
 				int retried = this.retries.takeInto(batch);
 				while (!this.queue.isEmpty() && batch.size() - retried < MAX_BATCH) {
 					PendingWrite write = this.queue.poll();
@@ -384,6 +478,26 @@ public final class PendingMessageWriter {
 				this.lock.unlock();
 			}
 		}
+	}
+
+	/**
+	 * Whether a queued write is due: one that may not wait, or one that waited half the
+	 * delay. Once one is, the writer takes the whole queue in order, so that the writes
+	 * that could still wait share the commit it costs anyway. Drops the writes a removal
+	 * made needless on the way; the caller holds the lock.
+	 */
+	private boolean anyDue() {
+		long dueBefore = System.nanoTime() - this.writeDelayNanos / 2;
+		for (Iterator<PendingWrite> writes = this.queue.iterator(); writes.hasNext();) {
+			PendingWrite write = writes.next();
+			if (write.cancelled) {
+				writes.remove();
+			}
+			else if (!holdable(write) || write.queuedAt - dueBefore <= 0) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	private boolean supersededByQueuedWrite(PendingWrite write) {

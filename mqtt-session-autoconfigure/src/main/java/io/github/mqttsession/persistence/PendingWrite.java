@@ -55,6 +55,17 @@ public final class PendingWrite {
 	 */
 	PendingMessage.Key[] keys = NO_KEYS;
 
+	/**
+	 * When the write was queued, by {@link System#nanoTime()}; under the writer's lock.
+	 */
+	long queuedAt;
+
+	/**
+	 * Whether the client sends the message while the write is queued, so that the write
+	 * may wait for its acknowledgement; set before the write is queued.
+	 */
+	boolean acknowledgeable;
+
 	/** Whether a removal made the write needless before it was taken from the queue. */
 	boolean cancelled;
 
@@ -177,6 +188,14 @@ public final class PendingWrite {
 	 */
 	void release() {
 		this.released = true;
+		this.done.complete(null);
+	}
+
+	/**
+	 * Lets the waiter go without the write: a removal made it needless before it was
+	 * applied. Nothing was stored, so whoever hears of stored messages hears nothing.
+	 */
+	void drop() {
 		this.done.complete(null);
 	}
 

@@ -31,6 +31,9 @@ final class RemovalRetries {
 
 	private final List<PendingWrite> retries = new ArrayList<>();
 
+	/** When a removal last failed, by {@link System#nanoTime()}. */
+	private long failedAt;
+
 	RemovalRetries(String clientId) {
 		this.clientId = clientId;
 	}
@@ -41,6 +44,27 @@ final class RemovalRetries {
 
 	void add(PendingWrite removal) {
 		this.retries.add(removal);
+		this.failedAt = System.nanoTime();
+	}
+
+	/**
+	 * Whether the removals are due to be tried again on their own, a second after the
+	 * last failed: they are also tried with every batch of other writes.
+	 * @return {@code true} when some are due
+	 */
+	boolean isDue() {
+		return !this.retries.isEmpty() && System.nanoTime() - this.failedAt >= RETRY_NANOS;
+	}
+
+	/**
+	 * How long a writer that has nothing else to do may wait, at most, before the
+	 * removals are due.
+	 * @param wait how long it would wait otherwise, in nanoseconds
+	 * @return the shorter of the two, in nanoseconds
+	 */
+	long capWait(long wait) {
+		return this.retries.isEmpty() ? wait
+				: Math.max(0, Math.min(wait, this.failedAt + RETRY_NANOS - System.nanoTime()));
 	}
 
 	/**
@@ -53,13 +77,13 @@ final class RemovalRetries {
 	}
 
 	/**
-	 * Moves the removals to try again into a batch, oldest first.
+	 * Moves the removals to try again to the front of a batch, oldest first.
 	 * @param batch the batch
 	 * @return how many were moved
 	 */
 	int takeInto(List<PendingWrite> batch) {
 		int count = this.retries.size();
-		batch.addAll(this.retries);
+		batch.addAll(0, this.retries);
 		this.retries.clear();
 		return count;
 	}

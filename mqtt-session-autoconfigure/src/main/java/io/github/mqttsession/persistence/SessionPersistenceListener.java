@@ -13,7 +13,9 @@ public interface SessionPersistenceListener {
 	};
 
 	/**
-	 * A message was stored durably.
+	 * A message was written to the store durably. Not heard for a QoS 1 message the
+	 * broker acknowledged before it was written, which made the write needless (see
+	 * {@code mqtt.outbound.write-delay}).
 	 * @param clientId the client id
 	 * @param message the message
 	 */
@@ -21,7 +23,8 @@ public interface SessionPersistenceListener {
 	}
 
 	/**
-	 * A stored message was completed and removed.
+	 * A message the session held was completed and let go of, whether or not it had been
+	 * written; its removal from the store follows.
 	 * @param clientId the client id
 	 * @param state its state
 	 * @param packetId its packet id

@@ -108,6 +108,15 @@ public final class SessionStorePersistence {
 	}
 
 	/**
+	 * Sets how long a new outbound publish may wait for the broker's acknowledgement
+	 * before the store writes it (see {@link PendingMessageWriter#setWriteDelay}).
+	 * @param writeDelay the delay, not negative; 0 writes every publish at once
+	 */
+	public void setWriteDelay(Duration writeDelay) {
+		this.writer.setWriteDelay(writeDelay);
+	}
+
+	/**
 	 * The client's in-flight window.
 	 * @return the window
 	 */
@@ -219,9 +228,13 @@ public final class SessionStorePersistence {
 		}
 		Runnable written = () -> this.listener.persisted(this.clientId, message);
 		PendingMessage handedOver = (publish || buffered) ? this.handOvers.take() : null;
+		boolean qos2Publish = publish && message.qos() == 2;
+		// A QoS 1 publish whose wait is left to publishDurably is sent while its write is
+		// queued: its acknowledgement may come first
+		boolean acknowledgeable = publish && !qos2Publish && this.deferredWrites.deferring();
 		OrderedWrites.Stored stored;
 		try {
-			stored = this.writes.add(message, written, (handedOver != null) ? handedOver.key() : null);
+			stored = this.writes.add(message, written, (handedOver != null) ? handedOver.key() : null, acknowledgeable);
 		}
 		finally {
 			if (reserved) {
@@ -231,7 +244,6 @@ public final class SessionStorePersistence {
 		if (publish || buffered) {
 			this.packetIds.used(key.packetId());
 		}
-		boolean qos2Publish = publish && message.qos() == 2;
 		if (!qos2Publish && this.deferredWrites.defer(stored.write())) {
 			return;
 		}
@@ -255,7 +267,7 @@ public final class SessionStorePersistence {
 			if (handedOver != null) {
 				// The write that replaced it may still land: the message Paho does not
 				// send must stay stored for the next hand-over
-				this.writer.add(handedOver, false, null);
+				this.writer.add(handedOver, false, false, null);
 			}
 			throw ex;
 		}

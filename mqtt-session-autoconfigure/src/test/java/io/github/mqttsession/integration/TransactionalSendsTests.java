@@ -84,7 +84,7 @@ class TransactionalSendsTests {
 				.isEqualTo(transactionManager);
 			TransactionTemplate transaction = new TransactionTemplate(
 					context.getBean(PlatformTransactionManager.class));
-			CountingDataSource counting = context.getBean(CountingPostProcessor.class).counting;
+			CountingDataSource counting = CountingApplicationDataSource.of(context);
 			DataSource otherTransactions = counting.dataSource();
 
 			transaction.executeWithoutResult((status) -> {
@@ -160,7 +160,7 @@ class TransactionalSendsTests {
 			.with("mqtt.outbound.transactional=true", "mqtt.outbound.default-topic=" + topic);
 		try (ConfigurableApplicationContext context = app.start();
 				Subscriber subscriber = new Subscriber(HiveMqExtension.url(), topic, 1)) {
-			CountingDataSource counting = context.getBean(CountingPostProcessor.class).counting;
+			CountingDataSource counting = CountingApplicationDataSource.of(context);
 			TransactionTemplate transaction = new TransactionTemplate(
 					context.getBean(PlatformTransactionManager.class));
 			// The hand-over replaces the transaction's row with the client's record of
@@ -277,7 +277,7 @@ class TransactionalSendsTests {
 
 	private static MqttApplicationRunner runner(String database, String transactionManager, String clientId) {
 		MqttApplicationRunner app = new MqttApplicationRunner(HiveMqExtension.url(), clientId)
-			.sources(CountingConfiguration.class);
+			.sources(CountingApplicationDataSource.class);
 		if (database.equals("PostgreSQL")) {
 			app.with("spring.datasource.url=" + EmbeddedPostgresExtension.jdbcUrl(),
 					"spring.datasource.username=postgres", "spring.datasource.password=postgres");
@@ -338,33 +338,6 @@ class TransactionalSendsTests {
 		@Override
 		public void afterCommit() {
 			this.committed.addAll(this.messages);
-		}
-
-	}
-
-	/** Counts the statements and commits on the application's DataSource. */
-	@Configuration(proxyBeanMethods = false)
-	static class CountingConfiguration {
-
-		@Bean
-		static CountingPostProcessor countingPostProcessor() {
-			return new CountingPostProcessor();
-		}
-
-	}
-
-	/** Wraps the application's DataSource in a {@link CountingDataSource}. */
-	static class CountingPostProcessor implements BeanPostProcessor {
-
-		private volatile CountingDataSource counting;
-
-		@Override
-		public Object postProcessAfterInitialization(Object bean, String beanName) {
-			if (bean instanceof DataSource dataSource && beanName.equals("dataSource")) {
-				this.counting = new CountingDataSource(dataSource);
-				return this.counting.dataSource();
-			}
-			return bean;
 		}
 
 	}

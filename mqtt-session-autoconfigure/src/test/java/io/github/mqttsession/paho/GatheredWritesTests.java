@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import io.github.mqttsession.persistence.PendingMessageWriter;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage.State;
 import io.github.mqttsession.store.PendingMessage;
@@ -63,6 +64,9 @@ class GatheredWritesTests {
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(first).isNotDone();
 		assertThat(others).noneMatch(CompletableFuture::isDone);
+		// Past the write delay, which every one of them waited for their
+		// acknowledgement: all are due when the store is free again
+		Thread.sleep(PendingMessageWriter.DEFAULT_WRITE_DELAY.toMillis() + 1);
 		this.store.open();
 		first.get(10, TimeUnit.SECONDS);
 		for (CompletableFuture<Void> other : others) {
@@ -91,6 +95,92 @@ class GatheredWritesTests {
 		this.persistence.close();
 		assertThat(this.store.calls).containsExactly(List
 			.of(new PendingMessageChange.Added(this.store.load("gathered").orElseThrow().pendingMessages().get(0))));
+		assertThat(storedPacketIds()).containsExactly(1);
+	}
+
+	@Test
+	void aPublishAcknowledgedWithinTheWriteDelayIsNeverWritten() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofMinutes(1));
+		this.persistence.open("gathered", "tcp://unused");
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> publisher = publishDurably(1, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(publisher).isNotDone();
+		this.persistence.remove("s-1");
+		publisher.get(10, TimeUnit.SECONDS);
+		this.persistence.close();
+		assertThat(this.store.calls).isEmpty();
+		assertThat(storedPacketIds()).isEmpty();
+	}
+
+	@Test
+	void aPublishNotAcknowledgedIsWrittenOnceHalfTheWriteDelayPassed() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofSeconds(2));
+		this.persistence.open("gathered", "tcp://unused");
+		long start = System.nanoTime();
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> publisher = publishDurably(1, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.store.calls).isEmpty();
+		publisher.get(10, TimeUnit.SECONDS);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+		assertThat(this.store.calls).hasSize(1);
+		assertThat(storedPacketIds()).containsExactly(1);
+	}
+
+	@Test
+	void writesNoAcknowledgementCanMakeNeedlessAreCommittedAtOnceAndTakeTheWaitingOnesAlong() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofMinutes(1));
+		this.persistence.open("gathered", "tcp://unused");
+		// Outside publishDurably a put returns once written, before Paho sends
+		this.persistence.put("s-1", publish(1));
+		assertThat(storedPacketIds()).containsExactly(1);
+		// An acknowledgement's removal may wait, and does
+		this.persistence.remove("s-1");
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> waiting = publishDurably(2, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		assertThat(storedPacketIds()).containsExactly(1);
+		// A QoS 2 publish is written before Paho may send it: its commit takes the
+		// removal and the waiting publish along, in order
+		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
+		waiting.get(10, TimeUnit.SECONDS);
+		assertThat(storedPacketIds()).containsExactly(2, 3);
+		assertThat(this.store.calls).hasSize(2);
+	}
+
+	@Test
+	void aFailedRemovalIsTriedAgainEverySecondWhileWritesWait() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofMinutes(1));
+		this.persistence.open("gathered", "tcp://unused");
+		this.persistence.put("s-1", publish(1));
+		this.store.failWhen((changes) -> changes.stream().anyMatch(PendingMessageChange.Removed.class::isInstance));
+		this.persistence.remove("s-1");
+		// The QoS 2 publish's commit takes the waiting removal along, which fails
+		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> waiting = publishDurably(2, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		int before = this.store.attempts.get();
+		Thread.sleep(2_000);
+		// Tried again a second after it failed, and the waiting publish with it: a few
+		// store calls, not as many as the writer could loop
+		assertThat(this.store.attempts.get() - before).isBetween(1, 10);
+		waiting.get(10, TimeUnit.SECONDS);
+		this.store.failWhen((changes) -> false);
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(storedPacketIds()).containsExactlyInAnyOrder(2, 3));
+	}
+
+	@Test
+	void aStopWritesTheHeldPublishes() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofMinutes(1));
+		this.persistence.open("gathered", "tcp://unused");
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> publisher = publishDurably(1, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		this.persistence.release();
+		publisher.get(10, TimeUnit.SECONDS);
 		assertThat(storedPacketIds()).containsExactly(1);
 	}
 
@@ -281,6 +371,23 @@ class GatheredWritesTests {
 		}, (task) -> new Thread(task, "publisher-" + packetId).start());
 	}
 
+	/** Publishes a QoS 2 message from a thread of its own, as a publisher would. */
+	private CompletableFuture<Void> publishQos2Durably(int packetId) {
+		return CompletableFuture.runAsync(() -> {
+			try {
+				this.persistence.publishDurably(() -> {
+					MqttPublish publish = publish(packetId);
+					publish.getMessage().setQos(2);
+					this.persistence.put("s-" + packetId, publish);
+					return null;
+				});
+			}
+			catch (MqttPersistenceException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+	}
+
 	private List<Integer> storedPacketIds() {
 		return this.store.load("gathered")
 			.map((session) -> session.pendingMessages().stream().map(PendingMessage::packetId).toList())
@@ -307,6 +414,9 @@ class GatheredWritesTests {
 
 		private final AtomicInteger held = new AtomicInteger();
 
+		/** Every call, the failed ones too. */
+		final AtomicInteger attempts = new AtomicInteger();
+
 		private volatile Predicate<List<PendingMessageChange>> failure = (changes) -> false;
 
 		void close() {
@@ -327,6 +437,7 @@ class GatheredWritesTests {
 
 		@Override
 		public void applyPendingMessageChanges(String clientId, List<PendingMessageChange> changes) {
+			this.attempts.incrementAndGet();
 			this.held.incrementAndGet();
 			try {
 				this.gate.await();

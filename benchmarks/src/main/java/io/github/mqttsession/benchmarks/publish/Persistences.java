@@ -1,9 +1,12 @@
 package io.github.mqttsession.benchmarks.publish;
 
+import static io.github.mqttsession.persistence.PendingMessageWriter.DEFAULT_WRITE_DELAY;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.mqttsession.benchmarks.support.StoreSchema;
@@ -74,17 +77,20 @@ final class Persistences implements AutoCloseable {
 				yield new Opened(new MqttDefaultFilePersistence(folder.toString()), null, PublishGate.DIRECT,
 						() -> Folders.deleteRecursively(folder));
 			}
-			case C -> session(this.memoryStore, clientId, null, true);
-			case D -> session(this.h2Store, clientId, this.h2Counting, true);
-			case E -> session(this.postgresStore, clientId, this.postgresCounting, true);
-			case E0 -> session(new OneCommitPerWriteStore(this.postgresStore), clientId, this.postgresCounting, false);
-			case E1 -> session(this.postgresStore, clientId, this.postgresCounting, false);
+			case C -> session(this.memoryStore, clientId, null, true, DEFAULT_WRITE_DELAY);
+			case D -> session(this.h2Store, clientId, this.h2Counting, true, DEFAULT_WRITE_DELAY);
+			case E -> session(this.postgresStore, clientId, this.postgresCounting, true, DEFAULT_WRITE_DELAY);
+			case E0 -> session(new OneCommitPerWriteStore(this.postgresStore), clientId, this.postgresCounting, false,
+					Duration.ZERO);
+			case E1 -> session(this.postgresStore, clientId, this.postgresCounting, false, Duration.ZERO);
+			case E2 -> session(this.postgresStore, clientId, this.postgresCounting, true, Duration.ZERO);
 		};
 	}
 
 	private static Opened session(SessionStore store, String clientId, CountingDataSource counting,
-			boolean waitOutsidePahosLock) {
+			boolean waitOutsidePahosLock, Duration writeDelay) {
 		SessionStoreMqttClientPersistence persistence = new SessionStoreMqttClientPersistence(store, clientId);
+		persistence.setWriteDelay(writeDelay);
 		PublishGate gate = waitOutsidePahosLock ? persistence::publishDurably : PublishGate.DIRECT;
 		return new Opened(persistence, counting, gate, () -> {
 			persistence.release();

@@ -29,7 +29,14 @@ enum Variant {
 	 * inside Paho's lock.
 	 */
 	E1("E1-postgres-gathered-wait-in-lock",
-			"step 1 of E: gathered writes, removals not waited for, but each put waits inside Paho's lock");
+			"step 1 of E: gathered writes, removals not waited for, but each put waits inside Paho's lock"),
+
+	/**
+	 * Step 2 of E: publishers wait outside Paho's lock, but every publish is written as
+	 * soon as the writer takes it, with no delay for its acknowledgement.
+	 */
+	E2("E2-postgres-no-write-delay",
+			"step 2 of E: publishers wait outside Paho's lock, every publish written at once (write delay 0)");
 
 	private final String id;
 
@@ -49,7 +56,7 @@ enum Variant {
 	}
 
 	boolean hasDatabase() {
-		return this == D || this == E || this == E0 || this == E1;
+		return this == D || this == E || this == E0 || this == E1 || this == E2;
 	}
 
 }
