@@ -373,7 +373,11 @@ public final class PendingMessageWriter {
 		write.keys = keys;
 		for (PendingMessage.Key key : keys) {
 			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
-			this.retries.supersede(key);
+			if (this.retries.supersede(key)) {
+				// The store still holds the message the failed removal was for: this
+				// write must land to replace it, not be dropped with its acknowledgement
+				write.fresh = false;
+			}
 		}
 		if (write.isAddition()) {
 			this.unfinishedAdditions.put(keys[0], write);
@@ -500,13 +504,22 @@ public final class PendingMessageWriter {
 		return false;
 	}
 
+	/**
+	 * Whether a queued write settles what the store holds under a failed removal's key,
+	 * so that the removal need not be tried again; such a write may no longer be dropped
+	 * with its acknowledgement, since the store still holds the old message under its
+	 * key. The caller holds the lock.
+	 */
 	private boolean supersededByQueuedWrite(PendingWrite write) {
+		boolean superseded = false;
 		for (PendingMessage.Key key : write.keys) {
-			if (this.queuedByKey.containsKey(key)) {
-				return true;
+			PendingWrite queued = this.queuedByKey.get(key);
+			if (queued != null) {
+				queued.fresh = false;
+				superseded = true;
 			}
 		}
-		return false;
+		return superseded;
 	}
 
 }

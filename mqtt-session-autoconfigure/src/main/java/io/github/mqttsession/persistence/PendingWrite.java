@@ -31,9 +31,10 @@ public final class PendingWrite {
 
 	/**
 	 * Whether the key holds nothing in the store nor in the queue, so that a removal
-	 * before the write drops both.
+	 * before the write drops both; cleared, under the writer's lock, when a failed
+	 * removal shows that the store still holds a message under the key.
 	 */
-	final boolean fresh;
+	boolean fresh;
 
 	private final @Nullable Runnable written;
 

@@ -71,9 +71,11 @@ final class RemovalRetries {
 	 * Forgets the failed removals of a key: a later write of the message settles what is
 	 * stored under it.
 	 * @param key the key written again
+	 * @return whether a removal of the key was waiting to be tried again: the store still
+	 * holds a message under it
 	 */
-	void supersede(PendingMessage.Key key) {
-		this.retries.removeIf((failed) -> List.of(failed.keys).contains(key));
+	boolean supersede(PendingMessage.Key key) {
+		return this.retries.removeIf((failed) -> List.of(failed.keys).contains(key));
 	}
 
 	/**

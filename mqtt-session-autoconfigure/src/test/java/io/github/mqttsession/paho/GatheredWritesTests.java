@@ -173,6 +173,26 @@ class GatheredWritesTests {
 	}
 
 	@Test
+	void aPublishUnderTheKeyOfAFailedRemovalIsWrittenEvenWhenAcknowledgedAtOnce() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofSeconds(2));
+		this.persistence.open("gathered", "tcp://unused");
+		this.persistence.put("s-1", publish(1));
+		this.store.failWhen((changes) -> changes.stream().anyMatch(PendingMessageChange.Removed.class::isInstance));
+		this.persistence.remove("s-1");
+		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
+		// Packet id 1 again, while the store still holds the acknowledged message the
+		// failed removal was for: acknowledged at once, the new one must still be
+		// written over it, or the old one would stay stored for good
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> reused = publishDurably(1, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		this.persistence.remove("s-1");
+		reused.get(10, TimeUnit.SECONDS);
+		this.store.failWhen((changes) -> false);
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(storedPacketIds()).containsExactly(3));
+	}
+
+	@Test
 	void aStopWritesTheHeldPublishes() throws Exception {
 		this.persistence.setWriteDelay(Duration.ofMinutes(1));
 		this.persistence.open("gathered", "tcp://unused");
