@@ -50,8 +50,10 @@ public class MqttOutboundProperties {
 	 * session store commits it: one acknowledged in that time is never written, and its
 	 * send returns with the acknowledgement. One that is not is committed at most this
 	 * long after it was sent (sooner when other writes start a commit), and its send
-	 * returns then. 0 commits every message as soon as the store is free. Must be shorter
-	 * than the send timeout. Applies to the JPA store (stores that gather writes).
+	 * returns then. Messages wait only while the broker has been acknowledging sooner
+	 * than the store commits. 0 commits every message as soon as the store is free. Must
+	 * be shorter than the send timeout. Applies to the JPA store (stores that gather
+	 * writes).
 	 */
 	private Duration writeDelay = PendingMessageWriter.DEFAULT_WRITE_DELAY;
 

@@ -38,7 +38,8 @@ import org.jspecify.annotations.Nullable;
  * write delay}, and then takes the whole queue, in order. A broker that answers promptly
  * acknowledges a lone publisher's messages before their write is due, so they are never
  * written; under load commits follow each other and every publish shares the next, as it
- * would without the delay.
+ * would without the delay. Writes wait only while acknowledgements have been coming
+ * sooner than commits.
  * <p>
  * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a
  * packet while it holds its client's lock, and publishers wait for their writes, so a
@@ -93,6 +94,18 @@ public final class PendingMessageWriter {
 	/** Whether the writer waits only for held publishes to come due; under the lock. */
 	private boolean holding;
 
+	/**
+	 * How long the broker takes to acknowledge a publish, from when its write was queued,
+	 * and how long a commit takes, in nanoseconds: moving averages, 0 until measured;
+	 * under the lock. Writes wait only while acknowledgements come sooner than commits
+	 * (or no commit was measured yet): where commits are the quicker, a store such as H2
+	 * against a broker slow to acknowledge, a commit lets a publisher go first and
+	 * waiting would only delay it.
+	 */
+	private long acknowledgementNanos;
+
+	private long commitNanos;
+
 	/** How many callers wait in {@link #flush}; under the lock. */
 	private int flushes;
 
@@ -104,7 +117,8 @@ public final class PendingMessageWriter {
 
 	/**
 	 * Per key, the addition queued or being written, whose publisher an acknowledgement
-	 * releases.
+	 * releases; a publish the client sends meanwhile stays until its acknowledgement,
+	 * which tells how long the broker took (at most one per key).
 	 */
 	private final Map<PendingMessage.Key, PendingWrite> unfinishedAdditions = new HashMap<>();
 
@@ -259,6 +273,9 @@ public final class PendingMessageWriter {
 		this.lock.lock();
 		try {
 			unfinished = this.unfinishedAdditions.remove(key);
+			if (unfinished != null && unfinished.acknowledgeable) {
+				this.acknowledgementNanos = average(this.acknowledgementNanos, System.nanoTime() - unfinished.queuedAt);
+			}
 			PendingWrite addition = this.queuedByKey.get(key);
 			if (addition != null && addition.fresh) {
 				// Not written yet, and nothing else queued touches the key: neither needs
@@ -391,14 +408,15 @@ public final class PendingMessageWriter {
 	}
 
 	/**
-	 * Whether a queued write may wait the write delay: a publish the client sends
-	 * meanwhile, new (nothing stored under its key) and touched by no other queued write,
-	 * so that its acknowledgement drops it; or the removal an outbound acknowledgement
-	 * queues, which nobody waits for (a crash before it lands only sends the message once
-	 * more). The caller holds the lock.
+	 * Whether a queued write may wait the write delay, which it does only while the
+	 * broker's acknowledgements have come sooner than the store's commits: a publish the
+	 * client sends meanwhile, new (nothing stored under its key) and touched by no other
+	 * queued write, so that its acknowledgement drops it; or the removal an outbound
+	 * acknowledgement queues, which nobody waits for (a crash before it lands only sends
+	 * the message once more). The caller holds the lock.
 	 */
 	private boolean holdable(PendingWrite write) {
-		if (this.writeDelayNanos == 0) {
+		if (this.writeDelayNanos == 0 || (this.commitNanos > 0 && this.acknowledgementNanos > this.commitNanos)) {
 			return false;
 		}
 		if (write.isRemoval()) {
@@ -464,11 +482,16 @@ public final class PendingMessageWriter {
 			finally {
 				this.lock.unlock();
 			}
+			long started = System.nanoTime();
 			PendingWrite.applyAll(batch, this.store, this.clientId, this.status);
+			long took = System.nanoTime() - started;
 			this.lock.lock();
 			try {
+				if (!batch.isEmpty()) {
+					this.commitNanos = average(this.commitNanos, took);
+				}
 				for (PendingWrite write : batch) {
-					if (write.isAddition()) {
+					if (write.isAddition() && !write.acknowledgeable) {
 						this.unfinishedAdditions.remove(write.keys[0], write);
 					}
 					if (write.failure() != null && write.isRemoval() && !supersededByQueuedWrite(write)) {
@@ -482,6 +505,16 @@ public final class PendingMessageWriter {
 				this.lock.unlock();
 			}
 		}
+	}
+
+	/**
+	 * A moving average that gives a new sample a sixteenth of the weight.
+	 * @param average the average so far, 0 before the first sample
+	 * @param sample the sample
+	 * @return the new average
+	 */
+	private static long average(long average, long sample) {
+		return (average == 0) ? sample : average + (sample - average) / 16;
 	}
 
 	/**

@@ -129,6 +129,23 @@ class GatheredWritesTests {
 	}
 
 	@Test
+	void publishesDoNotWaitWhereCommitsComeSoonerThanAcknowledgements() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofSeconds(10));
+		this.persistence.open("gathered", "tcp://unused");
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> first = publishDurably(1, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		// A broker that takes its time, and a store that commits in microseconds
+		Thread.sleep(100);
+		this.persistence.remove("s-1");
+		first.get(10, TimeUnit.SECONDS);
+		this.persistence.put("s-9", publish(9));
+		// Waiting would only hold the publisher up: committed at once, not after 5 s
+		publishDurably(2).get(4, TimeUnit.SECONDS);
+		assertThat(storedPacketIds()).containsExactlyInAnyOrder(9, 2);
+	}
+
+	@Test
 	void writesNoAcknowledgementCanMakeNeedlessAreCommittedAtOnceAndTakeTheWaitingOnesAlong() throws Exception {
 		this.persistence.setWriteDelay(Duration.ofMinutes(1));
 		this.persistence.open("gathered", "tcp://unused");
