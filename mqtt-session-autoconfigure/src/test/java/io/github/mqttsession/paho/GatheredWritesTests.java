@@ -168,13 +168,7 @@ class GatheredWritesTests {
 
 	@Test
 	void aFailedRemovalIsTriedAgainEverySecondWhileWritesWait() throws Exception {
-		this.persistence.setWriteDelay(Duration.ofMinutes(1));
-		this.persistence.open("gathered", "tcp://unused");
-		this.persistence.put("s-1", publish(1));
-		this.store.failWhen((changes) -> changes.stream().anyMatch(PendingMessageChange.Removed.class::isInstance));
-		this.persistence.remove("s-1");
-		// The QoS 2 publish's commit takes the waiting removal along, which fails
-		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
+		failTheRemovalOfPacketId1(Duration.ofMinutes(1));
 		CountDownLatch queued = new CountDownLatch(1);
 		CompletableFuture<Void> waiting = publishDurably(2, queued);
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
@@ -191,12 +185,7 @@ class GatheredWritesTests {
 
 	@Test
 	void aPublishUnderTheKeyOfAFailedRemovalIsWrittenEvenWhenAcknowledgedAtOnce() throws Exception {
-		this.persistence.setWriteDelay(Duration.ofSeconds(2));
-		this.persistence.open("gathered", "tcp://unused");
-		this.persistence.put("s-1", publish(1));
-		this.store.failWhen((changes) -> changes.stream().anyMatch(PendingMessageChange.Removed.class::isInstance));
-		this.persistence.remove("s-1");
-		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
+		failTheRemovalOfPacketId1(Duration.ofSeconds(2));
 		// Packet id 1 again, while the store still holds the acknowledged message the
 		// failed removal was for: acknowledged at once, the new one must still be
 		// written over it, or the old one would stay stored for good
@@ -406,6 +395,20 @@ class GatheredWritesTests {
 				throw new IllegalStateException(ex);
 			}
 		}, (task) -> new Thread(task, "publisher-" + packetId).start());
+	}
+
+	/**
+	 * Opens the persistence with a write delay and a store that refuses removals, stores
+	 * packet id 1 and has its removal fail: a QoS 2 publish of packet id 3, which cannot
+	 * wait, commits and takes the waiting removal along.
+	 */
+	private void failTheRemovalOfPacketId1(Duration writeDelay) throws Exception {
+		this.persistence.setWriteDelay(writeDelay);
+		this.persistence.open("gathered", "tcp://unused");
+		this.persistence.put("s-1", publish(1));
+		this.store.failWhen((changes) -> changes.stream().anyMatch(PendingMessageChange.Removed.class::isInstance));
+		this.persistence.remove("s-1");
+		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
 	}
 
 	/** Publishes a QoS 2 message from a thread of its own, as a publisher would. */
