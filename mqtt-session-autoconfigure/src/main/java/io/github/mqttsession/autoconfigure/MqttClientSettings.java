@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.github.mqttsession.persistence.LeaseOwner;
 import io.github.mqttsession.persistence.PendingMessageLimit;
+import io.github.mqttsession.persistence.SendWindow;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.store.MqttNames;
 import io.github.mqttsession.store.SessionLeasing;
@@ -171,11 +172,13 @@ final class MqttClientSettings {
 		checkNotNegative("mqtt.outbound.send-timeout", outbound.getSendTimeout());
 		checkNotNegative("mqtt.outbound.write-delay", outbound.getWriteDelay());
 		Duration sendTimeout = outbound.getSendTimeout();
-		if (!sendTimeout.isZero() && outbound.getWriteDelay().compareTo(sendTimeout) >= 0) {
+		Duration writeTimeout = SendWindow.writeTimeout(sendTimeout);
+		if (outbound.getWriteDelay().compareTo(writeTimeout) >= 0) {
 			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.write-delay", outbound.getWriteDelay(),
-					"It must be shorter than mqtt.outbound.send-timeout (" + sendTimeout + "), the longest a send waits"
-							+ " for its message to be written; a message the broker does not acknowledge would fail its"
-							+ " send.");
+					"It must be shorter than mqtt.outbound.send-timeout (" + sendTimeout + ")"
+							+ (sendTimeout.isZero() ? ", which gives a write " + writeTimeout : "")
+							+ ", the longest a send waits for its message to be written; a message the broker does not"
+							+ " acknowledge would fail its send.");
 		}
 		Duration ttl = outbound.getOfflineMessageTtl();
 		if (ttl != null && (ttl.isNegative() || ttl.isZero())) {

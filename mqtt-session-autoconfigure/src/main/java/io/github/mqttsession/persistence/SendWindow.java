@@ -138,8 +138,17 @@ public final class SendWindow {
 	 * @return the time limit for the writes
 	 */
 	Duration writeTimeout() {
-		Duration limit = this.timeout;
-		return limit.isZero() ? Duration.ofSeconds(30) : limit;
+		return writeTimeout(this.timeout);
+	}
+
+	/**
+	 * How long a publish may wait for the store to write its message under a time limit:
+	 * the limit, or the default 30 s when it is 0.
+	 * @param timeout the time limit ({@code mqtt.outbound.send-timeout})
+	 * @return the time limit for the writes
+	 */
+	public static Duration writeTimeout(Duration timeout) {
+		return timeout.isZero() ? Duration.ofSeconds(30) : timeout;
 	}
 
 	/**
