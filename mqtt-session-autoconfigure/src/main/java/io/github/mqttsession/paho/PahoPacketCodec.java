@@ -76,6 +76,24 @@ final class PahoPacketCodec {
 	}
 
 	/**
+	 * Builds an MQTT 3.1.1 PUBLISH from the fields of Paho's packet, as {@link #decode}
+	 * reads them from its header, without encoding the header.
+	 * @param key Paho's key, which gives the state and packet id
+	 * @param topic the topic
+	 * @param payload the payload
+	 * @param qos the QoS
+	 * @param retained the retained flag
+	 * @param duplicate the duplicate flag
+	 * @return the pending message
+	 * @throws IllegalArgumentException when the key names no PUBLISH
+	 */
+	PendingMessage publish(PendingMessage.Key key, String topic, byte[] payload, int qos, boolean retained,
+			boolean duplicate) {
+		require(key.state() != PendingMessage.State.OUTBOUND_PUBREL, key, PUBLISH);
+		return new PendingMessage(key.state(), key.packetId(), topic, payload, qos, retained, duplicate, null);
+	}
+
+	/**
 	 * Writes the header bytes Paho persisted for a message;
 	 * {@link PendingMessage#payload()} is the rest.
 	 * @param message the message

@@ -11,6 +11,7 @@ import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.MqttPersistable;
 import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPersistableWireMessage;
@@ -89,20 +90,32 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 
 	@Override
 	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
-		// Paho's own packets encode their header anew on every call, and it is all of
-		// the array: asked once
-		byte[] header = (persistable instanceof MqttPersistableWireMessage) ? persistable.getHeaderBytes()
-				: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
-		byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
-				persistable.getPayloadLength());
+		Runnable store;
+		if (persistable instanceof MqttPublish publish) {
+			// Read from the packet's fields: its header Paho would encode anew, only for
+			// the store to decode it again. A received message is delivered as the
+			// message object of the packet stored.
+			MqttMessage message = publish.getMessage();
+			byte[] payload = message.getPayload();
+			Object identity = key.startsWith("sb-") ? null : message;
+			store = () -> storePublish(key, publish.getTopicName(), payload, message.getQos(), message.isRetained(),
+					message.isDuplicate(), identity);
+		}
+		else {
+			// Paho's own packets encode their header anew on every call, and it is all of
+			// the array: asked once
+			byte[] header = (persistable instanceof MqttPersistableWireMessage) ? persistable.getHeaderBytes()
+					: slice(persistable.getHeaderBytes(), persistable.getHeaderOffset(), persistable.getHeaderLength());
+			byte[] payload = slice(persistable.getPayloadBytes(), persistable.getPayloadOffset(),
+					persistable.getPayloadLength());
+			store = () -> store(key, header, payload, null);
+		}
 		if (!key.startsWith("sb-")) {
-			// A received message is delivered as the message object of the packet stored
-			Object identity = (persistable instanceof MqttPublish publish) ? publish.getMessage() : null;
-			run(() -> store(key, header, payload, identity));
+			run(store);
 			return;
 		}
 		try {
-			run(() -> store(key, header, payload, null));
+			run(store);
 		}
 		catch (MqttPersistenceException ex) {
 			buffered(key, null);

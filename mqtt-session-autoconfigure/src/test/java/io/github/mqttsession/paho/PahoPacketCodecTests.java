@@ -53,6 +53,33 @@ class PahoPacketCodecTests {
 		assertThat(((MqttPublish) restored).getTopicName()).isEqualTo("häuser/küche/temp");
 	}
 
+	@ParameterizedTest
+	@ValueSource(ints = { 0, 1, 2 })
+	void anMqtt3PublishReadFromItsFieldsEqualsTheOneDecodedFromItsHeader(int qos) throws Exception {
+		MqttMessage message = new MqttMessage("21.5 °C".getBytes(StandardCharsets.UTF_8));
+		message.setQos(qos);
+		message.setRetained(qos == 1);
+		MqttPublish sent = new MqttPublish("häuser/küche/temp", message);
+		sent.setMessageId(4711);
+		// As received, with the duplicate flag set: Paho sets it on the message object
+		byte[] header = sent.getHeader();
+		header[0] |= 0x08;
+		MqttPublish received = (MqttPublish) MqttWireMessage.createWireMessage(concat(header, sent.getPayload()));
+		State state = (qos == 0) ? State.OFFLINE_BUFFERED : State.OUTBOUND_PUBLISH;
+		PendingMessage.Key key = new PendingMessage.Key(state, 4711);
+		for (MqttPublish publish : new MqttPublish[] { sent, received }) {
+			MqttMessage fields = publish.getMessage();
+			assertThat(this.mqtt3.publish(key, publish.getTopicName(), fields.getPayload(), fields.getQos(),
+					fields.isRetained(), fields.isDuplicate()))
+				.isEqualTo(this.mqtt3.decode(key, publish.getHeader(), publish.getPayload()));
+		}
+		assertThat(received.getMessage().isDuplicate()).isTrue();
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.mqtt3.publish(new PendingMessage.Key(State.OUTBOUND_PUBREL, 4711), "t", new byte[0],
+					2, false, false))
+			.withMessageContaining("OUTBOUND_PUBREL");
+	}
+
 	@Test
 	void mqtt3PublishWithALargePayloadRoundTrips() throws Exception {
 		byte[] payload = new byte[3 * 1024 * 1024];
