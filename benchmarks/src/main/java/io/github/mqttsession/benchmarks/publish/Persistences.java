@@ -72,6 +72,8 @@ final class Persistences implements AutoCloseable {
 		return switch (variant) {
 			case A -> new Opened(new MemoryPersistence(), null, PublishGate.DIRECT, () -> {
 			});
+			case A1 -> new Opened(new MemoryPersistence(), null, PublishGate.UNTIL_ACKNOWLEDGED, () -> {
+			});
 			case B -> {
 				Path folder = this.files.resolve(clientId);
 				yield new Opened(new MqttDefaultFilePersistence(folder.toString()), null, PublishGate.DIRECT,

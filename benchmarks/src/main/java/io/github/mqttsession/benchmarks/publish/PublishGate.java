@@ -17,6 +17,13 @@ interface PublishGate {
 	 */
 	PublishGate DIRECT = DurablePublish::publish;
 
+	/** Publishes straight through Paho and waits for the broker's acknowledgement. */
+	PublishGate UNTIL_ACKNOWLEDGED = (publish) -> {
+		IMqttDeliveryToken token = publish.publish();
+		token.waitForCompletion();
+		return token;
+	};
+
 	IMqttDeliveryToken publish(DurablePublish<IMqttDeliveryToken, MqttException> publish) throws MqttException;
 
 }

@@ -227,6 +227,15 @@ public final class PublishThroughput {
 		lines.add(cpuTarget(benchmark, "E-postgres-cpu-vs-E2", threads, window, results.get(Variant.E),
 				results.get(Variant.E2), Measurement::postgresCpuMicros, 0.5,
 				"CPU µs/msg of PostgreSQL: E ≤ 0.5× step 2 (no write delay)"));
+		// Not targets: what a publisher that waits for its message reaches with nothing
+		// durable, and how close the durable store comes to it
+		lines.add(reference(benchmark, "A1-vs-A", threads, window, results.get(Variant.A1), results.get(Variant.A),
+				Measurement::messagesPerSecond,
+				"for reference, msgs/s: A1 (each publisher waits, nothing durable) / A"));
+		lines.add(reference(benchmark, "A1-jvm-cpu-vs-A", threads, window, results.get(Variant.A1),
+				results.get(Variant.A), Measurement::jvmCpuMicros, "for reference, CPU µs/msg of this JVM: A1 / A"));
+		lines.add(reference(benchmark, "E-vs-A1", threads, window, results.get(Variant.E), results.get(Variant.A1),
+				Measurement::messagesPerSecond, "for reference, msgs/s: E / A1"));
 		md.append("| target | measured (median of per-round ratios) | met |\n| --- | ---: | --- |\n");
 		for (String[] line : lines) {
 			md.append("| ").append(String.join(" | ", line)).append(" |\n");
@@ -248,14 +257,18 @@ public final class PublishThroughput {
 	 */
 	private String[] cpuTarget(String benchmark, String name, int threads, int window, List<Measurement> measured,
 			List<Measurement> baseline, ToDoubleFunction<Measurement> cost, double goal, String text) {
-		double[] ratios = new double[measured.size()];
-		for (int i = 0; i < ratios.length; i++) {
-			ratios[i] = cost.applyAsDouble(measured.get(i)) / cost.applyAsDouble(baseline.get(i));
-		}
-		double ratio = median(ratios);
+		double ratio = medianRatio(measured, baseline, cost);
 		this.part.report().add(new ResultRow(benchmark + "/target", name, threads, window, ratio, "ratio", ratio));
 		String met = Double.isNaN(ratio) ? "—" : (ratio <= goal) ? "yes" : "**no**";
 		return new String[] { text, Report.ratio(ratio), met };
+	}
+
+	/** A ratio shown beside the targets, without a goal. */
+	private String[] reference(String benchmark, String name, int threads, int window, List<Measurement> measured,
+			List<Measurement> baseline, ToDoubleFunction<Measurement> value, String text) {
+		double ratio = medianRatio(measured, baseline, value);
+		this.part.report().add(new ResultRow(benchmark + "/reference", name, threads, window, ratio, "ratio", ratio));
+		return new String[] { text, Report.ratio(ratio), "—" };
 	}
 
 	private static String percent(double share) {
@@ -272,9 +285,15 @@ public final class PublishThroughput {
 
 	/** The median of the per-round ratios. */
 	static double medianRatio(List<Measurement> measured, List<Measurement> baseline) {
+		return medianRatio(measured, baseline, Measurement::messagesPerSecond);
+	}
+
+	/** The median of the per-round ratios of a value. */
+	static double medianRatio(List<Measurement> measured, List<Measurement> baseline,
+			ToDoubleFunction<Measurement> value) {
 		double[] ratios = new double[measured.size()];
 		for (int i = 0; i < ratios.length; i++) {
-			ratios[i] = measured.get(i).messagesPerSecond() / baseline.get(i).messagesPerSecond();
+			ratios[i] = value.applyAsDouble(measured.get(i)) / value.applyAsDouble(baseline.get(i));
 		}
 		return median(ratios);
 	}

@@ -6,6 +6,14 @@ enum Variant {
 	/** Paho's MemoryPersistence: nothing durable. */
 	A("A-paho-memory", "Paho `MemoryPersistence` (nothing durable)"),
 
+	/**
+	 * Paho's MemoryPersistence, each publisher waiting for its message's acknowledgement:
+	 * what the wait alone costs. A durable variant's publisher waits as long, unless its
+	 * message is committed sooner.
+	 */
+	A1("A1-paho-memory-wait-for-acknowledgement",
+			"Paho `MemoryPersistence`, each publisher waits for its acknowledgement (nothing durable)"),
+
 	/** Paho's file persistence: one file written and fsynced per put. */
 	B("B-paho-file", "Paho `MqttDefaultFilePersistence` (file + fsync per put)"),
 
