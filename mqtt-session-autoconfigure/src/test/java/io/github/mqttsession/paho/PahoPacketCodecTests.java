@@ -31,11 +31,7 @@ class PahoPacketCodecTests {
 	@ParameterizedTest
 	@ValueSource(ints = { 0, 1, 2 })
 	void mqtt3PublishRoundTrips(int qos) throws Exception {
-		MqttMessage message = new MqttMessage("21.5 °C".getBytes(StandardCharsets.UTF_8));
-		message.setQos(qos);
-		message.setRetained(qos == 1);
-		MqttPublish publish = new MqttPublish("häuser/küche/temp", message);
-		publish.setMessageId(4711);
+		MqttPublish publish = mqtt3Publish(qos);
 		publish.setDuplicate(qos == 2);
 		State state = (qos == 0) ? State.OFFLINE_BUFFERED : State.OUTBOUND_PUBLISH;
 		PendingMessage decoded = this.mqtt3.decode(new PendingMessage.Key(state, 4711), publish.getHeader(),
@@ -56,11 +52,7 @@ class PahoPacketCodecTests {
 	@ParameterizedTest
 	@ValueSource(ints = { 0, 1, 2 })
 	void anMqtt3PublishReadFromItsFieldsEqualsTheOneDecodedFromItsHeader(int qos) throws Exception {
-		MqttMessage message = new MqttMessage("21.5 °C".getBytes(StandardCharsets.UTF_8));
-		message.setQos(qos);
-		message.setRetained(qos == 1);
-		MqttPublish sent = new MqttPublish("häuser/küche/temp", message);
-		sent.setMessageId(4711);
+		MqttPublish sent = mqtt3Publish(qos);
 		// As received, with the duplicate flag set: Paho sets it on the message object
 		byte[] header = sent.getHeader();
 		header[0] |= 0x08;
@@ -78,6 +70,16 @@ class PahoPacketCodecTests {
 			.isThrownBy(() -> this.mqtt3.publish(new PendingMessage.Key(State.OUTBOUND_PUBREL, 4711), "t", new byte[0],
 					2, false, false))
 			.withMessageContaining("OUTBOUND_PUBREL");
+	}
+
+	/** A PUBLISH with packet id 4711, retained at QoS 1. */
+	private static MqttPublish mqtt3Publish(int qos) {
+		MqttMessage message = new MqttMessage("21.5 °C".getBytes(StandardCharsets.UTF_8));
+		message.setQos(qos);
+		message.setRetained(qos == 1);
+		MqttPublish publish = new MqttPublish("häuser/küche/temp", message);
+		publish.setMessageId(4711);
+		return publish;
 	}
 
 	@Test
