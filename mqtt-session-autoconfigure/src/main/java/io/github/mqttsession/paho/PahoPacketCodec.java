@@ -6,6 +6,8 @@ import java.util.Arrays;
 
 import io.github.mqttsession.persistence.MqttReader;
 import io.github.mqttsession.store.PendingMessage;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.internal.wire.MqttPublish;
 
 /**
  * Turns the packets Paho persists (a PUBLISH or a PUBREL, split in header and payload
@@ -76,21 +78,18 @@ final class PahoPacketCodec {
 	}
 
 	/**
-	 * Builds an MQTT 3.1.1 PUBLISH from the fields of Paho's packet, as {@link #decode}
-	 * reads them from its header, without encoding the header.
+	 * Reads an MQTT 3.1.1 PUBLISH from the fields of Paho's packet and its message, as
+	 * {@link #decode} reads them from its header, without encoding the header.
 	 * @param key Paho's key, which gives the state and packet id
-	 * @param topic the topic
-	 * @param payload the payload
-	 * @param qos the QoS
-	 * @param retained the retained flag
-	 * @param duplicate the duplicate flag
+	 * @param publish the packet
 	 * @return the pending message
 	 * @throws IllegalArgumentException when the key names no PUBLISH
 	 */
-	PendingMessage publish(PendingMessage.Key key, String topic, byte[] payload, int qos, boolean retained,
-			boolean duplicate) {
+	PendingMessage publish(PendingMessage.Key key, MqttPublish publish) {
 		require(key.state() != PendingMessage.State.OUTBOUND_PUBREL, key, PUBLISH);
-		return new PendingMessage(key.state(), key.packetId(), topic, payload, qos, retained, duplicate, null);
+		MqttMessage message = publish.getMessage();
+		return new PendingMessage(key.state(), key.packetId(), publish.getTopicName(), message.getPayload(),
+				message.getQos(), message.isRetained(), message.isDuplicate(), null);
 	}
 
 	/**

@@ -160,22 +160,6 @@ abstract class PahoPersistenceSupport implements ClientSessionPersistence {
 	}
 
 	/**
-	 * Stores an MQTT 3.1.1 PUBLISH Paho persists, from the fields of its packet.
-	 * @param key Paho's key
-	 * @param topic the topic
-	 * @param payload the payload
-	 * @param qos the QoS
-	 * @param retained the retained flag
-	 * @param duplicate the duplicate flag
-	 * @param identity the object Paho delivers a received message as; absent when none
-	 */
-	void storePublish(String key, String topic, byte[] payload, int qos, boolean retained, boolean duplicate,
-			@Nullable Object identity) {
-		this.persistence.put(this.codec.publish(PahoKey.parse(key), topic, payload, qos, retained, duplicate),
-				identity);
-	}
-
-	/**
 	 * Hears whether Paho stored a buffered message.
 	 * @param key Paho's key
 	 * @param identity the object the message is known by in Paho's buffer; absent when

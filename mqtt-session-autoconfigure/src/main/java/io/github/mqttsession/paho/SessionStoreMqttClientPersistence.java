@@ -11,7 +11,6 @@ import io.github.mqttsession.store.SessionStore;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttClientPersistence;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.MqttPersistable;
 import org.eclipse.paho.client.mqttv3.MqttPersistenceException;
 import org.eclipse.paho.client.mqttv3.internal.wire.MqttPersistableWireMessage;
@@ -90,16 +89,14 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 
 	@Override
 	public void put(String key, MqttPersistable persistable) throws MqttPersistenceException {
+		boolean buffered = key.startsWith("sb-");
 		Runnable store;
 		if (persistable instanceof MqttPublish publish) {
 			// Read from the packet's fields: its header Paho would encode anew, only for
 			// the store to decode it again. A received message is delivered as the
 			// message object of the packet stored.
-			MqttMessage message = publish.getMessage();
-			byte[] payload = message.getPayload();
-			Object identity = key.startsWith("sb-") ? null : message;
-			store = () -> storePublish(key, publish.getTopicName(), payload, message.getQos(), message.isRetained(),
-					message.isDuplicate(), identity);
+			Object identity = buffered ? null : publish.getMessage();
+			store = () -> this.persistence.put(this.codec.publish(PahoKey.parse(key), publish), identity);
 		}
 		else {
 			// Paho's own packets encode their header anew on every call, and it is all of
@@ -110,7 +107,7 @@ public class SessionStoreMqttClientPersistence extends PahoPersistenceSupport im
 					persistable.getPayloadLength());
 			store = () -> store(key, header, payload, null);
 		}
-		if (!key.startsWith("sb-")) {
+		if (!buffered) {
 			run(store);
 			return;
 		}

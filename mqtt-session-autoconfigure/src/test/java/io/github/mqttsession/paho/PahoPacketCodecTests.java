@@ -60,15 +60,12 @@ class PahoPacketCodecTests {
 		State state = (qos == 0) ? State.OFFLINE_BUFFERED : State.OUTBOUND_PUBLISH;
 		PendingMessage.Key key = new PendingMessage.Key(state, 4711);
 		for (MqttPublish publish : new MqttPublish[] { sent, received }) {
-			MqttMessage fields = publish.getMessage();
-			assertThat(this.mqtt3.publish(key, publish.getTopicName(), fields.getPayload(), fields.getQos(),
-					fields.isRetained(), fields.isDuplicate()))
+			assertThat(this.mqtt3.publish(key, publish))
 				.isEqualTo(this.mqtt3.decode(key, publish.getHeader(), publish.getPayload()));
 		}
 		assertThat(received.getMessage().isDuplicate()).isTrue();
 		assertThatIllegalArgumentException()
-			.isThrownBy(() -> this.mqtt3.publish(new PendingMessage.Key(State.OUTBOUND_PUBREL, 4711), "t", new byte[0],
-					2, false, false))
+			.isThrownBy(() -> this.mqtt3.publish(new PendingMessage.Key(State.OUTBOUND_PUBREL, 4711), sent))
 			.withMessageContaining("OUTBOUND_PUBREL");
 	}
 
