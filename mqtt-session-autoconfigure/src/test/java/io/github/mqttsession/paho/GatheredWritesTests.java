@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-import io.github.mqttsession.persistence.PendingMessageWriter;
 import io.github.mqttsession.store.MqttSession;
 import io.github.mqttsession.store.PendingMessage.State;
 import io.github.mqttsession.store.PendingMessage;
@@ -64,9 +63,7 @@ class GatheredWritesTests {
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
 		assertThat(first).isNotDone();
 		assertThat(others).noneMatch(CompletableFuture::isDone);
-		// Past the write delay, which every one of them waited for their
-		// acknowledgement: all are due when the store is free again
-		Thread.sleep(PendingMessageWriter.DEFAULT_WRITE_DELAY.toMillis() + 1);
+		// Once the store is free again and the oldest is due, the writer takes them all
 		this.store.open();
 		first.get(10, TimeUnit.SECONDS);
 		for (CompletableFuture<Void> other : others) {
@@ -173,9 +170,11 @@ class GatheredWritesTests {
 		CompletableFuture<Void> waiting = publishDurably(2, queued);
 		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
 		int before = this.store.attempts.get();
-		Thread.sleep(2_000);
 		// Tried again a second after it failed, and the waiting publish with it: a few
-		// store calls, not as many as the writer could loop
+		// store calls in two seconds, not as many as the writer could loop
+		await().during(Duration.ofSeconds(2))
+			.atMost(Duration.ofSeconds(3))
+			.until(() -> this.store.attempts.get() - before <= 10);
 		assertThat(this.store.attempts.get() - before).isBetween(1, 10);
 		waiting.get(10, TimeUnit.SECONDS);
 		this.store.failWhen((changes) -> false);
