@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
+import io.github.mqttsession.benchmarks.support.MosquittoBroker;
+import io.github.mqttsession.testsupport.Broker;
 import io.github.mqttsession.testsupport.EmbeddedHiveMq;
 import io.github.mqttsession.testsupport.Folders;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -24,11 +26,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Publishes with some variants of the end-to-end benchmark, one after the other, for a
- * profiler to watch (see {@code benchmarks/profile}), against an embedded HiveMQ CE and a
- * PostgreSQL server that tracks its statements ({@code pg_stat_statements}). After each
- * round it prints the rate, the CPU per message of this JVM and of PostgreSQL, and the
- * statements PostgreSQL spent most time on in that round: calls, rows, and milliseconds
- * per call.
+ * profiler to watch (see {@code benchmarks/profile}), against an embedded HiveMQ CE (or
+ * Mosquitto, with {@code -Dbroker=mosquitto}, when it is installed) and a PostgreSQL
+ * server that tracks its statements ({@code pg_stat_statements}). After each round it
+ * prints the rate, the CPU per message of this JVM and of PostgreSQL, and the statements
+ * PostgreSQL spent most time on in that round: calls, rows, and milliseconds per call.
  */
 public final class ProfileRound {
 
@@ -62,7 +64,7 @@ public final class ProfileRound {
 			.setServerConfig("shared_preload_libraries", "pg_stat_statements")
 			.setServerConfig("pg_stat_statements.track", "all")
 			.start();
-				EmbeddedHiveMq broker = new EmbeddedHiveMq(work);
+				Broker broker = startBroker(work);
 				Persistences persistences = new Persistences(work, postgres.getJdbcUrl("postgres", "postgres"))) {
 			execute(postgres, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
 			Publisher publisher = new Publisher(broker.url(), payload);
@@ -109,6 +111,19 @@ public final class ProfileRound {
 		finally {
 			Folders.deleteRecursively(work);
 		}
+	}
+
+	private static Broker startBroker(Path work) {
+		String name = System.getProperty("broker", "hivemq");
+		if (name.equals("hivemq")) {
+			return new EmbeddedHiveMq(work);
+		}
+		if (name.equals("mosquitto")) {
+			return MosquittoBroker.startIfInstalled(work)
+				.orElseThrow(
+						() -> new IllegalStateException("-Dbroker=mosquitto, but no mosquitto binary is installed"));
+		}
+		throw new IllegalArgumentException("-Dbroker=" + name + ": use hivemq or mosquitto");
 	}
 
 	/**
