@@ -188,7 +188,7 @@ final class MqttClientConfigurations {
 				CompositeSessionPersistenceListener.of(listener.orderedStream().toList()),
 				settings.outbound.getOfflineMessageTtl());
 		persistence.sendWindow().setTimeout(settings.outbound.getSendTimeout());
-		persistence.setWriteDelay(settings.outbound.getWriteDelay());
+		persistence.setWriteDelay(settings.writeDelay);
 		persistence.setTaskScheduler(taskScheduler);
 		return persistence;
 	}

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.github.mqttsession.persistence.LeaseOwner;
 import io.github.mqttsession.persistence.PendingMessageLimit;
+import io.github.mqttsession.persistence.PendingMessageWriter;
 import io.github.mqttsession.persistence.SendWindow;
 import io.github.mqttsession.persistence.SessionLease;
 import io.github.mqttsession.store.MqttNames;
@@ -44,6 +45,9 @@ final class MqttClientSettings {
 
 	final MqttOutboundProperties outbound;
 
+	/** How long a QoS 1 publish may wait for its acknowledgement before it is written. */
+	final Duration writeDelay;
+
 	private MqttClientSettings(MqttClientProperties client, MqttInboundProperties inbound,
 			MqttOutboundProperties outbound, MqttSessionProperties session, Environment environment,
 			MqttConnectionDetails connectionDetails, String connectionDetailsBean) {
@@ -58,6 +62,7 @@ final class MqttClientSettings {
 		this.pendingMessageLimit = limit(session);
 		this.lease = lease(session.getLease());
 		checkOutbound(outbound, this.mqtt5);
+		this.writeDelay = writeDelay(outbound);
 		checkClient(client);
 		WireValueChecks.checkClient(client);
 	}
@@ -167,14 +172,32 @@ final class MqttClientSettings {
 		}
 	}
 
+	/**
+	 * The write delay set, or else the default, cut to half the longest a send waits for
+	 * its write when that is shorter, so that a short send timeout needs no delay of its
+	 * own.
+	 */
+	private static Duration writeDelay(MqttOutboundProperties outbound) {
+		Duration writeDelay = outbound.getWriteDelay();
+		if (writeDelay != null) {
+			return writeDelay;
+		}
+		Duration half = SendWindow.writeTimeout(outbound.getSendTimeout()).dividedBy(2);
+		return (half.compareTo(PendingMessageWriter.DEFAULT_WRITE_DELAY) < 0) ? half
+				: PendingMessageWriter.DEFAULT_WRITE_DELAY;
+	}
+
 	private static void checkOutbound(MqttOutboundProperties outbound, boolean mqtt5) {
 		checkQos("mqtt.outbound.default-qos", outbound.getDefaultQos());
 		checkNotNegative("mqtt.outbound.send-timeout", outbound.getSendTimeout());
-		checkNotNegative("mqtt.outbound.write-delay", outbound.getWriteDelay());
+		Duration writeDelay = outbound.getWriteDelay();
 		Duration sendTimeout = outbound.getSendTimeout();
 		Duration writeTimeout = SendWindow.writeTimeout(sendTimeout);
-		if (outbound.getWriteDelay().compareTo(writeTimeout) >= 0) {
-			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.write-delay", outbound.getWriteDelay(),
+		if (writeDelay != null) {
+			checkNotNegative("mqtt.outbound.write-delay", writeDelay);
+		}
+		if (writeDelay != null && writeDelay.compareTo(writeTimeout) >= 0) {
+			throw new InvalidConfigurationPropertyValueException("mqtt.outbound.write-delay", writeDelay,
 					"It must be shorter than mqtt.outbound.send-timeout (" + sendTimeout + ")"
 							+ (sendTimeout.isZero() ? ", which gives a write " + writeTimeout : "")
 							+ ", the longest a send waits for its message to be written; a message the broker does not"

@@ -2,7 +2,7 @@ package io.github.mqttsession.autoconfigure;
 
 import java.time.Duration;
 
-import io.github.mqttsession.persistence.PendingMessageWriter;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -48,14 +48,14 @@ public class MqttOutboundProperties {
 	/**
 	 * How long a QoS 1 message may wait for the broker's acknowledgement before the
 	 * session store commits it: one acknowledged in that time is never written, and its
-	 * send returns with the acknowledgement. One that is not is committed at most this
-	 * long after it was sent (sooner when other writes start a commit), and its send
-	 * returns then. Messages wait only while the broker has been acknowledging sooner
-	 * than the store commits. 0 commits every message as soon as the store is free. Must
-	 * be shorter than the send timeout. Applies to the JPA store (stores that gather
-	 * writes).
+	 * send returns with the acknowledgement. One that is not is committed once this long
+	 * passed, and its send returns then. Messages wait only while the broker has been
+	 * acknowledging sooner than the store commits. 0 commits every message as soon as the
+	 * store is free. Must be shorter than the send timeout. Applies to the JPA store
+	 * (stores that gather writes). When not set, 10 ms, or half the send timeout when
+	 * that is shorter than 20 ms.
 	 */
-	private Duration writeDelay = PendingMessageWriter.DEFAULT_WRITE_DELAY;
+	private @Nullable Duration writeDelay;
 
 	/**
 	 * MQTT 5: message expiry interval of messages without an mqtt_messageExpiryInterval
@@ -129,11 +129,11 @@ public class MqttOutboundProperties {
 		this.sendTimeout = sendTimeout;
 	}
 
-	public Duration getWriteDelay() {
+	public @Nullable Duration getWriteDelay() {
 		return this.writeDelay;
 	}
 
-	public void setWriteDelay(Duration writeDelay) {
+	public void setWriteDelay(@Nullable Duration writeDelay) {
 		this.writeDelay = writeDelay;
 	}
 

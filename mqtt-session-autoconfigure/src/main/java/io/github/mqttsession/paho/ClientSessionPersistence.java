@@ -125,7 +125,7 @@ public interface ClientSessionPersistence {
 	 * to stores that {@linkplain io.github.mqttsession.store.SessionStore#gathersWrites()
 	 * gather writes}; by default
 	 * {@link io.github.mqttsession.persistence.PendingMessageWriter#DEFAULT_WRITE_DELAY}
-	 * (1 ms).
+	 * (10 ms).
 	 * @param writeDelay the delay, not negative; 0 writes every publish at once
 	 */
 	void setWriteDelay(Duration writeDelay);

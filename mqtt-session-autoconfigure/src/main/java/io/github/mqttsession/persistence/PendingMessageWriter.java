@@ -34,12 +34,15 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The writer does not start a commit for writes that may still wait: a QoS 1 publish the
  * client sends meanwhile, and the removal an acknowledgement queues. It starts one once a
- * queued write may not wait, or the oldest has waited half the {@linkplain #setWriteDelay
- * write delay}, and then takes the whole queue, in order. A broker that answers promptly
- * acknowledges a lone publisher's messages before their write is due, so they are never
- * written; under load commits follow each other and every publish shares the next, as it
- * would without the delay. Writes wait only while acknowledgements have been coming
- * sooner than commits.
+ * queued write may not wait, or one has waited the {@linkplain #setWriteDelay write
+ * delay}, and then takes everything queued, in order, but the publishes still within
+ * their delay: each of those stays until its acknowledgement drops it or its own delay
+ * passes, since the broker is expected to acknowledge it sooner than a commit would let
+ * its publisher go. A broker that answers promptly acknowledges nearly every message
+ * before its write is due, however many publishers wait, so they are never written and
+ * the store's database does next to no work. Writes wait only while acknowledgements have
+ * been coming sooner than commits, as publishers see both: from when the write was
+ * queued, a commit counting the wait for the one under way.
  * <p>
  * The writer runs its own thread rather than a task on a shared scheduler: Paho stores a
  * packet while it holds its client's lock, and publishers wait for their writes, so a
@@ -62,8 +65,12 @@ public final class PendingMessageWriter {
 	 */
 	private static final int MAX_BATCH = 1_000;
 
-	/** How long a new outbound publish waits for its acknowledgement, by default. */
-	public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(1);
+	/**
+	 * How long a new outbound publish waits for its acknowledgement, by default: longer
+	 * than nearly every acknowledgement of a broker nearby takes, even under load, and
+	 * short beside a send's timeout.
+	 */
+	public static final Duration DEFAULT_WRITE_DELAY = Duration.ofMillis(10);
 
 	/**
 	 * Stands for a key touched by more than one queued write: such a key's addition is
@@ -95,12 +102,12 @@ public final class PendingMessageWriter {
 	private boolean holding;
 
 	/**
-	 * How long the broker takes to acknowledge a publish, from when its write was queued,
-	 * and how long a commit takes, in nanoseconds: moving averages, 0 until measured;
-	 * under the lock. Writes wait only while acknowledgements come sooner than commits
-	 * (or no commit was measured yet): where commits are the quicker, a store such as H2
-	 * against a broker slow to acknowledge, a commit lets a publisher go first and
-	 * waiting would only delay it.
+	 * How long the broker takes to acknowledge a publish, and how long a publish waits
+	 * for its commit, both from when its write was queued, in nanoseconds: moving
+	 * averages, 0 until measured; under the lock. Writes wait only while acknowledgements
+	 * come sooner than commits (or no commit was measured yet): where commits are the
+	 * quicker, a store such as H2 against a broker slow to acknowledge, a commit lets a
+	 * publisher go first and waiting would only delay it.
 	 */
 	private long acknowledgementNanos;
 
@@ -169,9 +176,9 @@ public final class PendingMessageWriter {
 	 * Sets how long a QoS 1 publish (and the removal an acknowledgement queues) may wait
 	 * in the queue before the writer starts a commit for it: one acknowledged meanwhile
 	 * is never written, and its publisher is let go by the acknowledgement as before. A
-	 * publish not acknowledged is committed between half the delay and the delay after it
-	 * was queued, or sooner with a commit that other writes start. 0 starts a commit for
-	 * every write as soon as the writer is free.
+	 * publish not acknowledged is committed once the delay passed; a removal goes with
+	 * the first commit after it was queued, or once the delay passed. 0 starts a commit
+	 * for every write as soon as the writer is free.
 	 * @param writeDelay the delay, not negative
 	 */
 	public void setWriteDelay(Duration writeDelay) {
@@ -400,9 +407,10 @@ public final class PendingMessageWriter {
 			this.unfinishedAdditions.put(keys[0], write);
 		}
 		write.queuedAt = System.nanoTime();
+		write.held = holdable(write);
 		this.queue.add(write);
 		this.submitted++;
-		if (!this.holding || !holdable(write)) {
+		if (!this.holding || !write.held) {
 			this.queued.signal();
 		}
 	}
@@ -445,12 +453,18 @@ public final class PendingMessageWriter {
 					return;
 				}
 				lastTry = this.stopping && this.queue.isEmpty();
-				if (!this.stopping && this.flushes == 0 && !this.retries.isDue() && !anyDue()) {
+				boolean takeAll = this.stopping || this.flushes > 0;
+				long untilDue = takeAll ? 0 : nanosUntilDue();
+				if (untilDue > 0 && !this.retries.isDue()) {
+					if (this.queue.isEmpty()) {
+						// Only writes a removal made needless were left
+						continue;
+					}
 					// Everything queued may still wait: wakes for a write that cannot, or
-					// when the oldest comes due, at most twice per delay
+					// when the oldest comes due
 					this.holding = true;
 					try {
-						this.queued.awaitNanos(this.retries.capWait(this.writeDelayNanos / 2));
+						this.queued.awaitNanos(this.retries.capWait(untilDue));
 					}
 					catch (InterruptedException ex) {
 						// Only the writer's stop ends the wait
@@ -461,9 +475,15 @@ public final class PendingMessageWriter {
 					continue;
 				}
 				int retried = this.retries.takeInto(batch);
-				while (!this.queue.isEmpty() && batch.size() - retried < MAX_BATCH) {
-					PendingWrite write = this.queue.poll();
-					if (!write.cancelled) {
+				long dueBefore = System.nanoTime() - this.writeDelayNanos;
+				for (Iterator<PendingWrite> writes = this.queue.iterator(); writes.hasNext()
+						&& batch.size() - retried < MAX_BATCH;) {
+					PendingWrite write = writes.next();
+					if (write.cancelled) {
+						writes.remove();
+					}
+					else if (takeAll || !heldPublish(write, dueBefore)) {
+						writes.remove();
 						batch.add(write);
 					}
 				}
@@ -484,11 +504,11 @@ public final class PendingMessageWriter {
 			}
 			long started = System.nanoTime();
 			PendingWrite.applyAll(batch, this.store, this.clientId, this.status);
-			long took = System.nanoTime() - started;
+			long ended = System.nanoTime();
 			this.lock.lock();
 			try {
 				if (!batch.isEmpty()) {
-					this.commitNanos = average(this.commitNanos, took);
+					this.commitNanos = average(this.commitNanos, commitWait(batch, started, ended));
 				}
 				for (PendingWrite write : batch) {
 					if (write.isAddition() && !write.acknowledgeable) {
@@ -518,23 +538,52 @@ public final class PendingMessageWriter {
 	}
 
 	/**
-	 * Whether a queued write is due: one that may not wait, or one that waited half the
-	 * delay. Once one is, the writer takes the whole queue in order, so that the writes
-	 * that could still wait share the commit it costs anyway. Drops the writes a removal
-	 * made needless on the way; the caller holds the lock.
+	 * How long a publish waited for its commit, as its publisher saw it: from when it was
+	 * queued, which counts the wait for a commit under way, averaged over the batch's
+	 * additions. Additions that could wait the delay count the commit's own time, since
+	 * their wait was mostly their choice.
 	 */
-	private boolean anyDue() {
-		long dueBefore = System.nanoTime() - this.writeDelayNanos / 2;
+	private static long commitWait(List<PendingWrite> batch, long started, long ended) {
+		long waited = 0;
+		int additions = 0;
+		for (PendingWrite write : batch) {
+			if (write.isAddition() && !write.held) {
+				waited += ended - write.queuedAt;
+				additions++;
+			}
+		}
+		return (additions > 0) ? waited / additions : ended - started;
+	}
+
+	/**
+	 * How long until a queued write is due, in nanoseconds: 0 when one is, a write that
+	 * may not wait or one that waited the delay. Drops the writes a removal made needless
+	 * on the way; the caller holds the lock.
+	 */
+	private long nanosUntilDue() {
+		long now = System.nanoTime();
+		long untilDue = Long.MAX_VALUE;
 		for (Iterator<PendingWrite> writes = this.queue.iterator(); writes.hasNext();) {
 			PendingWrite write = writes.next();
 			if (write.cancelled) {
 				writes.remove();
 			}
-			else if (!holdable(write) || write.queuedAt - dueBefore <= 0) {
-				return true;
+			else if (!holdable(write)) {
+				return 0;
+			}
+			else {
+				untilDue = Math.min(untilDue, Math.max(0, write.queuedAt + this.writeDelayNanos - now));
 			}
 		}
-		return false;
+		return untilDue;
+	}
+
+	/**
+	 * Whether a queued write is a publish that stays queued while others are committed:
+	 * one that may wait, queued less than the delay ago. The caller holds the lock.
+	 */
+	private boolean heldPublish(PendingWrite write, long dueBefore) {
+		return write.isAddition() && write.queuedAt - dueBefore > 0 && holdable(write);
 	}
 
 	/**

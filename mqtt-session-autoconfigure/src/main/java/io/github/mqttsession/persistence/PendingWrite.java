@@ -67,6 +67,12 @@ public final class PendingWrite {
 	 */
 	boolean acknowledgeable;
 
+	/**
+	 * Whether the write could wait the write delay when it was queued; under the writer's
+	 * lock.
+	 */
+	boolean held;
+
 	/** Whether a removal made the write needless before it was taken from the queue. */
 	boolean cancelled;
 

@@ -210,6 +210,12 @@ class MqttClientConfigurationFailureTests {
 	}
 
 	@Test
+	void aSendTimeoutShorterThanTheDefaultWriteDelayCutsTheDelay() {
+		this.configured.withPropertyValues("mqtt.outbound.send-timeout=10ms")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void aPasswordWithoutAUserNameIsAllowedOnMqtt5() {
 		this.configured.withPropertyValues("mqtt.client.password=secret", "mqtt.client.protocol-version=5")
 			.run((context) -> assertThat(context).hasNotFailed());
