@@ -395,8 +395,8 @@ public final class PendingMessageWriter {
 
 	private void enqueue(PendingWrite write, PendingMessage.Key... keys) {
 		write.keys = keys;
+		index(write);
 		for (PendingMessage.Key key : keys) {
-			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
 			if (this.retries.supersede(key)) {
 				// The store still holds the message the failed removal was for: this
 				// write must land to replace it, not be dropped with its acknowledgement
@@ -412,6 +412,13 @@ public final class PendingMessageWriter {
 		this.submitted++;
 		if (!this.holding || !write.held) {
 			this.queued.signal();
+		}
+	}
+
+	/** Records a queued write under its keys; the caller holds the lock. */
+	private void index(PendingWrite write) {
+		for (PendingMessage.Key key : write.keys) {
+			this.queuedByKey.merge(key, write, (queued, added) -> SEVERAL);
 		}
 	}
 
@@ -487,14 +494,12 @@ public final class PendingMessageWriter {
 						batch.add(write);
 					}
 				}
-				if (this.queue.isEmpty()) {
-					this.queuedByKey.clear();
-				}
-				else {
-					for (PendingWrite write : batch) {
-						for (PendingMessage.Key key : write.keys) {
-							this.queuedByKey.remove(key, write);
-						}
+				// A key the batch wrote twice must not stay marked as touched by several
+				// writes while publishes within their delay stay queued
+				this.queuedByKey.clear();
+				for (PendingWrite write : this.queue) {
+					if (!write.cancelled) {
+						index(write);
 					}
 				}
 				this.finished -= retried;

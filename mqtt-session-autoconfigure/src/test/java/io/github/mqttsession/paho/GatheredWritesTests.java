@@ -171,6 +171,34 @@ class GatheredWritesTests {
 	}
 
 	@Test
+	void aPacketIdWrittenTwiceInOneCommitMayWaitAgainWhileOtherPublishesStayQueued() throws Exception {
+		this.persistence.setWriteDelay(Duration.ofMinutes(1));
+		this.persistence.open("gathered", "tcp://unused");
+		CountDownLatch queued = new CountDownLatch(1);
+		CompletableFuture<Void> waiting = publishDurably(2, queued);
+		assertThat(queued.await(10, TimeUnit.SECONDS)).isTrue();
+		// Packet id 1 removed and stored again in one commit, while packet id 2 waits
+		this.persistence.put("s-1", publish(1));
+		this.persistence.remove("s-1");
+		this.persistence.put("s-1", publish(1));
+		this.persistence.remove("s-1");
+		publishQos2Durably(3).get(10, TimeUnit.SECONDS);
+		assertThat(storedPacketIds()).containsExactly(3);
+		int calls = this.store.calls.size();
+		// Packet id 1 once more: it waits for its acknowledgement, as any new publish
+		CountDownLatch reusedQueued = new CountDownLatch(1);
+		CompletableFuture<Void> reused = publishDurably(1, reusedQueued);
+		assertThat(reusedQueued.await(10, TimeUnit.SECONDS)).isTrue();
+		this.persistence.remove("s-1");
+		reused.get(10, TimeUnit.SECONDS);
+		this.persistence.remove("s-2");
+		waiting.get(10, TimeUnit.SECONDS);
+		this.persistence.close();
+		assertThat(this.store.calls).hasSize(calls);
+		assertThat(storedPacketIds()).containsExactly(3);
+	}
+
+	@Test
 	void aRemovalNoCommitTakesAlongIsCommittedOnceTheWriteDelayPassed() throws Exception {
 		this.persistence.setWriteDelay(Duration.ofMillis(500));
 		this.persistence.open("gathered", "tcp://unused");
